@@ -1,0 +1,246 @@
+// Matrix products for the LSTM, over f32 in linear memory. Strides are in floats.
+//
+// Weight packing ("panels"): a weight W [N, K] (PyTorch's [out, in]) is stored as N/8 panels,
+// each [K][8]: panel j holds W[8j..8j+7, k] contiguous for every k. One microkernel reads a
+// panel front to back with unit stride, so the 32·K-byte panel stays in L1 while rows of X
+// stream past it, and no power-of-two row stride ever hits the cache (toolchain.md: the
+// unpacked B loses 20–60%). N is always a multiple of 8 here (gates are padded to 4·H4).
+//
+// All three products the LSTM needs are one microkernel with different strides:
+//   C[a, n] += Σ_r A[a·sa + r·sr] · B[r·sb + n]      a < 4 rows, n < 8 columns, r < R
+//   Y += X·Wᵀ  (forward):      A = X rows,        B = W panel,        C = Y
+//   dX += dY·W (backward data): A = dY rows,       B = Wᵀ panel,       C = dX
+//   dW += dYᵀ·X (weight grad):  A = X columns,     B = dY column strip, C = dW panel
+import { fma } from './simd';
+
+// 4×8 tile = 8 f32x4 accumulators + 2 B vectors + 1 broadcast = 11 live v128: fits V8's 16 xmm
+// registers without spilling (toolchain.md: more than ~14 live values spill).
+export const TILE_ROWS: i32 = 4;
+export const PANEL: i32 = 8;
+
+// C[0..3, 0..7] += Σ_r A[a·sa + r·sr] · B[r·sb + 0..7]   (all strides in bytes)
+@inline function tile4x8(A: usize, sa: usize, sr: usize, B: usize, sb: usize, C: usize, sc: usize, R: i32): void {
+  if (ASC_FEATURE_SIMD) {
+    let c00 = v128.load(C), c01 = v128.load(C, 16);
+    let c10 = v128.load(C + sc), c11 = v128.load(C + sc, 16);
+    let c20 = v128.load(C + 2 * sc), c21 = v128.load(C + 2 * sc, 16);
+    let c30 = v128.load(C + 3 * sc), c31 = v128.load(C + 3 * sc, 16);
+    let a0 = A, a1 = A + sa, a2 = A + 2 * sa, a3 = A + 3 * sa, b = B;
+    for (let r = 0; r < R; r++) {
+      let b0 = v128.load(b), b1 = v128.load(b, 16);
+      let x = v128.load32_splat(a0);
+      c00 = fma(x, b0, c00); c01 = fma(x, b1, c01);
+      x = v128.load32_splat(a1);
+      c10 = fma(x, b0, c10); c11 = fma(x, b1, c11);
+      x = v128.load32_splat(a2);
+      c20 = fma(x, b0, c20); c21 = fma(x, b1, c21);
+      x = v128.load32_splat(a3);
+      c30 = fma(x, b0, c30); c31 = fma(x, b1, c31);
+      a0 += sr; a1 += sr; a2 += sr; a3 += sr; b += sb;
+    }
+    v128.store(C, c00); v128.store(C, c01, 16);
+    v128.store(C + sc, c10); v128.store(C + sc, c11, 16);
+    v128.store(C + 2 * sc, c20); v128.store(C + 2 * sc, c21, 16);
+    v128.store(C + 3 * sc, c30); v128.store(C + 3 * sc, c31, 16);
+  } else {
+    // Scalar twin: 2 rows × 4 columns at a time keeps 8 accumulators in registers.
+    for (let a: usize = 0; a < 4; a += 2) {
+      for (let n: usize = 0; n < 32; n += 16) {
+        let p = C + a * sc + n, q = p + sc;
+        let c0 = load<f32>(p), c1 = load<f32>(p, 4), c2 = load<f32>(p, 8), c3 = load<f32>(p, 12);
+        let d0 = load<f32>(q), d1 = load<f32>(q, 4), d2 = load<f32>(q, 8), d3 = load<f32>(q, 12);
+        let x0p = A + a * sa, x1p = x0p + sa, b = B + n;
+        for (let r = 0; r < R; r++) {
+          let x0 = load<f32>(x0p), x1 = load<f32>(x1p);
+          let b0 = load<f32>(b), b1 = load<f32>(b, 4), b2 = load<f32>(b, 8), b3 = load<f32>(b, 12);
+          c0 += x0 * b0; c1 += x0 * b1; c2 += x0 * b2; c3 += x0 * b3;
+          d0 += x1 * b0; d1 += x1 * b1; d2 += x1 * b2; d3 += x1 * b3;
+          x0p += sr; x1p += sr; b += sb;
+        }
+        store<f32>(p, c0); store<f32>(p, c1, 4); store<f32>(p, c2, 8); store<f32>(p, c3, 12);
+        store<f32>(q, d0); store<f32>(q, d1, 4); store<f32>(q, d2, 8); store<f32>(q, d3, 12);
+      }
+    }
+  }
+}
+
+// C[0, 0..7] += Σ_r A[r·sr] · B[r·sb + 0..7]: the row tail. Two interleaved reduction chains
+// (even and odd r) so the loop is not bound by the latency of one accumulator.
+@inline function tile1x8(A: usize, sr: usize, B: usize, sb: usize, C: usize, R: i32): void {
+  if (ASC_FEATURE_SIMD) {
+    let c0 = v128.load(C), c1 = v128.load(C, 16);
+    let e0 = f32x4.splat(0), e1 = f32x4.splat(0);
+    let a = A, b = B, r = 0;
+    for (; r + 1 < R; r += 2) {
+      let x = v128.load32_splat(a), y = v128.load32_splat(a + sr);
+      c0 = fma(x, v128.load(b), c0); c1 = fma(x, v128.load(b, 16), c1);
+      e0 = fma(y, v128.load(b + sb), e0); e1 = fma(y, v128.load(b + sb, 16), e1);
+      a += 2 * sr; b += 2 * sb;
+    }
+    if (r < R) {
+      let x = v128.load32_splat(a);
+      c0 = fma(x, v128.load(b), c0); c1 = fma(x, v128.load(b, 16), c1);
+    }
+    v128.store(C, f32x4.add(c0, e0)); v128.store(C, f32x4.add(c1, e1), 16);
+  } else {
+    for (let n: usize = 0; n < 32; n += 16) {
+      let p = C + n;
+      let c0 = load<f32>(p), c1 = load<f32>(p, 4), c2 = load<f32>(p, 8), c3 = load<f32>(p, 12);
+      let a = A, b = B + n;
+      for (let r = 0; r < R; r++) {
+        let x = load<f32>(a);
+        c0 += x * load<f32>(b); c1 += x * load<f32>(b, 4); c2 += x * load<f32>(b, 8); c3 += x * load<f32>(b, 12);
+        a += sr; b += sb;
+      }
+      store<f32>(p, c0); store<f32>(p, c1, 4); store<f32>(p, c2, 8); store<f32>(p, c3, 12);
+    }
+  }
+}
+
+// C[0, 0..15] += Σ_r A[r·sr] · (B0 | B1)[r·sb + 0..7]: one row against two panels (the GEMV of a
+// batch-1 step). Two reduction chains per vector: 8 accumulators hide the add latency.
+@inline function tile1x16(A: usize, sr: usize, B0: usize, B1: usize, sb: usize, C: usize, R: i32): void {
+  if (ASC_FEATURE_SIMD) {
+    let c0 = v128.load(C), c1 = v128.load(C, 16), c2 = v128.load(C, 32), c3 = v128.load(C, 48);
+    let e0 = f32x4.splat(0), e1 = f32x4.splat(0), e2 = f32x4.splat(0), e3 = f32x4.splat(0);
+    let a = A, b0 = B0, b1 = B1, r = 0;
+    for (; r + 1 < R; r += 2) {
+      let x = v128.load32_splat(a), y = v128.load32_splat(a + sr);
+      c0 = fma(x, v128.load(b0), c0); c1 = fma(x, v128.load(b0, 16), c1);
+      c2 = fma(x, v128.load(b1), c2); c3 = fma(x, v128.load(b1, 16), c3);
+      e0 = fma(y, v128.load(b0 + sb), e0); e1 = fma(y, v128.load(b0 + sb, 16), e1);
+      e2 = fma(y, v128.load(b1 + sb), e2); e3 = fma(y, v128.load(b1 + sb, 16), e3);
+      a += 2 * sr; b0 += 2 * sb; b1 += 2 * sb;
+    }
+    if (r < R) {
+      let x = v128.load32_splat(a);
+      c0 = fma(x, v128.load(b0), c0); c1 = fma(x, v128.load(b0, 16), c1);
+      c2 = fma(x, v128.load(b1), c2); c3 = fma(x, v128.load(b1, 16), c3);
+    }
+    v128.store(C, f32x4.add(c0, e0)); v128.store(C, f32x4.add(c1, e1), 16);
+    v128.store(C, f32x4.add(c2, e2), 32); v128.store(C, f32x4.add(c3, e3), 48);
+  } else {
+    tile1x8(A, sr, B0, sb, C, R);
+    tile1x8(A, sr, B1, sb, C + 32, R);
+  }
+}
+
+// Y [M, ldy] += X [M, ldx] · Wᵀ, W packed [N/8][K][8]; N a multiple of 16.
+export function gemmXWt(X: usize, ldx: i32, M: i32, K: i32, Wp: usize, N: i32, Y: usize, ldy: i32): void {
+  let sx = <usize>ldx << 2, sy = <usize>ldy << 2, panelBytes = <usize>K << 5;
+  let M4 = M & ~3;
+  // Panel-outer: one 32·K-byte panel is reused by every row block before the next is touched.
+  for (let j = 0; j < N; j += 8) {
+    let B = Wp + (<usize>(j >> 3)) * panelBytes, C = Y + (<usize>j << 2);
+    for (let m = 0; m < M4; m += 4) {
+      tile4x8(X + <usize>m * sx, sx, 4, B, 32, C + <usize>m * sy, sy, K);
+    }
+  }
+  // Row tail (and the whole of a batch-1 or batch-2/3 step): row against two panels at once.
+  for (let m = M4; m < M; m++) {
+    let A = X + <usize>m * sx, C = Y + <usize>m * sy;
+    for (let j = 0; j < N; j += 16) {
+      let B = Wp + (<usize>(j >> 3)) * panelBytes;
+      tile1x16(A, 4, B, B + panelBytes, 32, C + (<usize>j << 2), K);
+    }
+  }
+}
+
+// dX [M, ldx] += dY [M, ldy] · W, with W given as Wᵀ packed [ceil(K/8)][N][8] (packTransposed).
+// Columns of the last partial panel are computed one at a time so no store crosses K.
+export function gemmDyW(dY: usize, ldy: i32, M: i32, N: i32, WTp: usize, K: i32, dX: usize, ldx: i32): void {
+  let sy = <usize>ldy << 2, sx = <usize>ldx << 2, panelBytes = <usize>N << 5;
+  let M4 = M & ~3, K8 = K & ~7;
+  for (let kp = 0; kp < K8; kp += 8) {
+    let B = WTp + (<usize>(kp >> 3)) * panelBytes, C = dX + (<usize>kp << 2);
+    for (let m = 0; m < M4; m += 4) tile4x8(dY + <usize>m * sy, sy, 4, B, 32, C + <usize>m * sx, sx, N);
+    for (let m = M4; m < M; m++) tile1x8(dY + <usize>m * sy, 4, B, 32, C + <usize>m * sx, N);
+  }
+  if (K8 < K) {
+    let B = WTp + (<usize>(K8 >> 3)) * panelBytes;
+    for (let m = 0; m < M; m++) {
+      let A = dY + <usize>m * sy;
+      for (let k = K8; k < K; k++) {
+        let s: f32 = 0, b = B + (<usize>(k - K8) << 2);
+        for (let n = 0; n < N; n++) s += load<f32>(A + (<usize>n << 2)) * load<f32>(b + (<usize>n << 5));
+        let p = dX + <usize>m * sx + (<usize>k << 2);
+        store<f32>(p, load<f32>(p) + s);
+      }
+    }
+  }
+}
+
+// dW packed [N/8][K][8] += dY [R, ldy]ᵀ · X [R, ldx]: reduction over all R rows (every time step
+// and batch row at once), so a weight gradient is one call, not T outer products.
+export function gemmDyTX(dY: usize, ldy: i32, X: usize, ldx: i32, R: i32, N: i32, K: i32, dWp: usize): void {
+  let sy = <usize>ldy << 2, sx = <usize>ldx << 2, panelBytes = <usize>K << 5;
+  let K4 = K & ~3;
+  for (let j = 0; j < N; j += 8) {
+    let B = dY + (<usize>j << 2), C = dWp + (<usize>(j >> 3)) * panelBytes;
+    for (let k = 0; k < K4; k += 4) tile4x8(X + (<usize>k << 2), 4, sx, B, sy, C + (<usize>k << 5), 32, R);
+    for (let k = K4; k < K; k++) tile1x8(X + (<usize>k << 2), sx, B, sy, C + (<usize>k << 5), R);
+  }
+}
+
+// b [N] += Σ_r dY[r, 0..N): the bias gradient.
+export function colSum(dY: usize, ldy: i32, R: i32, N: i32, b: usize): void {
+  let sy = <usize>ldy << 2;
+  if (ASC_FEATURE_SIMD) {
+    for (let n = 0; n < N; n += 4) {
+      let p = dY + (<usize>n << 2), acc = v128.load(b + (<usize>n << 2));
+      for (let r = 0; r < R; r++) { acc = f32x4.add(acc, v128.load(p)); p += sy; }
+      v128.store(b + (<usize>n << 2), acc);
+    }
+  } else {
+    for (let n = 0; n < N; n++) {
+      let p = dY + (<usize>n << 2), acc = load<f32>(b + (<usize>n << 2));
+      for (let r = 0; r < R; r++) { acc += load<f32>(p); p += sy; }
+      store<f32>(b + (<usize>n << 2), acc);
+    }
+  }
+}
+
+// Wp [N/8][K][8] -> WTp [ceil(K/8)][N][8] (the packed transpose used by gemmDyW; pad k = 0).
+export function packTransposed(Wp: usize, N: i32, K: i32, WTp: usize): void {
+  let Kp = (K + 7) & ~7;
+  for (let kp = 0; kp < Kp; kp += 8) {
+    let dst = WTp + <usize>(kp >> 3) * (<usize>N << 5);
+    for (let n = 0; n < N; n++) {
+      let src = Wp + <usize>(n >> 3) * (<usize>K << 5) + (<usize>(n & 7) << 2);
+      for (let c = 0; c < 8; c++) {
+        let k = kp + c;
+        store<f32>(dst + (<usize>c << 2), k < K ? load<f32>(src + (<usize>k << 5)) : 0);
+      }
+      dst += 32;
+    }
+  }
+}
+
+// Y[m, 0..N) = b1 + b2 for M rows: the bias both PyTorch biases contribute, before the GEMMs add.
+export function fillBias2(Y: usize, ldy: i32, M: i32, N: i32, b1: usize, b2: usize): void {
+  let sy = <usize>ldy << 2;
+  if (ASC_FEATURE_SIMD) {
+    for (let n = 0; n < N; n += 4) {
+      let v = f32x4.add(v128.load(b1 + (<usize>n << 2)), v128.load(b2 + (<usize>n << 2)));
+      let p = Y + (<usize>n << 2);
+      for (let m = 0; m < M; m++) { v128.store(p, v); p += sy; }
+    }
+  } else {
+    for (let n = 0; n < N; n++) {
+      let v = load<f32>(b1 + (<usize>n << 2)) + load<f32>(b2 + (<usize>n << 2));
+      let p = Y + (<usize>n << 2);
+      for (let m = 0; m < M; m++) { store<f32>(p, v); p += sy; }
+    }
+  }
+}
+
+// dst [B, A, F] = src [A, B, F]: batch-first <-> time-major, one row copy per (a, b).
+export function transpose3(src: usize, A: i32, B: i32, F: i32, dst: usize): void {
+  let row = <usize>F << 2;
+  for (let a = 0; a < A; a++) {
+    for (let b = 0; b < B; b++) {
+      memory.copy(dst + (<usize>b * <usize>A + <usize>a) * row, src + (<usize>a * <usize>B + <usize>b) * row, row);
+    }
+  }
+}
+

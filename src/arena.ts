@@ -1,0 +1,113 @@
+// Host-side allocator over the one wasm memory. Kernels never allocate: every byte they touch
+// was handed out here. Blocks are 64-byte aligned (a cache line, and v128-aligned).
+// Views are made on demand from the current buffer, because memory.grow detaches old views.
+import { LSTMError } from './errors.js';
+
+const ALIGN = 64;
+const PAGE = 65536;
+/** wasm32 addresses 4 GiB at most; V8 allows all of it. */
+export const MAX_MEMORY_BYTES = 65536 * PAGE;
+
+interface FreeBlock { start: number; size: number }
+
+export class Arena {
+  readonly memory: WebAssembly.Memory;
+  #top: number;                      // first byte never handed out
+  #free: FreeBlock[] = [];           // sorted by start, coalesced
+  #sizes = new Map<number, number>(); // live block start -> size
+  #f32: Float32Array;
+  #i32: Int32Array;
+
+  constructor(memory: WebAssembly.Memory, base: number) {
+    this.memory = memory;
+    this.#top = Math.ceil(Math.max(base, ALIGN) / ALIGN) * ALIGN;
+    this.#f32 = new Float32Array(memory.buffer);
+    this.#i32 = new Int32Array(memory.buffer);
+  }
+
+  /** Float32 view of the whole memory, valid until the next alloc. */
+  get f32(): Float32Array {
+    if (this.#f32.buffer !== this.memory.buffer) this.#refresh();
+    return this.#f32;
+  }
+
+  get i32(): Int32Array {
+    if (this.#i32.buffer !== this.memory.buffer) this.#refresh();
+    return this.#i32;
+  }
+
+  #refresh(): void {
+    this.#f32 = new Float32Array(this.memory.buffer);
+    this.#i32 = new Int32Array(this.memory.buffer);
+  }
+
+  /** Bytes handed out and not freed (for leak tests). */
+  get liveBytes(): number {
+    let n = 0;
+    for (const s of this.#sizes.values()) n += s;
+    return n;
+  }
+
+  /** A zero-filled block of `bytes`; its byte offset. Throws OUT_OF_MEMORY, leaving state unchanged. */
+  alloc(bytes: number, what = 'buffer'): number {
+    const size = Math.max(ALIGN, Math.ceil(bytes / ALIGN) * ALIGN);
+    if (!Number.isFinite(size) || size > MAX_MEMORY_BYTES) throw this.#oom(what, bytes);
+    let ptr = -1;
+    for (let i = 0; i < this.#free.length; i++) {
+      const b = this.#free[i]!;
+      if (b.size >= size) {
+        ptr = b.start;
+        if (b.size === size) this.#free.splice(i, 1);
+        else { b.start += size; b.size -= size; }
+        break;
+      }
+    }
+    if (ptr < 0) {
+      const end = this.#top + size;
+      if (end > MAX_MEMORY_BYTES) throw this.#oom(what, bytes);
+      const have = this.memory.buffer.byteLength;
+      if (end > have) {
+        // Grow geometrically so a sequence of growing requests costs O(log n) grows.
+        const needPages = Math.ceil((end - have) / PAGE);
+        const wantPages = Math.max(needPages, Math.min(have / PAGE, MAX_MEMORY_BYTES / PAGE - have / PAGE));
+        try { this.memory.grow(wantPages); }
+        catch {
+          try { this.memory.grow(needPages); } catch { throw this.#oom(what, bytes); }
+        }
+      }
+      ptr = this.#top;
+      this.#top = end;
+    }
+    this.#sizes.set(ptr, size);
+    this.f32.fill(0, ptr >> 2, (ptr + size) >> 2);
+    return ptr;
+  }
+
+  free(ptr: number): void {
+    const size = this.#sizes.get(ptr);
+    if (size === undefined) return;
+    this.#sizes.delete(ptr);
+    if (ptr + size === this.#top) {
+      this.#top = ptr;
+      // The last free block may now touch the top: give it back too.
+      const last = this.#free[this.#free.length - 1];
+      if (last && last.start + last.size === this.#top) { this.#top = last.start; this.#free.pop(); }
+      return;
+    }
+    let i = 0;
+    while (i < this.#free.length && this.#free[i]!.start < ptr) i++;
+    this.#free.splice(i, 0, { start: ptr, size });
+    const next = this.#free[i + 1];
+    if (next && ptr + size === next.start) { this.#free[i]!.size += next.size; this.#free.splice(i + 1, 1); }
+    const prev = this.#free[i - 1];
+    if (prev && prev.start + prev.size === ptr) { prev.size += this.#free[i]!.size; this.#free.splice(i, 1); }
+  }
+
+  #oom(what: string, bytes: number): LSTMError {
+    return new LSTMError('OUT_OF_MEMORY', `cannot allocate ${what}`, {
+      argument: what,
+      expected: `at most ${MAX_MEMORY_BYTES - this.#top} more bytes of wasm memory`,
+      actual: `${bytes} bytes requested`,
+    });
+  }
+}
