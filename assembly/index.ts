@@ -3,6 +3,7 @@
 export { gemmXWt, gemmDyW, gemmDyTX, colSum, packTransposed, fillBias2, transpose3 } from './gemm';
 export { lstmForward, lstmBackward, lstmGatesForward, lstmGatesBackward, lstmStep } from './lstm';
 export { sigmoidArray, tanhArray } from './activations';
+export { sgdStep } from './optim';
 
 // Where the host's allocator may start (past any static data the compiler placed).
 export function heapBase(): usize { return __heap_base; }

@@ -36,6 +36,7 @@ export interface Kernels {
   lstmStep(desc: number, layers: number, gates: number, B: number, H: number): void;
   sigmoidArray(x: number, y: number, n: number): void;
   tanhArray(x: number, y: number, n: number): void;
+  sgdStep(w: number, g: number, n: number, lr: number): void;
 }
 
 export interface Runtime { build: BuildName; kernels: Kernels; arena: Arena }
@@ -53,7 +54,7 @@ const PROBE_RELAXED = new Uint8Array([...HEADER, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1
 const PROBE_THREADS = new Uint8Array([...HEADER, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 5, 4, 1, 3, 1, 1, 10, 11, 1, 9, 0, 65, 0, 254, 16, 2, 0, 26, 11]);
 
 export function detectFeatures(): Features {
-  const ok = (bytes: Uint8Array): boolean => { try { return WebAssembly.validate(bytes); } catch { return false; } };
+  const ok = (bytes: Uint8Array<ArrayBuffer>): boolean => { try { return WebAssembly.validate(bytes); } catch { return false; } };
   return {
     simd: ok(PROBE_SIMD),
     relaxedSimd: ok(PROBE_RELAXED),

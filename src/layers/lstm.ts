@@ -117,15 +117,15 @@ export class LSTM {
     }
     this.inputSize = checkSize('inputSize', options.inputSize, MAX_FEATURES);
     this.hiddenSize = checkSize('hiddenSize', options.hiddenSize, MAX_HIDDEN);
-    this.numLayers = checkSize('numLayers', options.numLayers ?? 1, MAX_LAYERS);
-    const bidi = options.bidirectional ?? false;
+    this.numLayers = checkSize('numLayers', options.numLayers === undefined ? 1 : options.numLayers, MAX_LAYERS);
+    const bidi = options.bidirectional === undefined ? false : options.bidirectional;
     if (typeof bidi !== 'boolean') {
       throw new LSTMError('INVALID_ARGUMENT', 'must be a boolean',
         { argument: 'bidirectional', expected: 'true or false', actual: describe(bidi) });
     }
     this.bidirectional = bidi;
     this.directions = bidi ? 2 : 1;
-    const seed = options.seed ?? 1;
+    const seed = options.seed === undefined ? 1 : options.seed;
     if (typeof seed !== 'number' || !Number.isInteger(seed)) {
       throw new LSTMError('INVALID_ARGUMENT', 'must be an integer',
         { argument: 'seed', expected: 'an integer', actual: describe(seed) });

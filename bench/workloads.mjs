@@ -1,0 +1,14 @@
+// The four fixed workloads (float32, one layer, weights U(−0.1, 0.1), inputs U(−1, 1)).
+export const WORKLOADS = [
+  { id: 'W1', name: 'stream', kind: 'stream', B: 1, T: 16, I: 32, H: 128, calls: 2000, unit: 'µs/step' },
+  { id: 'W2', name: 'infer', kind: 'infer', B: 32, T: 100, I: 64, H: 256, unit: 'ms/batch' },
+  { id: 'W3', name: 'train', kind: 'train', B: 32, T: 50, I: 64, H: 128, unit: 'ms/step' },
+  { id: 'W4', name: 'train-seq', kind: 'train', B: 16, T: 200, I: 32, H: 256, unit: 'ms/step' },
+];
+
+/** Matmul FLOPs of one unit of work: forward 2·4H·(I+H)·B·T; training 3× (W1: all 2000 steps). */
+export function flops(w) {
+  const steps = w.kind === 'stream' ? w.calls : w.T;
+  const fwd = 2 * 4 * w.H * (w.I + w.H) * w.B * steps;
+  return w.kind === 'train' ? 3 * fwd : fwd;
+}
