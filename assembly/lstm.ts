@@ -119,12 +119,13 @@ export function lstmForward(x: usize, K: i32, wih: usize, whh: usize, bih: usize
 
 // The pair of lstmForward. Inputs as there, plus dy [T,B,ldy] = ∂L/∂y (same column offset as y),
 // dh [B,H] = ∂L/∂h_n (in) -> ∂L/∂h0 (out), dc [B,H4] = ∂L/∂c_n (in) -> ∂L/∂c0 (out).
-// Scratch: dz [T,B,G4], wihT [ceil(K/8)][G4][8], whhT [ceil(H/8)][G4][8].
+// Scratch: dz [T,B,G4], wihT [ceil(K/8)][G4][8], whhT [ceil(H/8)][G4][8],
+// dwScratch [gemmDyTXScratchFloats(G4, max(K, H))].
 // Accumulates: dx [T,B,K] (skipped when dx = 0), gwih, gwhh (packed like the weights), gbih, gbhh.
 export function lstmBackward(x: usize, K: i32, wih: usize, whh: usize, h0: usize, c0: usize,
                              gates: usize, cells: usize, y: usize, ldy: i32, dy: usize,
                              dh: usize, dc: usize, dz: usize, wihT: usize, whhT: usize,
-                             dx: usize, gwih: usize, gwhh: usize, gbih: usize, gbhh: usize,
+                             dx: usize, gwih: usize, gwhh: usize, gbih: usize, gbhh: usize, dwScratch: usize,
                              T: i32, B: i32, H: i32, reverse: i32): void {
   let H4 = (H + 3) & ~3, G4 = H4 << 2, rows = T * B;
   packTransposed(whh, G4, H, whhT);
@@ -141,12 +142,12 @@ export function lstmBackward(x: usize, K: i32, wih: usize, whh: usize, h0: usize
     gemmDyW(dzt, G4, B, G4, whhT, H, dh, H);
   }
   // Weight gradients: one reduction over all T·B rows each.
-  gemmDyTX(dz, G4, x, K, rows, G4, K, gwih);
+  gemmDyTX(dz, G4, x, K, rows, G4, K, gwih, dwScratch);
   let first = reverse ? T - 1 : 0;               // the step whose h_{t−1} is h0
   let shifted = reverse ? dz : dz + (<usize>B * G4 << 2);
   let hShifted = reverse ? y + stepY : y;
-  gemmDyTX(shifted, G4, hShifted, ldy, rows - B, G4, H, gwhh);
-  gemmDyTX(dz + <usize>first * stepGates, G4, h0, H, B, G4, H, gwhh);
+  gemmDyTX(shifted, G4, hShifted, ldy, rows - B, G4, H, gwhh, dwScratch);
+  gemmDyTX(dz + <usize>first * stepGates, G4, h0, H, B, G4, H, gwhh, dwScratch);
   colSum(dz, G4, rows, G4, gbih);
   colSum(dz, G4, rows, G4, gbhh);
   if (dx != 0) {

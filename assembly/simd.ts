@@ -29,9 +29,15 @@ const P3: f32 = 4.1665795894e-2;
 const P4: f32 = 1.6666665459e-1;
 const P5: f32 = 5.0000001201e-1;
 
+// 1.5·2^23: adding it to |v| < 2^22 rounds v to an integer held in the low mantissa bits, so n
+// and 2^n come from integer ops on the same register (no float->int conversion, whose V8 x64
+// lowering is a long fix-up sequence).
+const ROUND_MAGIC: f32 = 12582912.0;
+
 @inline export function expV(x0: v128): v128 {
   let x = f32x4.min(f32x4.max(x0, f32x4.splat(EXP_LO)), f32x4.splat(EXP_HI));
-  let n = f32x4.nearest(f32x4.mul(x, f32x4.splat(LOG2E)));
+  let t = f32x4.add(f32x4.mul(x, f32x4.splat(LOG2E)), f32x4.splat(ROUND_MAGIC));
+  let n = f32x4.sub(t, f32x4.splat(ROUND_MAGIC));
   let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(LN2_HI)));
   r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(LN2_LO)));
   let p = fma(f32x4.splat(P0), r, f32x4.splat(P1));
@@ -40,7 +46,8 @@ const P5: f32 = 5.0000001201e-1;
   p = fma(p, r, f32x4.splat(P4));
   p = fma(p, r, f32x4.splat(P5));
   p = fma(p, f32x4.mul(r, r), f32x4.add(r, f32x4.splat(1)));
-  let scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  // bits(t) = bits(magic) + n; shifted left by 23 only n survives, in the exponent field.
+  let scale = i32x4.add(i32x4.shl(t, 23), i32x4.splat(127 << 23));
   return f32x4.mul(p, scale);
 }
 

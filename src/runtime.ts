@@ -23,7 +23,8 @@ export interface Kernels {
   heapBase(): number;
   gemmXWt(X: number, ldx: number, M: number, K: number, Wp: number, N: number, Y: number, ldy: number): void;
   gemmDyW(dY: number, ldy: number, M: number, N: number, WTp: number, K: number, dX: number, ldx: number): void;
-  gemmDyTX(dY: number, ldy: number, X: number, ldx: number, R: number, N: number, K: number, dWp: number): void;
+  gemmDyTX(dY: number, ldy: number, X: number, ldx: number, R: number, N: number, K: number, dWp: number, scratch: number): void;
+  gemmDyTXScratchFloats(N: number, K: number): number;
   colSum(dY: number, ldy: number, R: number, N: number, b: number): void;
   packTransposed(Wp: number, N: number, K: number, WTp: number): void;
   fillBias2(Y: number, ldy: number, M: number, N: number, b1: number, b2: number): void;
@@ -32,11 +33,13 @@ export interface Kernels {
     gates: number, cells: number, y: number, ldy: number, T: number, B: number, H: number, reverse: number): void;
   lstmBackward(x: number, K: number, wih: number, whh: number, h0: number, c0: number, gates: number, cells: number,
     y: number, ldy: number, dy: number, dh: number, dc: number, dz: number, wihT: number, whhT: number, dx: number,
-    gwih: number, gwhh: number, gbih: number, gbhh: number, T: number, B: number, H: number, reverse: number): void;
+    gwih: number, gwhh: number, gbih: number, gbhh: number, dwScratch: number, T: number, B: number, H: number, reverse: number): void;
   lstmStep(desc: number, layers: number, gates: number, B: number, H: number): void;
   sigmoidArray(x: number, y: number, n: number): void;
   tanhArray(x: number, y: number, n: number): void;
   sgdStep(w: number, g: number, n: number, lr: number): void;
+  peakMulAdd(iterations: number): number;
+  peakFlopsPerIteration(): number;
 }
 
 export interface Runtime { build: BuildName; kernels: Kernels; arena: Arena }

@@ -76,6 +76,7 @@ interface Workspace {
   dh: number; dc: number;    // [S,B,H], [S,B,H4]
   wT: number;                // [ceil(maxK/8)·8·G4] packed transposes
   whhT: number;
+  dwScratch: number;         // gemmDyTX's packing blocks
 }
 
 export interface LSTMState {
@@ -355,7 +356,7 @@ export class LSTM {
         k.lstmBackward(input, K, p + s.wih * 4, p + s.whh * 4, ws.h0 + i * B * H * 4, ws.c0 + i * B * H4 * 4,
           ws.gates[i]!, ws.cells[i]!, ws.y[layer]! + dir * H * 4, DH, dTop + dir * H * 4,
           ws.dh + i * B * H * 4, ws.dc + i * B * H4 * 4, ws.dz, ws.wT, ws.whhT, dIn,
-          g + s.wih * 4, g + s.whh * 4, g + s.bih * 4, g + s.bhh * 4, T, B, H, dir);
+          g + s.wih * 4, g + s.whh * 4, g + s.bih * 4, g + s.bhh * 4, ws.dwScratch, T, B, H, dir);
       }
       [dTop, dIn] = [dIn, dTop];
     }
@@ -411,7 +412,7 @@ export class LSTM {
     const at = (i: number): number => ptr + offsets[i]! * 4;
     const ws: Workspace = {
       B, T, ptr, xBF: at(xBF), x0: at(x0), y: y.map(at), gates: gates.map(at), cells: cells.map(at),
-      h0: at(h0), c0: at(c0), back: 0, dA: 0, dB: 0, dz: 0, dh: 0, dc: 0, wT: 0, whhT: 0,
+      h0: at(h0), c0: at(c0), back: 0, dA: 0, dB: 0, dz: 0, dh: 0, dc: 0, wT: 0, whhT: 0, dwScratch: 0,
     };
     this.#ws = ws;
     return ws;
@@ -422,13 +423,14 @@ export class LSTM {
     const I = this.inputSize, H = this.hiddenSize, D = this.directions, L = this.numLayers;
     const S = L * D, DH = D * H, H4 = padUnits(H), G4 = GATES * H4, TB = ws.T * ws.B;
     const maxK = Math.max(I, DH), pad8 = (n: number): number => (n + 7) & ~7;
-    const sizes = [TB * maxK, TB * maxK, TB * G4, S * ws.B * H, S * ws.B * H4, pad8(maxK) * G4, pad8(H) * G4];
+    const sizes = [TB * maxK, TB * maxK, TB * G4, S * ws.B * H, S * ws.B * H4, pad8(maxK) * G4, pad8(H) * G4,
+      this.#rt.kernels.gemmDyTXScratchFloats(G4, maxK)];
     const offsets = this.#layout(sizes);
     const total = offsets.pop()!;
     const ptr = this.#rt.arena.alloc(total * 4, `gradient workspace for batch=${ws.B}, steps=${ws.T}`);
     this.#owned.ptrs.push(ptr);
     const at = (i: number): number => ptr + offsets[i]! * 4;
-    Object.assign(ws, { back: ptr, dA: at(0), dB: at(1), dz: at(2), dh: at(3), dc: at(4), wT: at(5), whhT: at(6) });
+    Object.assign(ws, { back: ptr, dA: at(0), dB: at(1), dz: at(2), dh: at(3), dc: at(4), wT: at(5), whhT: at(6), dwScratch: at(7) });
   }
 
   /** Offsets (in floats, each rounded to 16 floats = 64 bytes) of consecutive regions, plus the total. */
