@@ -125,6 +125,30 @@ export const PANEL: i32 = 8;
   }
 }
 
+// C[0, 0..31] += Σ_r A[r·sr] · (B0..B3)[r·sb + 0..7]: one row against four panels, the GEMV of a
+// batch-1 step. 8 accumulators, one broadcast feeding 8 mul+add per r.
+@inline function tile1x32(A: usize, sr: usize, B: usize, panelBytes: usize, sb: usize, C: usize, R: i32): void {
+  if (ASC_FEATURE_SIMD) {
+    let b0 = B, b1 = B + panelBytes, b2 = b1 + panelBytes, b3 = b2 + panelBytes;
+    let c0 = v128.load(C), c1 = v128.load(C, 16), c2 = v128.load(C, 32), c3 = v128.load(C, 48);
+    let c4 = v128.load(C, 64), c5 = v128.load(C, 80), c6 = v128.load(C, 96), c7 = v128.load(C, 112);
+    let a = A;
+    for (let r = 0; r < R; r++) {
+      let x = v128.load32_splat(a);
+      c0 = fma(x, v128.load(b0), c0); c1 = fma(x, v128.load(b0, 16), c1);
+      c2 = fma(x, v128.load(b1), c2); c3 = fma(x, v128.load(b1, 16), c3);
+      c4 = fma(x, v128.load(b2), c4); c5 = fma(x, v128.load(b2, 16), c5);
+      c6 = fma(x, v128.load(b3), c6); c7 = fma(x, v128.load(b3, 16), c7);
+      a += sr; b0 += sb; b1 += sb; b2 += sb; b3 += sb;
+    }
+    v128.store(C, c0); v128.store(C, c1, 16); v128.store(C, c2, 32); v128.store(C, c3, 48);
+    v128.store(C, c4, 64); v128.store(C, c5, 80); v128.store(C, c6, 96); v128.store(C, c7, 112);
+  } else {
+    tile1x16(A, sr, B, B + panelBytes, sb, C, R);
+    tile1x16(A, sr, B + 2 * panelBytes, B + 3 * panelBytes, sb, C + 64, R);
+  }
+}
+
 // Y [M, ldy] += X [M, ldx] · Wᵀ, W packed [N/8][K][8]; N a multiple of 16.
 // Rows are taken in blocks whose X slice (≤ 16 KB) stays in L1 while every panel passes over it;
 // within a block, one 32·K-byte panel is reused by all its row tiles. A small M (a recurrent step,
@@ -144,8 +168,9 @@ export function gemmXWt(X: usize, ldx: i32, M: i32, K: i32, Wp: usize, N: i32, Y
   }
   // Row tail (and the whole of a batch-1 or batch-2/3 step): row against two panels at once.
   for (let m = M4; m < M; m++) {
-    let A = X + <usize>m * sx, C = Y + <usize>m * sy;
-    for (let j = 0; j < N; j += 16) {
+    let A = X + <usize>m * sx, C = Y + <usize>m * sy, j = 0;
+    for (; j + 32 <= N; j += 32) tile1x32(A, 4, Wp + (<usize>(j >> 3)) * panelBytes, panelBytes, 32, C + (<usize>j << 2), K);
+    for (; j < N; j += 16) {
       let B = Wp + (<usize>(j >> 3)) * panelBytes;
       tile1x16(A, 4, B, B + panelBytes, 32, C + (<usize>j << 2), K);
     }
@@ -261,21 +286,23 @@ export function packTransposed(Wp: usize, N: i32, K: i32, WTp: usize): void {
 }
 
 // Y[m, 0..N) = b1 + b2 for M rows: the bias both PyTorch biases contribute, before the GEMMs add.
+// Row by row, so the (often megabytes of) stores are sequential; the summed bias row is built in
+// the first row and copied from there.
 export function fillBias2(Y: usize, ldy: i32, M: i32, N: i32, b1: usize, b2: usize): void {
-  let sy = <usize>ldy << 2;
+  if (M <= 0) return;
+  let sy = <usize>ldy << 2, rowBytes = <usize>N << 2;
   if (ASC_FEATURE_SIMD) {
     for (let n = 0; n < N; n += 4) {
-      let v = f32x4.add(v128.load(b1 + (<usize>n << 2)), v128.load(b2 + (<usize>n << 2)));
-      let p = Y + (<usize>n << 2);
-      for (let m = 0; m < M; m++) { v128.store(p, v); p += sy; }
+      let o = <usize>n << 2;
+      v128.store(Y + o, f32x4.add(v128.load(b1 + o), v128.load(b2 + o)));
     }
   } else {
     for (let n = 0; n < N; n++) {
-      let v = load<f32>(b1 + (<usize>n << 2)) + load<f32>(b2 + (<usize>n << 2));
-      let p = Y + (<usize>n << 2);
-      for (let m = 0; m < M; m++) { store<f32>(p, v); p += sy; }
+      let o = <usize>n << 2;
+      store<f32>(Y + o, load<f32>(b1 + o) + load<f32>(b2 + o));
     }
   }
+  for (let m = 1; m < M; m++) memory.copy(Y + <usize>m * sy, Y, rowBytes);
 }
 
 // dst [B, A, F] = src [A, B, F]: batch-first <-> time-major, one row copy per (a, b).

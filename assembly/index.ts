@@ -3,7 +3,7 @@
 export { gemmXWt, gemmDyW, gemmDyTX, gemmDyTXScratchFloats, colSum, packTransposed, fillBias2, transpose3 } from './gemm';
 export { lstmForward, lstmBackward, lstmGatesForward, lstmGatesBackward, lstmStep } from './lstm';
 export { sigmoidArray, tanhArray } from './activations';
-export { sgdStep } from './optim';
+export { sgdStep, sgdMomentumStep, adamStep, rmspropStep, sumSquares, scaleArray, clipArray } from './optim';
 
 // Where the host's allocator may start (past any static data the compiler placed).
 export function heapBase(): usize { return __heap_base; }

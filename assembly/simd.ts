@@ -35,7 +35,9 @@ const P5: f32 = 5.0000001201e-1;
 const ROUND_MAGIC: f32 = 12582912.0;
 
 @inline export function expV(x0: v128): v128 {
-  let x = f32x4.min(f32x4.max(x0, f32x4.splat(EXP_LO)), f32x4.splat(EXP_HI));
+  // pmax/pmin lower to single maxps/minps (min/max need a NaN fix-up sequence); with x first a
+  // NaN input still comes out NaN.
+  let x = f32x4.pmin(f32x4.pmax(x0, f32x4.splat(EXP_LO)), f32x4.splat(EXP_HI));
   let t = f32x4.add(f32x4.mul(x, f32x4.splat(LOG2E)), f32x4.splat(ROUND_MAGIC));
   let n = f32x4.sub(t, f32x4.splat(ROUND_MAGIC));
   let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(LN2_HI)));
