@@ -5,7 +5,7 @@
 //   npm run bench -- --json       one JSON document on stdout
 //   npm run bench -- --only W2,W3 a subset
 import { parseArgs } from 'node:util';
-import { init, supportedBuilds, LSTM, SGD } from '../dist/index.js';
+import { init, supportedBuilds, LSTM, SGD, Adam } from '../dist/index.js';
 import { PlainLSTM } from './plainjs.mjs';
 import { WORKLOADS, flops } from './workloads.mjs';
 import { measurePeak } from './peak.mjs';
@@ -64,6 +64,7 @@ function makeRunner(w, impl) {
   const weights = weightsFor(w);
   const x = uniform(w.B * w.T * w.I, -1, 1, 21);
   if (impl === 'js') {
+    if (w.optimizer) return null;                    // the JS baseline has plain SGD only
     const m = new PlainLSTM(w.I, w.H, {
       wih: weights.weight_ih_l0.data.slice(), whh: weights.weight_hh_l0.data.slice(),
       bih: weights.bias_ih_l0.data.slice(), bhh: weights.bias_hh_l0.data.slice(),
@@ -86,10 +87,10 @@ function makeRunner(w, impl) {
   }
   if (w.kind === 'infer') return { run: () => lstm.forward(x, { batch: w.B, steps: w.T }), units: 1, dispose: () => lstm.dispose() };
   const dOut = uniform(w.B * w.T * w.H, -1, 1, 22);
-  const sgd = new SGD({ learningRate: 1e-3 });
+  const opt = w.optimizer === 'adam' ? new Adam({ learningRate: 1e-3 }) : new SGD({ learningRate: 1e-3 });
   return {
-    run: () => { lstm.zeroGrad(); lstm.forward(x, { batch: w.B, steps: w.T }); lstm.backward(dOut); sgd.step(lstm); },
-    units: 1, dispose: () => lstm.dispose(),
+    run: () => { lstm.zeroGrad(); lstm.forward(x, { batch: w.B, steps: w.T }); lstm.backward(dOut); opt.step(lstm); },
+    units: 1, dispose: () => { opt.dispose(); lstm.dispose(); },
   };
 }
 
@@ -112,6 +113,7 @@ for (const w of WORKLOADS) {
   for (const impl of impls) {
     if (impl !== 'js') await init({ build: impl });
     const r = makeRunner(w, impl);
+    if (!r) continue;
     const slow = impl === 'js' || impl === 'scalar';
     const repeats = args.quick ? (slow ? 2 : 3) : (slow ? 5 : 11);
     const warmup = args.quick ? 1 : (slow ? 2 : 5);
@@ -144,9 +146,9 @@ if (args.json) {
   for (const row of results) {
     lines.push([
       `${row.id} ${row.name}`, row.unit,
-      ...impls.map((i) => `${fmt(row.impls[i].median)} (${fmt(row.impls[i].min)})`),
-      ...impls.map((i) => `${fmt(row.impls[i].gflops)} (${row.impls[i].percentOfPeak.toFixed(0)}%)`),
-      ...impls.filter((i) => i !== base).map((i) => `${row.impls[i].speedupVsBase.toFixed(2)}×`),
+      ...impls.map((i) => (row.impls[i] ? `${fmt(row.impls[i].median)} (${fmt(row.impls[i].min)})` : '—')),
+      ...impls.map((i) => (row.impls[i] ? `${fmt(row.impls[i].gflops)} (${row.impls[i].percentOfPeak.toFixed(0)}%)` : '—')),
+      ...impls.filter((i) => i !== base).map((i) => (row.impls[i] ? `${row.impls[i].speedupVsBase.toFixed(2)}×` : '—')),
     ]);
   }
   const widths = header.map((_, c) => Math.max(...lines.map((l) => String(l[c]).length)));

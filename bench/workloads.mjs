@@ -3,6 +3,7 @@ export const WORKLOADS = [
   { id: 'W1', name: 'stream', kind: 'stream', B: 1, T: 16, I: 32, H: 128, calls: 2000, unit: 'µs/step' },
   { id: 'W2', name: 'infer', kind: 'infer', B: 32, T: 100, I: 64, H: 256, unit: 'ms/batch' },
   { id: 'W3', name: 'train', kind: 'train', B: 32, T: 50, I: 64, H: 128, unit: 'ms/step' },
+  { id: 'W3a', name: 'train-adam', kind: 'train', optimizer: 'adam', B: 32, T: 50, I: 64, H: 128, unit: 'ms/step' },
   { id: 'W4', name: 'train-seq', kind: 'train', B: 16, T: 200, I: 32, H: 256, unit: 'ms/step' },
 ];
 

@@ -7,4 +7,5 @@ export { LSTMError } from './errors.js';
 export type { LSTMErrorCode } from './errors.js';
 export type { Tensor, StateDict } from './tensor.js';
 export { readSafetensors, readSafetensorsWithMetadata, writeSafetensors } from './io/safetensors.js';
-export { SGD } from './optim.js';
+export { Optimizer, SGD, Adam, AdamW, RMSprop } from './optim.js';
+export type { OptimizerOptions, SGDOptions, AdamOptions, RMSpropOptions, Trainable, ParameterBlock } from './optim.js';

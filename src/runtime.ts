@@ -38,7 +38,14 @@ export interface Kernels {
   sigmoidArray(x: number, y: number, n: number): void;
   tanhArray(x: number, y: number, n: number): void;
   sgdStep(w: number, g: number, n: number, lr: number): void;
-  peakMulAdd(iterations: number): number;
+  sgdMomentumStep(w: number, g: number, buf: number, n: number, lr: number, momentum: number, weightDecay: number, nesterov: number, first: number): void;
+  adamStep(w: number, g: number, m: number, v: number, n: number, lr: number, beta1: number, beta2: number, eps: number,
+    weightDecay: number, decoupled: number, bc1: number, bc2: number): void;
+  rmspropStep(w: number, g: number, v: number, buf: number, n: number, lr: number, alpha: number, eps: number, weightDecay: number, momentum: number): void;
+  sumSquares(g: number, n: number): number;
+  scaleArray(g: number, n: number, s: number): void;
+  clipArray(g: number, n: number, c: number): void;
+  peakMulAdd(iterations: number, scratch: number): number;
   peakFlopsPerIteration(): number;
 }
 
