@@ -8,3 +8,4 @@ export { sgdStep, sgdMomentumStep, adamStep, rmspropStep, sumSquares, scaleArray
 // Where the host's allocator may start (past any static data the compiler placed).
 export function heapBase(): usize { return __heap_base; }
 export { peakMulAdd, peakFlopsPerIteration } from './peak';
+export { denseForward, denseBackward, activationForward, activationBackward } from './dense';

@@ -109,6 +109,42 @@ export abstract class Optimizer {
     }
   }
 
+  /** Kind and options, for saving with a model. */
+  config(): { kind: string; options: Record<string, unknown> } {
+    const options: Record<string, unknown> = { learningRate: this.learningRate, weightDecay: this.weightDecay };
+    if (this.clipNorm !== undefined) options.clipNorm = this.clipNorm;
+    if (this.clipValue !== undefined) options.clipValue = this.clipValue;
+    for (const k of ['momentum', 'nesterov', 'beta1', 'beta2', 'epsilon', 'alpha'] as const) {
+      const v = (this as unknown as Record<string, unknown>)[k];
+      if (v !== undefined) options[k] = v;
+    }
+    return { kind: this.constructor.name, options };
+  }
+
+  /** @internal The state of one layer (packed like its parameters), for saving. */
+  _exportState(layer: Trainable): { steps: number; buffers: Float32Array[] } | null {
+    const st = this.#state.get(layer);
+    if (!st) return null;
+    const f32 = st.runtime.arena.f32, n = layer._blocks().floats;
+    return { steps: st.steps, buffers: st.buffers.map((p) => f32.slice(p >> 2, (p >> 2) + n)) };
+  }
+
+  /** @internal Restore what _exportState gave (same layer architecture). */
+  _importState(layer: Trainable, saved: { steps: number; buffers: Float32Array[] }): void {
+    const block = layer._blocks();
+    if (saved.buffers.length !== this.stateBuffers || saved.buffers.some((b) => b.length !== block.floats)) {
+      throw new LSTMError('STATE_DICT_SHAPE', 'optimizer state does not fit this layer', { argument: 'optimizer state', expected: `${this.stateBuffers} buffers of ${block.floats}`, actual: `${saved.buffers.length} buffers` });
+    }
+    const old = this.#state.get(layer);
+    if (old) for (const p of old.buffers) old.runtime.arena.free(p);
+    const buffers = saved.buffers.map((b) => {
+      const p = block.runtime.arena.alloc(b.length * 4, 'optimizer state');
+      block.runtime.arena.f32.set(b, p >> 2);
+      return p;
+    });
+    this.#state.set(layer, { buffers, runtime: block.runtime, steps: saved.steps });
+  }
+
   /** Steps taken for `layer` (bias corrections use it). */
   stepsFor(layer: Trainable): number { return this.#state.get(layer)?.steps ?? 0; }
 

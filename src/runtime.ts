@@ -43,6 +43,9 @@ export interface Kernels {
     weightDecay: number, decoupled: number, bc1: number, bc2: number): void;
   rmspropStep(w: number, g: number, v: number, buf: number, n: number, lr: number, alpha: number, eps: number, weightDecay: number, momentum: number): void;
   sumSquares(g: number, n: number): number;
+  denseForward(x: number, M: number, K: number, w: number, b: number, N: number, NP: number, y: number, act: number): void;
+  denseBackward(x: number, M: number, K: number, w: number, N: number, NP: number, y: number, dy: number, act: number,
+    gw: number, gb: number, dx: number, wT: number, dwScratch: number): void;
   scaleArray(g: number, n: number, s: number): void;
   clipArray(g: number, n: number, c: number): void;
   peakMulAdd(iterations: number, scratch: number): number;

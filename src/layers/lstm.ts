@@ -5,6 +5,8 @@ import { currentRuntime, type Runtime } from '../runtime.js';
 import { LSTMError, checkSize, checkFloat32, describe } from '../errors.js';
 import { type StateDict, type Tensor, shapeSize, shapeString } from '../tensor.js';
 import { mulberry32, uniformArray } from '../random.js';
+import type { ParameterBlock } from '../optim.js';
+import type { Layer } from './layer.js';
 import {
   padUnits, packGateWeight, unpackGateWeight, packGateBias, unpackGateBias, recurrentParamNames,
 } from '../io/torch.js';
@@ -16,6 +18,9 @@ export interface LSTMOptions {
   bidirectional?: boolean;
   /** Seed of PyTorch's default init U(−1/√H, 1/√H); same seed, same weights. */
   seed?: number;
+  /** In a Sequential model: true passes every step's output [N, T, H·D] on, false (the default,
+   *  as in Keras) only the final hidden state [N, H·D] (both directions' h_n when bidirectional). */
+  returnSequences?: boolean;
 }
 
 export interface ForwardOptions {
@@ -93,7 +98,10 @@ export interface LSTMState {
 
 const registry = new FinalizationRegistry<() => void>((release) => release());
 
-export class LSTM {
+export class LSTM implements Layer {
+  readonly kind = 'LSTM';
+  readonly returnSequences: boolean;
+  readonly #seed: number;
   readonly inputSize: number;
   readonly hiddenSize: number;
   readonly numLayers: number;
@@ -131,6 +139,12 @@ export class LSTM {
       throw new LSTMError('INVALID_ARGUMENT', 'must be an integer',
         { argument: 'seed', expected: 'an integer', actual: describe(seed) });
     }
+    this.#seed = seed;
+    const rs = options.returnSequences === undefined ? false : options.returnSequences;
+    if (typeof rs !== 'boolean') {
+      throw new LSTMError('INVALID_ARGUMENT', 'must be a boolean', { argument: 'returnSequences', expected: 'true or false', actual: describe(rs) });
+    }
+    this.returnSequences = rs;
     this.#rt = currentRuntime();
 
     const H = this.hiddenSize, G4 = GATES * padUnits(H);
@@ -460,6 +474,51 @@ export class LSTM {
   }
 
   // ---------------------------------------------------------------------------------------
+  // As a layer of a Sequential model: tensors in, tensors out
+
+  config(): Record<string, unknown> {
+    return { inputSize: this.inputSize, hiddenSize: this.hiddenSize, numLayers: this.numLayers,
+      bidirectional: this.bidirectional, seed: this.#seed, returnSequences: this.returnSequences };
+  }
+
+  forwardTensor(x: Tensor): Tensor {
+    this.#live();
+    const shape = x?.shape;
+    if (!Array.isArray(shape) || shape.length !== 3 || shape[2] !== this.inputSize) {
+      throw new LSTMError('SHAPE_MISMATCH', 'LSTM input must be [batch, steps, inputSize]',
+        { argument: 'x', expected: `[batch, steps, ${this.inputSize}]`, actual: Array.isArray(shape) ? shapeString(shape) : describe(x) });
+    }
+    const [B, T] = shape as [number, number, number];
+    const { output, h } = this.forward(x.data, { batch: B, steps: T });
+    const D = this.directions, H = this.hiddenSize, DH = D * H;
+    if (this.returnSequences) return { data: output, shape: [B, T, DH] };
+    // Final hidden state of the top layer: forward h_T, and for bidirectional also reverse h_1.
+    const last = new Float32Array(B * DH), top = (this.numLayers - 1) * D;
+    for (let d = 0; d < D; d++) {
+      for (let b = 0; b < B; b++) last.set(h.subarray(((top + d) * B + b) * H, ((top + d) * B + b + 1) * H), b * DH + d * H);
+    }
+    return { data: last, shape: [B, DH] };
+  }
+
+  backwardTensor(dy: Tensor): Tensor {
+    this.#live();
+    const ws = this.#ws;
+    if (!ws || !this.#hasForward) return this.backward(dy?.data) as never;   // throws NO_FORWARD
+    const B = ws.B, T = ws.T, D = this.directions, H = this.hiddenSize, DH = D * H, S = this.numLayers * D;
+    let result: BackwardResult;
+    if (this.returnSequences) result = this.backward(dy.data);
+    else {
+      checkFloat32('dy', dy?.data, B * DH, `[batch=${B}, hidden·directions=${DH}]`);
+      const dh = new Float32Array(S * B * H), top = (this.numLayers - 1) * D;
+      for (let d = 0; d < D; d++) {
+        for (let b = 0; b < B; b++) dh.set(dy.data.subarray(b * DH + d * H, b * DH + d * H + H), ((top + d) * B + b) * H);
+      }
+      result = this.backward(new Float32Array(B * T * DH), { dh });
+    }
+    return { data: result.dx, shape: [B, T, this.inputSize] };
+  }
+
+  // ---------------------------------------------------------------------------------------
   // Streaming: one time step per call
 
   createState(batch = 1, initial: { h0?: Float32Array; c0?: Float32Array } = {}): LSTMState {
@@ -518,7 +577,7 @@ export class LSTM {
   }
 
   /** @internal The packed parameter and gradient blocks, for optimizers. */
-  _blocks(): { runtime: Runtime; params: number; grads: number; floats: number } {
+  _blocks(): ParameterBlock {
     this.#live();
     return { runtime: this.#rt, params: this.#params, grads: this.#grads, floats: this.#paramFloats };
   }
