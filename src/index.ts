@@ -19,3 +19,4 @@ export type { CompileOptions, FitOptions, History, EpochLogs } from './model/seq
 export { computeLoss } from './model/losses.js';
 export type { LossName } from './model/losses.js';
 export { tensor } from './tensor.js';
+export * as tasks from './tasks/index.js';

@@ -1,0 +1,113 @@
+// Shared by peers.mjs and the peer adapters: the benchmark's data (copied from bench/bench.mjs so
+// every peer sees bit-identical weights and inputs), the timing method, and the layout conversions
+// from PyTorch's nn.LSTM layout to the peers' layouts.
+import { WORKLOADS, flops } from '../workloads.mjs';
+
+export { WORKLOADS, flops };
+
+// ---------------------------------------------------------------------------------------------
+// Data: verbatim copies of uniform() and weightsFor() in bench/bench.mjs (keep them in sync).
+
+/** Deterministic U(lo, hi) (mulberry32), so every implementation sees the same numbers. */
+export function uniform(n, lo, hi, seed) {
+  let a = seed >>> 0;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    out[i] = lo + (hi - lo) * (((t ^ (t >>> 14)) >>> 0) / 4294967296);
+  }
+  return out;
+}
+
+/** PyTorch nn.LSTM state dict (one layer): W_ih [4H, I], W_hh [4H, H], b_ih, b_hh [4H]; gates i, f, g, o. */
+export function weightsFor(w) {
+  const G = 4 * w.H;
+  return {
+    weight_ih_l0: { shape: [G, w.I], data: uniform(G * w.I, -0.1, 0.1, 11) },
+    weight_hh_l0: { shape: [G, w.H], data: uniform(G * w.H, -0.1, 0.1, 12) },
+    bias_ih_l0: { shape: [G], data: uniform(G, -0.1, 0.1, 13) },
+    bias_hh_l0: { shape: [G], data: uniform(G, -0.1, 0.1, 14) },
+  };
+}
+
+/** Inputs exactly as bench.mjs builds them: x [B, T, I] batch-first (seed 21), dOut [B, T, H] (seed 22),
+ *  and for the stream workload the 16 per-step inputs xs[s] [1, I] that call s uses as xs[s & 15]. */
+export function dataFor(w) {
+  const x = uniform(w.B * w.T * w.I, -1, 1, 21);
+  const data = { weights: weightsFor(w), x };
+  if (w.kind === 'stream') data.xs = Array.from({ length: 16 }, (_, i) => x.subarray((i % w.T) * w.I, (i % w.T + 1) * w.I));
+  if (w.kind === 'train') data.dOut = uniform(w.B * w.T * w.H, -1, 1, 22);
+  return data;
+}
+
+/** How many steps the stream workload's output check runs from a zero state (two passes over xs). */
+export const STREAM_CHECK_STEPS = 32;
+
+/** The learning rate of the training workloads (as in bench.mjs). */
+export const LEARNING_RATE = 1e-3;
+
+// ---------------------------------------------------------------------------------------------
+// Timing: the method of bench.mjs (warm-up calls, then median and min over repeats), but async so
+// that peers whose API returns promises (onnxruntime's session.run) are timed the same way.
+
+export const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+
+/** Time `fn` (which does `units` units of work) `repeats` times after `warmup` calls: per-unit ms. */
+export async function time(fn, { repeats, warmup, units = 1 }) {
+  for (let i = 0; i < warmup; i++) await fn();
+  const samples = [];
+  for (let i = 0; i < repeats; i++) {
+    const t0 = performance.now();
+    await fn();
+    samples.push((performance.now() - t0) / units);
+  }
+  return { median: median(samples), min: Math.min(...samples), samples: samples.length };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Comparisons.
+
+/** max |a − b| and max |b| (to judge sums such as the loss and dW_hh relative to their size). */
+export function maxAbsDiff(a, b) {
+  if (a.length !== b.length) throw new Error(`length mismatch: ${a.length} vs ${b.length}`);
+  let d = 0, m = 0;
+  for (let i = 0; i < a.length; i++) {
+    d = Math.max(d, Math.abs(a[i] - b[i]));
+    m = Math.max(m, Math.abs(b[i]));
+  }
+  return { diff: d, scale: m };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Layout conversions. PyTorch stores the four gates as row blocks of [4H, K] in order i, f, g, o.
+
+/** Row-major [rows, cols] → [cols, rows]. */
+export function transpose(a, rows, cols) {
+  const out = new Float32Array(a.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = a[r * cols + c];
+  return out;
+}
+
+/** Reorder the four H-row gate blocks of a row-major [4H, K] matrix (or a [4H] vector, K = 1):
+ *  block q of the result is block order[q] of the input (order lists PyTorch gate indices i=0 f=1 g=2 o=3). */
+export function reorderGates(a, H, K, order) {
+  const out = new Float32Array(a.length);
+  const block = H * K;
+  order.forEach((src, q) => out.set(a.subarray(src * block, (src + 1) * block), q * block));
+  return out;
+}
+
+export function addArrays(a, b) {
+  const out = new Float32Array(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = a[i] + b[i];
+  return out;
+}
+
+/** [B, T, F] → [T, B, F]; swapBatchTime(y, T, B, F) goes back from time-major to batch-first. */
+export function swapBatchTime(a, B, T, F) {
+  const out = new Float32Array(a.length);
+  for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) out.set(a.subarray((b * T + t) * F, (b * T + t + 1) * F), (t * B + b) * F);
+  return out;
+}

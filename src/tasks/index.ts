@@ -1,0 +1,2 @@
+export { addingProblem } from './adding.js';
+export { dogcatData, dogcatQuestions, tokenize, DOGCAT_TEXT, DOGCAT_VOCAB } from './dogcat.js';
