@@ -15,5 +15,17 @@ await build({
   sourcemap: false,
   legalComments: 'none',
 });
+// The CLI: node only; its dev dependencies (cli-progress) are bundled in, so the package still
+// has no runtime dependencies.
+await build({
+  entryPoints: ['src/cli.ts'],
+  outfile: 'dist/cli.js',
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node18',
+  banner: { js: "#!/usr/bin/env node\nimport { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  legalComments: 'none',
+});
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', '.', '--emitDeclarationOnly'], { stdio: 'inherit' });
 console.log('built dist/index.js and dist/*.d.ts');

@@ -1,0 +1,196 @@
+// The command line: wasm-lstm train <task> | predict --model FILE | bench.
+// On a TTY each epoch shows a progress bar (cli-progress, bundled at build time so the package
+// keeps zero runtime dependencies); without a TTY one plain line per epoch; --json one JSON
+// object per epoch and a final summary. Bad flags: a message and exit code 2.
+import { parseArgs } from 'node:util';
+import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import cliProgress from 'cli-progress';
+import { init } from './runtime.js';
+import { LSTM } from './layers/lstm.js';
+import { Dense } from './layers/dense.js';
+import { Embedding } from './layers/embedding.js';
+import { Sequential, type EpochLogs } from './model/sequential.js';
+import { Adam } from './optim.js';
+import { addingProblem } from './tasks/adding.js';
+import { dogcatData, dogcatQuestions } from './tasks/dogcat.js';
+import type { Tensor } from './tensor.js';
+
+const USAGE = `usage:
+  wasm-lstm train <adding|dogcat> [--epochs N] [--hidden H] [--batch B] [--lr X] [--seed S]
+                                  [--steps T] [--samples N] [--save FILE] [--json]
+  wasm-lstm predict --model FILE [--task adding|dogcat] [--samples N] [--json]
+  wasm-lstm bench [benchmark flags, e.g. --quick --json]`;
+
+class UsageError extends Error {}
+
+const TASKS = ['adding', 'dogcat'] as const;
+type TaskName = (typeof TASKS)[number];
+
+interface TaskSetup {
+  model: Sequential; train: { x: Tensor; y: Tensor }; metricName: string;
+  metric: () => number;             // the task's headline number after training
+  report: () => string[];           // what a person reads at the end
+}
+
+function int(name: string, v: string | undefined, fallback: number, min = 1): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer ≥ ${min}, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+function num(name: string, v: string | undefined, fallback: number): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive number, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+function setupTask(task: TaskName, o: { hidden: number; lr: number; seed: number; steps: number; samples: number }): TaskSetup {
+  if (task === 'adding') {
+    const train = addingProblem(o.samples, o.steps, o.seed), test = addingProblem(512, o.steps, o.seed + 1000);
+    const model = new Sequential([new LSTM({ inputSize: 2, hiddenSize: o.hidden, seed: o.seed }), new Dense({ inputSize: o.hidden, outputSize: 1, seed: o.seed + 1 })]);
+    model.compile({ loss: 'mse', optimizer: new Adam({ learningRate: o.lr, clipNorm: 1 }) });
+    return {
+      model, train, metricName: 'test MSE',
+      metric: () => model.evaluate(test.x, test.y).loss,
+      report: () => {
+        const p = model.predict({ data: test.x.data.subarray(0, 5 * o.steps * 2), shape: [5, o.steps, 2] }).data;
+        return [
+          `test MSE ${model.evaluate(test.x, test.y).loss.toFixed(4)} (predicting the mean scores ≈ 0.167)`,
+          ...Array.from(p, (v, i) => `  sum of the two marked values ${test.y.data[i]!.toFixed(3)}  LSTM says ${v.toFixed(3)}`),
+        ];
+      },
+    };
+  }
+  const { x, y, vocab } = dogcatData(3, 4), q = dogcatQuestions(3);
+  const model = new Sequential([
+    new Embedding({ numEmbeddings: vocab.length, embeddingDim: 8, seed: o.seed }),
+    new LSTM({ inputSize: 8, hiddenSize: o.hidden, seed: o.seed + 1 }),
+    new Dense({ inputSize: o.hidden, outputSize: vocab.length, activation: 'softmax', seed: o.seed + 2 }),
+  ]);
+  model.compile({ loss: 'sparseCategoricalCrossentropy', optimizer: new Adam({ learningRate: o.lr }), metrics: ['accuracy'] });
+  const answers = () => {
+    const p = model.predict(q.x).data;
+    return q.answers.map((_, i) => { const row = Array.from(p.subarray(i * vocab.length, (i + 1) * vocab.length)); return row.indexOf(Math.max(...row)); });
+  };
+  return {
+    model, train: { x, y }, metricName: 'accuracy on "X scares ?"',
+    metric: () => answers().filter((a, i) => a === q.answers[i]).length / q.answers.length,
+    report: () => answers().map((a, i) => `  ${q.prompts[i]} → ${vocab[a]} ${a === q.answers[i] ? '✓' : `✗ (expected ${vocab[q.answers[i]!]})`}`),
+  };
+}
+
+async function train(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv, allowPositionals: true, strict: true,
+    options: {
+      epochs: { type: 'string' }, hidden: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' },
+      seed: { type: 'string' }, steps: { type: 'string' }, samples: { type: 'string' }, save: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const task = positionals[0] as TaskName;
+  if (!TASKS.includes(task)) throw new UsageError(`unknown or missing task ${JSON.stringify(positionals[0] ?? '')}: expected one of ${TASKS.join(', ')}`);
+  const isAdding = task === 'adding';
+  const o = {
+    epochs: int('epochs', values.epochs, isAdding ? 25 : 60), hidden: int('hidden', values.hidden, isAdding ? 32 : 16),
+    batch: int('batch', values.batch, isAdding ? 64 : 8), lr: num('lr', values.lr, isAdding ? 1e-2 : 0.05),
+    seed: int('seed', values.seed, 1, 0), steps: int('steps', values.steps, 100), samples: int('samples', values.samples, 4096),
+  };
+  const info = await init();
+  const setup = setupTask(task, o);
+  const json = values.json, tty = !json && process.stdout.isTTY;
+  if (!json) console.log(`training ${task} (${info.build} build): ${setup.train.x.shape.join('×')} samples, ${o.epochs} epochs, hidden ${o.hidden}`);
+  const bar = tty ? new cliProgress.SingleBar({
+    format: 'epoch {epoch} |{bar}| {value}/{total} batches | loss {loss} | {rate} samples/s | ETA {eta}s',
+    hideCursor: true, clearOnComplete: false,
+  }, cliProgress.Presets.shades_classic) : null;
+  const t0 = performance.now();
+  let epochStart = performance.now(), last: EpochLogs | null = null;
+  const batches = Math.ceil(setup.train.x.shape[0]! / o.batch);
+  bar?.start(batches, 0, { epoch: 1, loss: '—', rate: '—' });
+  await setup.model.fit(setup.train.x, setup.train.y, {
+    epochs: o.epochs, batchSize: o.batch, seed: o.seed,
+    onBatchEnd: (b, l) => {
+      const rate = ((b + 1) * o.batch / ((performance.now() - epochStart) / 1000)).toFixed(0);
+      bar?.update(b + 1, { loss: l.loss.toFixed(4), rate });
+    },
+    onEpochEnd: (epoch, logs) => {
+      last = logs;
+      const line = { epoch: epoch + 1, loss: logs.loss, ...(logs.accuracy !== undefined ? { accuracy: logs.accuracy } : {}), seconds: logs.seconds };
+      if (json) console.log(JSON.stringify(line));
+      else if (bar) { bar.stop(); if (epoch + 1 < o.epochs) bar.start(batches, 0, { epoch: epoch + 2, loss: '—', rate: '—' }); }
+      else console.log(`epoch ${epoch + 1}/${o.epochs}  loss ${logs.loss.toFixed(4)}${logs.accuracy !== undefined ? `  accuracy ${logs.accuracy.toFixed(3)}` : ''}  ${logs.seconds.toFixed(2)}s`);
+      epochStart = performance.now();
+    },
+  });
+  const seconds = (performance.now() - t0) / 1000, metric = setup.metric();
+  if (values.save) await setup.model.saveFile(values.save);
+  if (json) console.log(JSON.stringify({ task, loss: (last as EpochLogs | null)?.loss ?? null, metric, metricName: setup.metricName, epochs: o.epochs, seconds, build: info.build, ...(values.save ? { saved: values.save } : {}) }));
+  else {
+    console.log(`\n${setup.metricName}: ${metric.toFixed(4)} after ${o.epochs} epochs in ${seconds.toFixed(1)} s`);
+    for (const line of setup.report()) console.log(line);
+    if (values.save) console.log(`saved to ${values.save}`);
+  }
+  setup.model.dispose();
+}
+
+async function predict(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv, strict: true,
+    options: { model: { type: 'string' }, task: { type: 'string' }, samples: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean', default: false } },
+  });
+  if (!values.model) throw new UsageError('predict needs --model FILE');
+  if (!existsSync(values.model)) throw new UsageError(`no such model file: ${values.model}`);
+  await init();
+  const model = await Sequential.load(await readFile(values.model));
+  const first = model.layers[0]!;
+  const task: TaskName = (values.task as TaskName | undefined) ?? (first.kind === 'Embedding' ? 'dogcat' : 'adding');
+  if (!TASKS.includes(task)) throw new UsageError(`unknown task ${JSON.stringify(values.task)}: expected one of ${TASKS.join(', ')}`);
+  const n = int('samples', values.samples, 5), seed = int('seed', values.seed, 12345, 0);
+  if (task === 'adding') {
+    const steps = 100, data = addingProblem(n, steps, seed);
+    const p = model.predict(data.x).data;
+    const rows = Array.from(p, (v, i) => ({ target: data.y.data[i]!, prediction: v }));
+    if (values.json) console.log(JSON.stringify({ task, rows }));
+    else for (const r of rows) console.log(`target ${r.target.toFixed(3)}  prediction ${r.prediction.toFixed(3)}`);
+  } else {
+    const q = dogcatQuestions(3), vocab = dogcatData().vocab, p = model.predict(q.x).data;
+    const rows = q.prompts.map((prompt, i) => { const row = Array.from(p.subarray(i * vocab.length, (i + 1) * vocab.length)); return { prompt, next: vocab[row.indexOf(Math.max(...row))] }; });
+    if (values.json) console.log(JSON.stringify({ task, rows }));
+    else for (const r of rows) console.log(`${r.prompt} → ${r.next}`);
+  }
+  model.dispose();
+}
+
+function bench(argv: string[]): void {
+  const script = fileURLToPath(new URL('../bench/bench.mjs', import.meta.url));
+  if (!existsSync(script)) throw new UsageError('the benchmark ships with the repository (bench/bench.mjs), not the npm package');
+  const r = spawnSync(process.execPath, [script, ...argv], { stdio: 'inherit' });
+  process.exitCode = r.status ?? 1;
+}
+
+async function main(): Promise<void> {
+  const [command, ...rest] = process.argv.slice(2);
+  try {
+    if (command === 'train') await train(rest);
+    else if (command === 'predict') await predict(rest);
+    else if (command === 'bench') bench(rest);
+    else if (command === '--help' || command === '-h' || command === 'help') console.log(USAGE);
+    else throw new UsageError(command ? `unknown command ${JSON.stringify(command)}` : 'missing command');
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    if (e instanceof UsageError || (typeof err.code === 'string' && err.code.startsWith('ERR_PARSE_ARGS'))) {
+      console.error(`wasm-lstm: ${err.message}\n${USAGE}`);
+      process.exitCode = 2;
+      return;
+    }
+    throw e;
+  }
+}
+
+await main();

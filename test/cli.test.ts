@@ -1,0 +1,44 @@
+// The CLI as a user runs it (the built dist/cli.js, which `npm ci` builds through `prepare`).
+import { describe, it, expect } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const CLI = new URL('../dist/cli.js', import.meta.url).pathname;
+const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000 });
+
+describe('wasm-lstm CLI', () => {
+  it('is built', () => expect(existsSync(CLI)).toBe(true));
+
+  it('train dogcat --json: one object per epoch and a final summary; save + predict', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wasm-lstm-cli-'));
+    const file = join(dir, 'dogcat.safetensors');
+    const r = run('train', 'dogcat', '--epochs', '60', '--json', '--save', file);
+    expect(r.status).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(61);
+    expect(lines[0]).toMatchObject({ epoch: 1 });
+    expect(lines[60]).toMatchObject({ task: 'dogcat', metric: 1, epochs: 60 });
+    expect(typeof lines[60].seconds).toBe('number');
+    expect(readdirSync(dir)).toEqual(['dogcat.safetensors']);      // atomic save left no temp file
+    const p = run('predict', '--model', file, '--json');
+    expect(p.status).toBe(0);
+    expect(JSON.parse(p.stdout).rows.map((x: { next: string }) => x.next)).toEqual(['Cat', 'Mouse', 'Dog']);
+  });
+
+  it('plain lines without a TTY', () => {
+    const r = run('train', 'adding', '--epochs', '2', '--samples', '128', '--steps', '10');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/epoch 1\/2 {2}loss \d/);
+    expect(r.stdout).toMatch(/test MSE/);
+  });
+
+  it('bad flags: a clear message and exit code 2', () => {
+    for (const args of [['train', 'nope'], ['train', 'adding', '--epochs', '0'], ['train', 'adding', '--bogus'], ['predict'], ['frobnicate'], []]) {
+      const r = run(...args);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/^wasm-lstm: .+\nusage:/);
+    }
+  });
+});
