@@ -99,9 +99,11 @@ export function lstmGatesBackward(gates: usize, ldg: i32, c: usize, ldc: i32, cP
 // x [T,B,K] · wih packed [G4/8][K][8], whh packed [G4/8][H][8], bih/bhh [G4], h0 [B,H], c0 [B,H4]
 // -> gates [T,B,G4], cells [T,B,H4], y [T,B,ldy] (h_t in columns 0..H−1).
 // reverse = 1 runs t = T−1 … 0 (the backward direction of a bidirectional layer).
+// lengths [B] i32 (0 = all T): steps t ≥ lengths[b] are padding; row b carries its h and c
+// through them unchanged, which equals running each sequence at its own length (both directions).
 export function lstmForward(x: usize, K: i32, wih: usize, whh: usize, bih: usize, bhh: usize,
                             h0: usize, c0: usize, gates: usize, cells: usize, y: usize, ldy: i32,
-                            T: i32, B: i32, H: i32, reverse: i32): void {
+                            T: i32, B: i32, H: i32, reverse: i32, lengths: usize): void {
   let H4 = (H + 3) & ~3, G4 = H4 << 2, rows = T * B;
   // The input projection for every step at once: one GEMM with M = T·B.
   fillBias2(gates, G4, rows, G4, bih, bhh);
@@ -113,20 +115,30 @@ export function lstmForward(x: usize, K: i32, wih: usize, whh: usize, bih: usize
     let hPrev = s == 0 ? h0 : y + <usize>tp * stepY, ldh = s == 0 ? H : ldy;
     let cPrev = s == 0 ? c0 : cells + <usize>tp * stepCells;
     gemmXWt(hPrev, ldh, B, H, whh, G4, g, G4);
-    lstmGatesForward(g, G4, cPrev, H4, cells + <usize>t * stepCells, H4, y + <usize>t * stepY, ldy, B, H);
+    let cNow = cells + <usize>t * stepCells, yNow = y + <usize>t * stepY;
+    lstmGatesForward(g, G4, cPrev, H4, cNow, H4, yNow, ldy, B, H);
+    if (lengths != 0) {
+      for (let b = 0; b < B; b++) {
+        if (t < load<i32>(lengths + (<usize>b << 2))) continue;
+        memory.copy(cNow + (<usize>(b * H4) << 2), cPrev + (<usize>(b * H4) << 2), <usize>H4 << 2);
+        memory.copy(yNow + (<usize>(b * ldy) << 2), hPrev + (<usize>(b * ldh) << 2), <usize>H << 2);
+        memory.fill(g + (<usize>(b * G4) << 2), 0, <usize>G4 << 2);
+      }
+    }
   }
 }
 
 // The pair of lstmForward. Inputs as there, plus dy [T,B,ldy] = ∂L/∂y (same column offset as y),
 // dh [B,H] = ∂L/∂h_n (in) -> ∂L/∂h0 (out), dc [B,H4] = ∂L/∂c_n (in) -> ∂L/∂c0 (out).
 // Scratch: dz [T,B,G4], wihT [ceil(K/8)][G4][8], whhT [ceil(H/8)][G4][8],
-// dwScratch [gemmDyTXScratchFloats(G4, max(K, H))].
+// dwScratch [gemmDyTXScratchFloats(G4, max(K, H))], maskScratch [B·H + B·H4] (with lengths).
+// Padded steps (t ≥ lengths[b]) pass ∂L/∂h and ∂L/∂c straight through and add nothing else.
 // Accumulates: dx [T,B,K] (skipped when dx = 0), gwih, gwhh (packed like the weights), gbih, gbhh.
 export function lstmBackward(x: usize, K: i32, wih: usize, whh: usize, h0: usize, c0: usize,
                              gates: usize, cells: usize, y: usize, ldy: i32, dy: usize,
                              dh: usize, dc: usize, dz: usize, wihT: usize, whhT: usize,
                              dx: usize, gwih: usize, gwhh: usize, gbih: usize, gbhh: usize, dwScratch: usize,
-                             T: i32, B: i32, H: i32, reverse: i32): void {
+                             T: i32, B: i32, H: i32, reverse: i32, lengths: usize, maskScratch: usize): void {
   let H4 = (H + 3) & ~3, G4 = H4 << 2, rows = T * B;
   packTransposed(whh, G4, H, whhT);
   let stepGates = <usize>(B * G4) << 2, stepCells = <usize>(B * H4) << 2, stepY = <usize>(B * ldy) << 2;
@@ -134,12 +146,35 @@ export function lstmBackward(x: usize, K: i32, wih: usize, whh: usize, h0: usize
   for (let s = 0; s < T; s++) {
     let t = reverse ? s : T - 1 - s, tp = reverse ? t + 1 : t - 1;   // tp: the step before t in run order
     let cPrev = s == T - 1 ? c0 : cells + <usize>tp * stepCells;
-    let dzt = dz + <usize>t * stepGates;
+    let dzt = dz + <usize>t * stepGates, dyt = dy + <usize>t * stepY;
+    let dhCarry = maskScratch, dcSave = maskScratch + (<usize>(B * H) << 2);
+    if (lengths != 0) {
+      for (let b = 0; b < B; b++) {
+        if (t < load<i32>(lengths + (<usize>b << 2))) continue;
+        for (let u = 0; u < H; u++) {
+          let o = <usize>(b * H + u) << 2;
+          store<f32>(dhCarry + o, load<f32>(dh + o) + load<f32>(dyt + (<usize>(b * ldy + u) << 2)));
+        }
+        memory.copy(dcSave + (<usize>(b * H4) << 2), dc + (<usize>(b * H4) << 2), <usize>H4 << 2);
+      }
+    }
     lstmGatesBackward(gates + <usize>t * stepGates, G4, cells + <usize>t * stepCells, H4, cPrev, H4,
-                      dy + <usize>t * stepY, ldy, dh, dc, dzt, G4, B, H);
+                      dyt, ldy, dh, dc, dzt, G4, B, H);
+    if (lengths != 0) {
+      for (let b = 0; b < B; b++) {
+        if (t < load<i32>(lengths + (<usize>b << 2))) continue;
+        memory.fill(dzt + (<usize>(b * G4) << 2), 0, <usize>G4 << 2);
+        memory.copy(dc + (<usize>(b * H4) << 2), dcSave + (<usize>(b * H4) << 2), <usize>H4 << 2);
+      }
+    }
     // ∂L/∂h_{t−1} through the recurrence; overwrites dh, which the gate kernel has consumed.
     memory.fill(dh, 0, dhBytes);
     gemmDyW(dzt, G4, B, G4, whhT, H, dh, H);
+    if (lengths != 0) {
+      for (let b = 0; b < B; b++) {
+        if (t >= load<i32>(lengths + (<usize>b << 2))) memory.copy(dh + (<usize>(b * H) << 2), dhCarry + (<usize>(b * H) << 2), <usize>H << 2);
+      }
+    }
   }
   // Weight gradients: one reduction over all T·B rows each.
   gemmDyTX(dz, G4, x, K, rows, G4, K, gwih, dwScratch);

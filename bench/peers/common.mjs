@@ -1,6 +1,7 @@
 // Shared by peers.mjs and the peer adapters: the benchmark's data (copied from bench/bench.mjs so
 // every peer sees bit-identical weights and inputs), the timing method, and the layout conversions
 // from PyTorch's nn.LSTM layout to the peers' layouts.
+import { readFileSync } from 'node:fs';
 import { WORKLOADS, flops } from '../workloads.mjs';
 
 export { WORKLOADS, flops };
@@ -110,4 +111,13 @@ export function swapBatchTime(a, B, T, F) {
   const out = new Float32Array(a.length);
   for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) out.set(a.subarray((b * T + t) * F, (b * T + t + 1) * F), (t * B + b) * F);
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** The installed version of a peer package (from bench/peers/node_modules; some packages' export
+ *  maps hide their package.json from require.resolve). */
+export function pkgVersion(name) {
+  const file = new URL(`./node_modules/${name}/package.json`, import.meta.url);
+  return JSON.parse(readFileSync(file, 'utf8')).version;
 }

@@ -6,6 +6,8 @@ import type { ParameterBlock } from '../optim.js';
 export interface ForwardContext {
   /** true in fit/trainOnBatch (dropout active), false in predict/evaluate. */
   training: boolean;
+  /** Per-sequence lengths [batch] when the batch is padded (recurrent layers mask past them). */
+  lengths?: Int32Array;
 }
 
 export interface Layer {

@@ -6,7 +6,7 @@ import { LSTMError, checkSize, checkFloat32, describe } from '../errors.js';
 import { type StateDict, type Tensor, shapeSize, shapeString } from '../tensor.js';
 import { mulberry32, uniformArray } from '../random.js';
 import type { ParameterBlock } from '../optim.js';
-import type { Layer } from './layer.js';
+import type { Layer, ForwardContext } from './layer.js';
 import {
   padUnits, packGateWeight, unpackGateWeight, packGateBias, unpackGateBias, recurrentParamNames,
 } from '../io/torch.js';
@@ -29,6 +29,10 @@ export interface ForwardOptions {
   /** [numLayers·directions, batch, hidden]; zeros when absent. */
   h0?: Float32Array;
   c0?: Float32Array;
+  /** Per-sequence lengths [batch] (integers in [0, steps]): steps past a sequence's length are
+   *  padding that neither updates its state nor receives gradient. Outputs at padded steps repeat
+   *  the last real h; h/c are each sequence's state after its own last step. */
+  lengths?: ArrayLike<number>;
 }
 
 export interface ForwardResult {
@@ -75,6 +79,8 @@ interface Workspace {
   gates: number[];           // per slot [T,B,G4]
   cells: number[];           // per slot [T,B,H4]
   h0: number; c0: number;    // [S,B,H], [S,B,H4]
+  lengths: number;           // [B] i32
+  masked: boolean;           // the last forward had lengths
   back: number;              // backward block (0 until the first backward)
   dA: number; dB: number;    // [T,B,max(I,DH)] ping-pong
   dz: number;                // [T,B,G4]
@@ -82,6 +88,7 @@ interface Workspace {
   wT: number;                // [ceil(maxK/8)·8·G4] packed transposes
   whhT: number;
   dwScratch: number;         // gemmDyTX's packing blocks
+  mask: number;              // [B·H + B·H4] padded-step carries
 }
 
 export interface LSTMState {
@@ -297,6 +304,7 @@ export class LSTM implements Layer {
     const stateShape = `[numLayers·directions=${S}, batch=${B}, hidden=${H}]`;
     if (options.h0 !== undefined) checkFloat32('h0', options.h0, S * B * H, stateShape);
     if (options.c0 !== undefined) checkFloat32('c0', options.c0, S * B * H, stateShape);
+    const lengths = options.lengths === undefined ? null : this.#checkLengths(options.lengths, B, T);
 
     const ws = this.#workspace(B, T);
     const k = this.#rt.kernels, H4 = padUnits(H);
@@ -305,6 +313,9 @@ export class LSTM implements Layer {
     k.transpose3(ws.xBF, B, T, I, ws.x0);
     if (options.h0) f32.set(options.h0, ws.h0 >> 2); else f32.fill(0, ws.h0 >> 2, (ws.h0 >> 2) + S * B * H);
     this.#stagePadded(options.c0, ws.c0, S * B);
+    ws.masked = lengths !== null;
+    if (lengths) this.#rt.arena.i32.set(lengths, ws.lengths >> 2);
+    const lengthsPtr = lengths ? ws.lengths : 0;
 
     const p = this.#params;
     for (const s of this.#slots) {
@@ -312,7 +323,7 @@ export class LSTM implements Layer {
       const input = s.layer === 0 ? ws.x0 : ws.y[s.layer - 1]!;
       k.lstmForward(input, s.K, p + s.wih * 4, p + s.whh * 4, p + s.bih * 4, p + s.bhh * 4,
         ws.h0 + i * B * H * 4, ws.c0 + i * B * H4 * 4, ws.gates[i]!, ws.cells[i]!,
-        ws.y[s.layer]! + s.dir * H * 4, DH, T, B, H, s.dir);
+        ws.y[s.layer]! + s.dir * H * 4, DH, T, B, H, s.dir, lengthsPtr);
     }
     this.#hasForward = true;
 
@@ -370,7 +381,8 @@ export class LSTM implements Layer {
         k.lstmBackward(input, K, p + s.wih * 4, p + s.whh * 4, ws.h0 + i * B * H * 4, ws.c0 + i * B * H4 * 4,
           ws.gates[i]!, ws.cells[i]!, ws.y[layer]! + dir * H * 4, DH, dTop + dir * H * 4,
           ws.dh + i * B * H * 4, ws.dc + i * B * H4 * 4, ws.dz, ws.wT, ws.whhT, dIn,
-          g + s.wih * 4, g + s.whh * 4, g + s.bih * 4, g + s.bhh * 4, ws.dwScratch, T, B, H, dir);
+          g + s.wih * 4, g + s.whh * 4, g + s.bih * 4, g + s.bhh * 4, ws.dwScratch, T, B, H, dir,
+          ws.masked ? ws.lengths : 0, ws.mask);
       }
       [dTop, dIn] = [dIn, dTop];
     }
@@ -382,6 +394,21 @@ export class LSTM implements Layer {
     for (let r = 0; r < S * B; r++) dc0.set(f32.subarray((ws.dc >> 2) + r * H4, (ws.dc >> 2) + r * H4 + H), r * H);
     void G4;
     return { dx, dh0, dc0 };
+  }
+
+  #checkLengths(lengths: ArrayLike<number>, B: number, T: number): Int32Array {
+    if (!lengths || typeof lengths !== 'object' || (lengths as ArrayLike<number>).length !== B) {
+      throw new LSTMError('SHAPE_MISMATCH', 'one length per sequence', { argument: 'lengths', expected: `${B} integers in [0, ${T}]`, actual: describe(lengths) });
+    }
+    const out = new Int32Array(B);
+    for (let b = 0; b < B; b++) {
+      const v = lengths[b]!;
+      if (!Number.isInteger(v) || v < 0 || v > T) {
+        throw new LSTMError('INVALID_ARGUMENT', 'length out of range', { argument: `lengths[${b}]`, expected: `an integer in [0, ${T}]`, actual: String(v) });
+      }
+      out[b] = v;
+    }
+    return out;
   }
 
   #inferSteps(x: Float32Array, B: number): number {
@@ -415,7 +442,7 @@ export class LSTM implements Layer {
     const y = Array.from({ length: L }, () => take(TB * DH));
     const gates = Array.from({ length: S }, () => take(TB * G4));
     const cells = Array.from({ length: S }, () => take(TB * H4));
-    const h0 = take(S * B * H), c0 = take(S * B * H4);
+    const h0 = take(S * B * H), c0 = take(S * B * H4), lengths = take(B);
     const offsets = this.#layout(floats);
     const total = offsets.pop()!;
     // A new shape replaces the cache: the old one is freed first so memory is reused.
@@ -426,7 +453,8 @@ export class LSTM implements Layer {
     const at = (i: number): number => ptr + offsets[i]! * 4;
     const ws: Workspace = {
       B, T, ptr, xBF: at(xBF), x0: at(x0), y: y.map(at), gates: gates.map(at), cells: cells.map(at),
-      h0: at(h0), c0: at(c0), back: 0, dA: 0, dB: 0, dz: 0, dh: 0, dc: 0, wT: 0, whhT: 0, dwScratch: 0,
+      h0: at(h0), c0: at(c0), lengths: at(lengths), masked: false,
+      back: 0, dA: 0, dB: 0, dz: 0, dh: 0, dc: 0, wT: 0, whhT: 0, dwScratch: 0, mask: 0,
     };
     this.#ws = ws;
     return ws;
@@ -438,13 +466,13 @@ export class LSTM implements Layer {
     const S = L * D, DH = D * H, H4 = padUnits(H), G4 = GATES * H4, TB = ws.T * ws.B;
     const maxK = Math.max(I, DH), pad8 = (n: number): number => (n + 7) & ~7;
     const sizes = [TB * maxK, TB * maxK, TB * G4, S * ws.B * H, S * ws.B * H4, pad8(maxK) * G4, pad8(H) * G4,
-      this.#rt.kernels.gemmDyTXScratchFloats(G4, maxK)];
+      this.#rt.kernels.gemmDyTXScratchFloats(G4, maxK), ws.B * H + ws.B * H4];
     const offsets = this.#layout(sizes);
     const total = offsets.pop()!;
     const ptr = this.#rt.arena.alloc(total * 4, `gradient workspace for batch=${ws.B}, steps=${ws.T}`);
     this.#owned.ptrs.push(ptr);
     const at = (i: number): number => ptr + offsets[i]! * 4;
-    Object.assign(ws, { back: ptr, dA: at(0), dB: at(1), dz: at(2), dh: at(3), dc: at(4), wT: at(5), whhT: at(6), dwScratch: at(7) });
+    Object.assign(ws, { back: ptr, dA: at(0), dB: at(1), dz: at(2), dh: at(3), dc: at(4), wT: at(5), whhT: at(6), dwScratch: at(7), mask: at(8) });
   }
 
   /** Offsets (in floats, each rounded to 16 floats = 64 bytes) of consecutive regions, plus the total. */
@@ -481,7 +509,7 @@ export class LSTM implements Layer {
       bidirectional: this.bidirectional, seed: this.#seed, returnSequences: this.returnSequences };
   }
 
-  forwardTensor(x: Tensor): Tensor {
+  forwardTensor(x: Tensor, ctx: ForwardContext = { training: false }): Tensor {
     this.#live();
     const shape = x?.shape;
     if (!Array.isArray(shape) || shape.length !== 3 || shape[2] !== this.inputSize) {
@@ -489,7 +517,7 @@ export class LSTM implements Layer {
         { argument: 'x', expected: `[batch, steps, ${this.inputSize}]`, actual: Array.isArray(shape) ? shapeString(shape) : describe(x) });
     }
     const [B, T] = shape as [number, number, number];
-    const { output, h } = this.forward(x.data, { batch: B, steps: T });
+    const { output, h } = this.forward(x.data, { batch: B, steps: T, ...(ctx.lengths ? { lengths: ctx.lengths } : {}) });
     const D = this.directions, H = this.hiddenSize, DH = D * H;
     if (this.returnSequences) return { data: output, shape: [B, T, DH] };
     // Final hidden state of the top layer: forward h_T, and for bidirectional also reverse h_1.

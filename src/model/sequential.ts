@@ -25,6 +25,8 @@ export interface FitOptions {
   validationSplit?: number;
   /** Seed of the shuffling (same seed, same data -> bit-identical losses). */
   seed?: number;
+  /** Per-sequence lengths [N] of a padded x: padded steps neither update state nor count in the loss. */
+  lengths?: ArrayLike<number>;
   onEpochEnd?: (epoch: number, logs: EpochLogs) => void | Promise<void>;
   onBatchEnd?: (batch: number, logs: { loss: number; batches: number }) => void;
 }
@@ -105,20 +107,28 @@ export class Sequential {
       || (last.activation === 'sigmoid' && this.#loss === 'binaryCrossentropy');
   }
 
-  #forward(x: Tensor, training: boolean): Tensor {
+  #forward(x: Tensor, training: boolean, lengths?: Int32Array): Tensor {
     let t = x;
-    for (const l of this.layers) t = l.forwardTensor(t, { training });
+    for (const l of this.layers) t = l.forwardTensor(t, lengths ? { training, lengths } : { training });
     return t;
   }
 
-  #step(x: Tensor, y: Tensor, train: boolean) {
+  /** Loss weights for a padded batch: for per-step outputs [N, T, F], 0 past each length. */
+  static #stepWeights(out: Tensor, lengths: Int32Array | undefined): Float32Array | undefined {
+    if (!lengths || out.shape.length !== 3) return undefined;
+    const [N, T] = out.shape as [number, number, number], w = new Float32Array(N * T);
+    for (let n = 0; n < N; n++) for (let t = 0; t < T; t++) w[n * T + t] = t < lengths[n]! ? 1 : 0;
+    return w;
+  }
+
+  #step(x: Tensor, y: Tensor, train: boolean, lengths?: Int32Array) {
     const loss = this.#loss;
     if (!loss || !this.#optimizer) throw new LSTMError('INVALID_ARGUMENT', 'compile() the model first', { argument: 'model', expected: 'compile({ loss, optimizer })', actual: 'not compiled' });
     if (train) for (const l of this.layers) l.zeroGrad();
-    const out = this.#forward(x, train);
+    const out = this.#forward(x, train, lengths);
     const classes = out.shape[out.shape.length - 1]!;
     const fused = this.#fused();
-    const r = computeLoss(loss, out.data, y.data, classes, fused);
+    const r = computeLoss(loss, out.data, y.data, classes, fused, Sequential.#stepWeights(out, lengths));
     if (train) {
       let g: Tensor | null = { data: r.grad, shape: out.shape };
       for (let i = this.layers.length - 1; i >= 0 && g; i--) {
@@ -153,6 +163,16 @@ export class Sequential {
     const order = Int32Array.from({ length: nTrain }, (_, i) => i);
     const valIndex = Int32Array.from({ length: nVal }, (_, i) => nTrain + i);
     const history: History['history'] = { loss: [], accuracy: [], valLoss: [], valAccuracy: [] };
+    let lengths: Int32Array | undefined;
+    if (options.lengths !== undefined) {
+      const T = X.shape[1] ?? 0;
+      if (options.lengths.length !== N) throw new LSTMError('SHAPE_MISMATCH', 'one length per sample', { argument: 'lengths', expected: `${N} lengths`, actual: `${options.lengths.length}` });
+      lengths = Int32Array.from(options.lengths, (v, i) => {
+        if (!Number.isInteger(v) || v < 0 || v > T) throw new LSTMError('INVALID_ARGUMENT', 'length out of range', { argument: `lengths[${i}]`, expected: `an integer in [0, ${T}]`, actual: String(v) });
+        return v;
+      });
+    }
+    const pick = (idx: Int32Array, from: number, to: number) => (lengths ? Int32Array.from(idx.subarray(from, to), (i) => lengths![i]!) : undefined);
     const wantAcc = this.#metrics.includes('accuracy');
     for (let epoch = 0; epoch < epochs; epoch++) {
       const t0 = performance.now();
@@ -163,7 +183,7 @@ export class Sequential {
       const batches = Math.ceil(nTrain / batchSize);
       for (let b = 0; b < batches; b++) {
         const from = b * batchSize, to = Math.min(nTrain, from + batchSize);
-        const r = this.#step(rows(X, order, from, to), rows(Y, order, from, to), true);
+        const r = this.#step(rows(X, order, from, to), rows(Y, order, from, to), true, pick(order, from, to));
         sum += r.loss * (to - from); seen += to - from;
         if (r.correct !== null) { correct += r.correct; counted += r.count; }
         options.onBatchEnd?.(b, { loss: r.loss, batches });
@@ -171,7 +191,7 @@ export class Sequential {
       const logs: EpochLogs = { loss: sum / seen, seconds: 0 };
       if (wantAcc && counted) logs.accuracy = correct / counted;
       if (nVal) {
-        const v = this.#evaluateTensors(rows(X, valIndex, 0, nVal), rows(Y, valIndex, 0, nVal), batchSize);
+        const v = this.#evaluateTensors(rows(X, valIndex, 0, nVal), rows(Y, valIndex, 0, nVal), batchSize, pick(valIndex, 0, nVal));
         logs.valLoss = v.loss;
         if (wantAcc && v.accuracy !== undefined) logs.valAccuracy = v.accuracy;
       }
@@ -204,12 +224,12 @@ export class Sequential {
     return this.#evaluateTensors(asTensor(x, 'x'), asTensor(y, 'y'), options.batchSize ?? 256);
   }
 
-  #evaluateTensors(X: Tensor, Y: Tensor, batchSize: number): { loss: number; accuracy?: number } {
+  #evaluateTensors(X: Tensor, Y: Tensor, batchSize: number, lengths?: Int32Array): { loss: number; accuracy?: number } {
     const N = X.shape[0]!, all = Int32Array.from({ length: N }, (_, i) => i);
     let sum = 0, correct = 0, counted = 0, isClass = false;
     for (let from = 0; from < N; from += batchSize) {
       const to = Math.min(N, from + batchSize);
-      const r = this.#step(rows(X, all, from, to), rows(Y, all, from, to), false);
+      const r = this.#step(rows(X, all, from, to), rows(Y, all, from, to), false, lengths?.subarray(from, to));
       sum += r.loss * (to - from);
       if (r.correct !== null) { isClass = true; correct += r.correct; counted += r.count; }
     }
