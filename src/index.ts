@@ -12,6 +12,8 @@ export type { OptimizerOptions, SGDOptions, AdamOptions, RMSpropOptions, Trainab
 export { Dense } from './layers/dense.js';
 export type { DenseOptions, Activation } from './layers/dense.js';
 export { Embedding } from './layers/embedding.js';
+export { Dropout } from './layers/dropout.js';
+export type { DropoutOptions } from './layers/dropout.js';
 export type { EmbeddingOptions } from './layers/embedding.js';
 export type { Layer, ForwardContext } from './layers/layer.js';
 export { Sequential } from './model/sequential.js';

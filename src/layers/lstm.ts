@@ -21,6 +21,12 @@ export interface LSTMOptions {
   /** In a Sequential model: true passes every step's output [N, T, H·D] on, false (the default,
    *  as in Keras) only the final hidden state [N, H·D] (both directions' h_n when bidirectional). */
   returnSequences?: boolean;
+  /** Initial forget-gate bias (Keras' unit_forget_bias uses 1): bias_ih's f rows are set to it and
+   *  bias_hh's to 0, so the cell starts out remembering. Default: PyTorch's plain init. */
+  forgetBias?: number;
+  /** In a Sequential model: each forward starts from the previous call's final state (same batch
+   *  size) instead of zeros, until resetStates(). Used for streaming training and truncated BPTT. */
+  stateful?: boolean;
 }
 
 export interface ForwardOptions {
@@ -109,6 +115,10 @@ export class LSTM implements Layer {
   readonly kind = 'LSTM';
   readonly returnSequences: boolean;
   readonly #seed: number;
+  #forgetBias: number | undefined;
+  readonly stateful: boolean;
+  #carry = false;                                        // stateful, or set by fit's truncated BPTT
+  #carried: { B: number; h: Float32Array; c: Float32Array } | null = null;
   readonly inputSize: number;
   readonly hiddenSize: number;
   readonly numLayers: number;
@@ -152,6 +162,8 @@ export class LSTM implements Layer {
       throw new LSTMError('INVALID_ARGUMENT', 'must be a boolean', { argument: 'returnSequences', expected: 'true or false', actual: describe(rs) });
     }
     this.returnSequences = rs;
+    this.stateful = options.stateful === true;
+    this.#carry = this.stateful;
     this.#rt = currentRuntime();
 
     const H = this.hiddenSize, G4 = GATES * padUnits(H);
@@ -181,6 +193,16 @@ export class LSTM implements Layer {
     const init: StateDict = {};
     for (const p of this.#paramShapes()) {
       init[p.name] = { shape: p.shape, data: uniformArray(rng, shapeSize(p.shape), -bound, bound) };
+    }
+    if (options.forgetBias !== undefined) {
+      if (typeof options.forgetBias !== 'number' || !Number.isFinite(options.forgetBias)) {
+        throw new LSTMError('INVALID_ARGUMENT', 'must be a finite number', { argument: 'forgetBias', expected: 'a number such as 1', actual: describe(options.forgetBias) });
+      }
+      for (const [name, t] of Object.entries(init)) {
+        if (!name.startsWith('bias_')) continue;
+        t.data.fill(name.startsWith('bias_ih') ? options.forgetBias : 0, H, 2 * H);
+      }
+      this.#forgetBias = options.forgetBias;
     }
     this.#writeParams(init, this.#params);
   }
@@ -506,7 +528,8 @@ export class LSTM implements Layer {
 
   config(): Record<string, unknown> {
     return { inputSize: this.inputSize, hiddenSize: this.hiddenSize, numLayers: this.numLayers,
-      bidirectional: this.bidirectional, seed: this.#seed, returnSequences: this.returnSequences };
+      bidirectional: this.bidirectional, seed: this.#seed, returnSequences: this.returnSequences, stateful: this.stateful,
+      ...(this.#forgetBias !== undefined ? { forgetBias: this.#forgetBias } : {}) };
   }
 
   forwardTensor(x: Tensor, ctx: ForwardContext = { training: false }): Tensor {
@@ -517,7 +540,11 @@ export class LSTM implements Layer {
         { argument: 'x', expected: `[batch, steps, ${this.inputSize}]`, actual: Array.isArray(shape) ? shapeString(shape) : describe(x) });
     }
     const [B, T] = shape as [number, number, number];
-    const { output, h } = this.forward(x.data, { batch: B, steps: T, ...(ctx.lengths ? { lengths: ctx.lengths } : {}) });
+    const carried = this.#carry && this.#carried?.B === B ? this.#carried : null;
+    const { output, h, c } = this.forward(x.data, {
+      batch: B, steps: T, ...(ctx.lengths ? { lengths: ctx.lengths } : {}), ...(carried ? { h0: carried.h, c0: carried.c } : {}),
+    });
+    if (this.#carry) this.#carried = { B, h, c };
     const D = this.directions, H = this.hiddenSize, DH = D * H;
     if (this.returnSequences) return { data: output, shape: [B, T, DH] };
     // Final hidden state of the top layer: forward h_T, and for bidirectional also reverse h_1.
@@ -527,6 +554,12 @@ export class LSTM implements Layer {
     }
     return { data: last, shape: [B, DH] };
   }
+
+  /** Forget the state a stateful layer carries between calls. */
+  resetStates(): void { this.#carried = null; }
+
+  /** @internal Truncated BPTT: carry state between windows (detached: no gradient flows back). */
+  _setCarry(on: boolean): void { this.#carry = on || this.stateful; this.#carried = null; }
 
   backwardTensor(dy: Tensor): Tensor {
     this.#live();

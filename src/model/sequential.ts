@@ -3,12 +3,13 @@
 // this file only moves tensors between layers and batches.
 import { init } from '../runtime.js';
 import { LSTMError, describe } from '../errors.js';
-import { type Tensor, type StateDict, tensor as makeTensor } from '../tensor.js';
+import { type Tensor, type StateDict, tensor as makeTensor, shapeString } from '../tensor.js';
 import { mulberry32 } from '../random.js';
 import type { Layer } from '../layers/layer.js';
 import { LSTM } from '../layers/lstm.js';
 import { Dense } from '../layers/dense.js';
 import { Embedding } from '../layers/embedding.js';
+import { Dropout } from '../layers/dropout.js';
 import { type Optimizer, SGD, Adam, AdamW, RMSprop, type Trainable } from '../optim.js';
 import { computeLoss, LOSSES, type LossName } from './losses.js';
 import { readSafetensorsWithMetadata, writeSafetensors } from '../io/safetensors.js';
@@ -27,6 +28,10 @@ export interface FitOptions {
   seed?: number;
   /** Per-sequence lengths [N] of a padded x: padded steps neither update state nor count in the loss. */
   lengths?: ArrayLike<number>;
+  /** Truncated BPTT: each batch runs in windows of k steps, one update per window, with the
+   *  LSTM state carried (detached) from window to window. With per-step targets [N, T, …] every
+   *  window has a loss; with one target per sequence only the last window does. */
+  tbptt?: { k: number };
   onEpochEnd?: (epoch: number, logs: EpochLogs) => void | Promise<void>;
   onBatchEnd?: (batch: number, logs: { loss: number; batches: number }) => void;
 }
@@ -34,9 +39,10 @@ export interface FitOptions {
 export interface History { history: { loss: number[]; accuracy: number[]; valLoss: number[]; valAccuracy: number[] }; epochs: number }
 
 type TensorLike = Tensor | unknown[] | Float32Array;
+type StepResult = ReturnType<typeof computeLoss> & { out: Tensor };
 
 const LAYER_CLASSES: Record<string, new (o: never) => Layer> = {
-  LSTM: LSTM as never, Dense: Dense as never, Embedding: Embedding as never,
+  LSTM: LSTM as never, Dense: Dense as never, Embedding: Embedding as never, Dropout: Dropout as never,
 };
 const OPTIMIZERS: Record<string, new (o: never) => Optimizer> = {
   SGD: SGD as never, Adam: Adam as never, AdamW: AdamW as never, RMSprop: RMSprop as never,
@@ -121,7 +127,7 @@ export class Sequential {
     return w;
   }
 
-  #step(x: Tensor, y: Tensor, train: boolean, lengths?: Int32Array) {
+  #step(x: Tensor, y: Tensor, train: boolean, lengths?: Int32Array): StepResult {
     const loss = this.#loss;
     if (!loss || !this.#optimizer) throw new LSTMError('INVALID_ARGUMENT', 'compile() the model first', { argument: 'model', expected: 'compile({ loss, optimizer })', actual: 'not compiled' });
     if (train) for (const l of this.layers) l.zeroGrad();
@@ -140,10 +146,86 @@ export class Sequential {
     return { ...r, out };
   }
 
+  /** Slices [from, to) of axis 1 (time) of a [N, T, …] tensor. */
+  static #window(t: Tensor, from: number, to: number): Tensor {
+    const [N, T] = t.shape as [number, number], per = t.data.length / (N * T), out = new Float32Array(N * (to - from) * per);
+    for (let n = 0; n < N; n++) out.set(t.data.subarray((n * T + from) * per, (n * T + to) * per), n * (to - from) * per);
+    return { data: out, shape: [N, to - from, ...t.shape.slice(2)] };
+  }
+
+  #stepTbptt(x: Tensor, y: Tensor, k: number) {
+    const T = x.shape[1]!, perStep = y.shape.length >= 2 && y.shape[1] === T && this.layers.some((l) => l instanceof LSTM && l.returnSequences);
+    const lstms = this.layers.filter((l): l is LSTM => l instanceof LSTM);
+    for (const l of lstms) l._setCarry(true);
+    try {
+      let sum = 0, steps = 0, last: StepResult | null = null;
+      for (let from = 0; from < T; from += k) {
+        const to = Math.min(T, from + k), xw = Sequential.#window(x, from, to);
+        if (perStep) { last = this.#step(xw, Sequential.#window(y, from, to), true); sum += last.loss * (to - from); steps += to - from; }
+        else if (to < T) this.#forward(xw, true);                       // carry the state forward only
+        else { last = this.#step(xw, y, true); sum = last.loss; steps = 1; }
+      }
+      return { ...last!, loss: sum / steps };
+    } finally {
+      for (const l of lstms) l._setCarry(false);
+    }
+  }
+
   /** One optimizer step on one batch; returns the batch loss (before the update). */
-  trainOnBatch(x: TensorLike, y: TensorLike): number {
+  trainOnBatch(x: TensorLike, y: TensorLike, options: { lengths?: ArrayLike<number> } = {}): number {
     this.#live();
-    return this.#step(asTensor(x, 'x'), asTensor(y, 'y'), true).loss;
+    const lengths = options.lengths ? Int32Array.from(options.lengths) : undefined;
+    return this.#step(asTensor(x, 'x'), asTensor(y, 'y'), true, lengths).loss;
+  }
+
+  /**
+   * Sample a continuation of `prompt` (token ids), one step at a time through each LSTM's streaming
+   * state (no recomputation of the prefix). The model must map tokens to a distribution over the
+   * same tokens: [Embedding →] LSTM… → Dense(softmax); without an Embedding, tokens are one-hot.
+   */
+  generate(options: { prompt: number[]; steps: number; temperature?: number; seed?: number }): number[] {
+    this.#live();
+    const { prompt, steps } = options, temperature = options.temperature ?? 1;
+    if (!Array.isArray(prompt) || prompt.length === 0) throw new LSTMError('INVALID_ARGUMENT', 'prompt must be a non-empty array of token ids', { argument: 'prompt', expected: 'number[]', actual: describe(prompt) });
+    if (!Number.isInteger(steps) || steps < 0) throw new LSTMError('INVALID_ARGUMENT', 'steps must be an integer ≥ 0', { argument: 'steps', expected: 'an integer ≥ 0', actual: describe(steps) });
+    if (!(temperature > 0)) throw new LSTMError('INVALID_ARGUMENT', 'temperature must be > 0', { argument: 'temperature', expected: 'a number > 0', actual: describe(temperature) });
+    const last = this.layers[this.layers.length - 1];
+    if (!(last instanceof Dense) || last.activation !== 'softmax') throw new LSTMError('INVALID_ARGUMENT', 'generate() needs a model ending in Dense(softmax)', { argument: 'model', expected: 'last layer Dense with activation softmax', actual: last?.kind ?? 'none' });
+    const vocab = last.outputSize, rng = mulberry32(options.seed ?? 1);
+    const states = new Map<Layer, ReturnType<LSTM['createState']>>();
+    for (const l of this.layers) if (l instanceof LSTM) states.set(l, l.createState(1));
+    const feed = (token: number): Float32Array => {
+      // (one [1, …] tensor per layer per step: generation is interactive-speed, not a hot path)
+      let t: Tensor = { data: new Float32Array([token]), shape: [1, 1] };
+      if (!(this.layers[0] instanceof Embedding)) {
+        const oneHot = new Float32Array(vocab); oneHot[token] = 1;
+        t = { data: oneHot, shape: [1, 1, vocab] };
+      }
+      for (const l of this.layers) {
+        if (l instanceof LSTM) t = { data: l.step(t.data, states.get(l)!).slice(), shape: [1, l.hiddenSize] };
+        else if (l instanceof Dropout) continue;
+        else t = l.forwardTensor(t, { training: false });
+      }
+      return t.data;
+    };
+    try {
+      let probs: Float32Array = new Float32Array(0);
+      for (const tok of prompt) {
+        if (!Number.isInteger(tok) || tok < 0 || tok >= vocab) throw new LSTMError('INVALID_ARGUMENT', 'token id out of range', { argument: 'prompt', expected: `integers in [0, ${vocab})`, actual: String(tok) });
+        probs = feed(tok);
+      }
+      const out: number[] = [];
+      for (let s = 0; s < steps; s++) {
+        const w = Array.from(probs, (p) => Math.pow(Math.max(p, 1e-30), 1 / temperature));
+        let u = rng() * w.reduce((a, b) => a + b, 0), pick = 0;
+        while (pick < w.length - 1 && (u -= w[pick]!) > 0) pick++;
+        out.push(pick);
+        probs = feed(pick);
+      }
+      return out;
+    } finally {
+      for (const st of states.values()) st.dispose();
+    }
   }
 
   async fit(x: TensorLike, y: TensorLike, options: FitOptions = {}): Promise<History> {
@@ -172,6 +254,11 @@ export class Sequential {
         return v;
       });
     }
+    if (options.tbptt !== undefined) {
+      const k = options.tbptt?.k;
+      if (!Number.isInteger(k) || k < 1) throw new LSTMError('INVALID_ARGUMENT', 'tbptt.k must be a positive integer', { argument: 'tbptt.k', expected: 'an integer ≥ 1', actual: describe(k) });
+      if (X.shape.length < 2 || (lengths !== undefined)) throw new LSTMError('INVALID_ARGUMENT', 'truncated BPTT needs unpadded sequences [N, T, …]', { argument: 'tbptt', expected: 'x of rank ≥ 2, no lengths', actual: shapeString(X.shape) });
+    }
     const pick = (idx: Int32Array, from: number, to: number) => (lengths ? Int32Array.from(idx.subarray(from, to), (i) => lengths![i]!) : undefined);
     const wantAcc = this.#metrics.includes('accuracy');
     for (let epoch = 0; epoch < epochs; epoch++) {
@@ -183,7 +270,9 @@ export class Sequential {
       const batches = Math.ceil(nTrain / batchSize);
       for (let b = 0; b < batches; b++) {
         const from = b * batchSize, to = Math.min(nTrain, from + batchSize);
-        const r = this.#step(rows(X, order, from, to), rows(Y, order, from, to), true, pick(order, from, to));
+        const r = options.tbptt
+          ? this.#stepTbptt(rows(X, order, from, to), rows(Y, order, from, to), options.tbptt.k)
+          : this.#step(rows(X, order, from, to), rows(Y, order, from, to), true, pick(order, from, to));
         sum += r.loss * (to - from); seen += to - from;
         if (r.correct !== null) { correct += r.correct; counted += r.count; }
         options.onBatchEnd?.(b, { loss: r.loss, batches });
@@ -206,8 +295,12 @@ export class Sequential {
     return { history, epochs };
   }
 
-  predict(x: TensorLike, options: { batchSize?: number } = {}): Tensor {
+  predict(x: TensorLike, options: { batchSize?: number; lengths?: ArrayLike<number> } = {}): Tensor {
     this.#live();
+    if (options.lengths) {
+      const X = asTensor(x, 'x');
+      return this.#forward(X, false, Int32Array.from(options.lengths));
+    }
     const X = asTensor(x, 'x'), N = X.shape[0]!, bs = options.batchSize ?? Math.max(N, 1);
     const parts: Tensor[] = [];
     const all = Int32Array.from({ length: N }, (_, i) => i);
