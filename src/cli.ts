@@ -16,17 +16,21 @@ import { Sequential, type EpochLogs } from './model/sequential.js';
 import { Adam } from './optim.js';
 import { addingProblem } from './tasks/adding.js';
 import { dogcatData, dogcatQuestions } from './tasks/dogcat.js';
+import { copyTask } from './tasks/copy.js';
+import { sineTask } from './tasks/sine.js';
+import { charData } from './tasks/text.js';
 import type { Tensor } from './tensor.js';
 
 const USAGE = `usage:
-  wasm-lstm train <adding|dogcat> [--epochs N] [--hidden H] [--batch B] [--lr X] [--seed S]
-                                  [--steps T] [--samples N] [--save FILE] [--json]
+  wasm-lstm train <adding|copy|sine|dogcat|text> [--epochs N] [--hidden H] [--batch B] [--lr X]
+                  [--seed S] [--steps T] [--samples N] [--save FILE] [--json]
+                  text: --text FILE [--generate N] [--temperature X]
   wasm-lstm predict --model FILE [--task adding|dogcat] [--samples N] [--json]
   wasm-lstm bench [benchmark flags, e.g. --quick --json]`;
 
 class UsageError extends Error {}
 
-const TASKS = ['adding', 'dogcat'] as const;
+const TASKS = ['adding', 'copy', 'sine', 'dogcat', 'text'] as const;
 type TaskName = (typeof TASKS)[number];
 
 interface TaskSetup {
@@ -49,7 +53,49 @@ function num(name: string, v: string | undefined, fallback: number): number {
   return n;
 }
 
-function setupTask(task: TaskName, o: { hidden: number; lr: number; seed: number; steps: number; samples: number }): TaskSetup {
+interface TaskOptions { hidden: number; lr: number; seed: number; steps: number; samples: number; text?: string; generate: number; temperature: number }
+
+const DEFAULTS: Record<TaskName, { epochs: number; hidden: number; batch: number; lr: number; steps: number; samples: number }> = {
+  adding: { epochs: 25, hidden: 32, batch: 64, lr: 1e-2, steps: 100, samples: 4096 },
+  copy: { epochs: 20, hidden: 32, batch: 32, lr: 3e-3, steps: 50, samples: 2048 },
+  sine: { epochs: 10, hidden: 32, batch: 32, lr: 1e-2, steps: 50, samples: 1024 },
+  dogcat: { epochs: 60, hidden: 16, batch: 8, lr: 0.05, steps: 3, samples: 0 },
+  text: { epochs: 20, hidden: 128, batch: 32, lr: 5e-3, steps: 64, samples: 0 },
+};
+
+function setupTask(task: TaskName, o: TaskOptions): TaskSetup {
+  if (task === 'copy') {
+    const train = copyTask(o.samples, o.steps, 4, o.seed), test = copyTask(512, o.steps, 4, o.seed + 1000), F = train.x.shape[2]!;
+    const model = new Sequential([new LSTM({ inputSize: F, hiddenSize: o.hidden, forgetBias: 1, seed: o.seed }), new Dense({ inputSize: o.hidden, outputSize: 4, activation: 'softmax', seed: o.seed + 1 })]);
+    model.compile({ loss: 'sparseCategoricalCrossentropy', optimizer: new Adam({ learningRate: o.lr, clipNorm: 1 }), metrics: ['accuracy'] });
+    const metric = () => model.evaluate(test.x, test.y).accuracy!;
+    return { model, train, metricName: `recall accuracy after ${o.steps} distractors`, metric, report: () => [`test accuracy ${metric().toFixed(3)} (chance 0.25)`] };
+  }
+  if (task === 'sine') {
+    const train = sineTask(o.samples, o.steps, { seed: o.seed }), test = sineTask(256, o.steps, { seed: o.seed + 1000 });
+    const model = new Sequential([new LSTM({ inputSize: 1, hiddenSize: o.hidden, returnSequences: true, seed: o.seed }), new Dense({ inputSize: o.hidden, outputSize: 1, seed: o.seed + 1 })]);
+    model.compile({ loss: 'mse', optimizer: new Adam({ learningRate: o.lr, clipNorm: 1 }) });
+    const metric = () => Math.sqrt(model.evaluate(test.x, test.y).loss);
+    return { model, train, metricName: 'test RMSE (next value)', metric, report: () => [`RMSE ${metric().toFixed(4)} vs the naive last-value forecast ${test.naiveRmse.toFixed(4)}`] };
+  }
+  if (task === 'text') {
+    if (o.text === undefined) throw new UsageError('train text needs --text FILE');
+    const data = charData(o.text, o.steps, Math.max(1, Math.floor(o.steps / 2)));
+    if (data.x.shape[0] === 0) throw new UsageError(`the text is too short for --steps ${o.steps}`);
+    const V = data.vocab.length;
+    const model = new Sequential([
+      new Embedding({ numEmbeddings: V, embeddingDim: Math.min(32, V), seed: o.seed }),
+      new LSTM({ inputSize: Math.min(32, V), hiddenSize: o.hidden, returnSequences: true, seed: o.seed + 1 }),
+      new Dense({ inputSize: o.hidden, outputSize: V, activation: 'softmax', seed: o.seed + 2 }),
+    ]);
+    model.compile({ loss: 'sparseCategoricalCrossentropy', optimizer: new Adam({ learningRate: o.lr, clipNorm: 1 }), metrics: ['accuracy'] });
+    const prompt = Array.from(o.text).slice(0, Math.min(16, o.steps)).join('');
+    return {
+      model, train: { x: data.x, y: data.y }, metricName: 'next-character accuracy',
+      metric: () => model.evaluate(data.x, data.y).accuracy!,
+      report: () => [`sample (temperature ${o.temperature}):`, prompt + data.decode(model.generate({ prompt: data.encode(prompt), steps: o.generate, temperature: o.temperature, seed: o.seed }))],
+    };
+  }
   if (task === 'adding') {
     const train = addingProblem(o.samples, o.steps, o.seed), test = addingProblem(512, o.steps, o.seed + 1000);
     const model = new Sequential([new LSTM({ inputSize: 2, hiddenSize: o.hidden, seed: o.seed }), new Dense({ inputSize: o.hidden, outputSize: 1, seed: o.seed + 1 })]);
@@ -90,16 +136,24 @@ async function train(argv: string[]): Promise<void> {
     options: {
       epochs: { type: 'string' }, hidden: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' },
       seed: { type: 'string' }, steps: { type: 'string' }, samples: { type: 'string' }, save: { type: 'string' },
-      json: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false }, text: { type: 'string' }, generate: { type: 'string' }, temperature: { type: 'string' },
     },
   });
   const task = positionals[0] as TaskName;
   if (!TASKS.includes(task)) throw new UsageError(`unknown or missing task ${JSON.stringify(positionals[0] ?? '')}: expected one of ${TASKS.join(', ')}`);
-  const isAdding = task === 'adding';
+  const d = DEFAULTS[task];
+  if (values.text !== undefined && task !== 'text') throw new UsageError('--text is for the text task');
+  let text: string | undefined;
+  if (values.text !== undefined) {
+    if (!existsSync(values.text)) throw new UsageError(`no such text file: ${values.text}`);
+    text = await readFile(values.text, 'utf8');
+  }
   const o = {
-    epochs: int('epochs', values.epochs, isAdding ? 25 : 60), hidden: int('hidden', values.hidden, isAdding ? 32 : 16),
-    batch: int('batch', values.batch, isAdding ? 64 : 8), lr: num('lr', values.lr, isAdding ? 1e-2 : 0.05),
-    seed: int('seed', values.seed, 1, 0), steps: int('steps', values.steps, 100), samples: int('samples', values.samples, 4096),
+    epochs: int('epochs', values.epochs, d.epochs), hidden: int('hidden', values.hidden, d.hidden),
+    batch: int('batch', values.batch, d.batch), lr: num('lr', values.lr, d.lr),
+    seed: int('seed', values.seed, 1, 0), steps: int('steps', values.steps, d.steps), samples: int('samples', values.samples, Math.max(d.samples, 1)),
+    generate: int('generate', values.generate, 200, 0), temperature: num('temperature', values.temperature, 0.7),
+    ...(text !== undefined ? { text } : {}),
   };
   const info = await init();
   const setup = setupTask(task, o);
