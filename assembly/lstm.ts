@@ -101,9 +101,11 @@ export function lstmGatesBackward(gates: usize, ldg: i32, c: usize, ldc: i32, cP
 // reverse = 1 runs t = T−1 … 0 (the backward direction of a bidirectional layer).
 // lengths [B] i32 (0 = all T): steps t ≥ lengths[b] are padding; row b carries its h and c
 // through them unchanged, which equals running each sequence at its own length (both directions).
+// recMask [B,H] (0 = none): variational recurrent dropout, the same mask on h_{t−1} at every step;
+// hMasked [T,B,H] then keeps h_{t−1}∘mask per step for backward.
 export function lstmForward(x: usize, K: i32, wih: usize, whh: usize, bih: usize, bhh: usize,
                             h0: usize, c0: usize, gates: usize, cells: usize, y: usize, ldy: i32,
-                            T: i32, B: i32, H: i32, reverse: i32, lengths: usize): void {
+                            T: i32, B: i32, H: i32, reverse: i32, lengths: usize, recMask: usize, hMasked: usize): void {
   let H4 = (H + 3) & ~3, G4 = H4 << 2, rows = T * B;
   // The input projection for every step at once: one GEMM with M = T·B.
   fillBias2(gates, G4, rows, G4, bih, bhh);
@@ -114,7 +116,18 @@ export function lstmForward(x: usize, K: i32, wih: usize, whh: usize, bih: usize
     let g = gates + <usize>t * stepGates;
     let hPrev = s == 0 ? h0 : y + <usize>tp * stepY, ldh = s == 0 ? H : ldy;
     let cPrev = s == 0 ? c0 : cells + <usize>tp * stepCells;
-    gemmXWt(hPrev, ldh, B, H, whh, G4, g, G4);
+    if (recMask != 0) {
+      let hm = hMasked + <usize>t * (<usize>(B * H) << 2);
+      for (let b = 0; b < B; b++) {
+        for (let u = 0; u < H; u++) {
+          let o = <usize>(b * H + u) << 2;
+          store<f32>(hm + o, load<f32>(hPrev + (<usize>(b * ldh + u) << 2)) * load<f32>(recMask + o));
+        }
+      }
+      gemmXWt(hm, H, B, H, whh, G4, g, G4);
+    } else {
+      gemmXWt(hPrev, ldh, B, H, whh, G4, g, G4);
+    }
     let cNow = cells + <usize>t * stepCells, yNow = y + <usize>t * stepY;
     lstmGatesForward(g, G4, cPrev, H4, cNow, H4, yNow, ldy, B, H);
     if (lengths != 0) {
@@ -138,7 +151,8 @@ export function lstmBackward(x: usize, K: i32, wih: usize, whh: usize, h0: usize
                              gates: usize, cells: usize, y: usize, ldy: i32, dy: usize,
                              dh: usize, dc: usize, dz: usize, wihT: usize, whhT: usize,
                              dx: usize, gwih: usize, gwhh: usize, gbih: usize, gbhh: usize, dwScratch: usize,
-                             T: i32, B: i32, H: i32, reverse: i32, lengths: usize, maskScratch: usize): void {
+                             T: i32, B: i32, H: i32, reverse: i32, lengths: usize, maskScratch: usize,
+                             recMask: usize, hMasked: usize): void {
   let H4 = (H + 3) & ~3, G4 = H4 << 2, rows = T * B;
   packTransposed(whh, G4, H, whhT);
   let stepGates = <usize>(B * G4) << 2, stepCells = <usize>(B * H4) << 2, stepY = <usize>(B * ldy) << 2;
@@ -170,6 +184,9 @@ export function lstmBackward(x: usize, K: i32, wih: usize, whh: usize, h0: usize
     // ∂L/∂h_{t−1} through the recurrence; overwrites dh, which the gate kernel has consumed.
     memory.fill(dh, 0, dhBytes);
     gemmDyW(dzt, G4, B, G4, whhT, H, dh, H);
+    if (recMask != 0) {
+      for (let i = 0; i < B * H; i++) { let o = <usize>i << 2; store<f32>(dh + o, load<f32>(dh + o) * load<f32>(recMask + o)); }
+    }
     if (lengths != 0) {
       for (let b = 0; b < B; b++) {
         if (t >= load<i32>(lengths + (<usize>b << 2))) memory.copy(dh + (<usize>(b * H) << 2), dhCarry + (<usize>(b * H) << 2), <usize>H << 2);
@@ -178,11 +195,15 @@ export function lstmBackward(x: usize, K: i32, wih: usize, whh: usize, h0: usize
   }
   // Weight gradients: one reduction over all T·B rows each.
   gemmDyTX(dz, G4, x, K, rows, G4, K, gwih, dwScratch);
-  let first = reverse ? T - 1 : 0;               // the step whose h_{t−1} is h0
-  let shifted = reverse ? dz : dz + (<usize>B * G4 << 2);
-  let hShifted = reverse ? y + stepY : y;
-  gemmDyTX(shifted, G4, hShifted, ldy, rows - B, G4, H, gwhh, dwScratch);
-  gemmDyTX(dz + <usize>first * stepGates, G4, h0, H, B, G4, H, gwhh, dwScratch);
+  if (recMask != 0) {
+    gemmDyTX(dz, G4, hMasked, H, rows, G4, H, gwhh, dwScratch);   // the masked h_{t−1}, row for row
+  } else {
+    let first = reverse ? T - 1 : 0;               // the step whose h_{t−1} is h0
+    let shifted = reverse ? dz : dz + (<usize>B * G4 << 2);
+    let hShifted = reverse ? y + stepY : y;
+    gemmDyTX(shifted, G4, hShifted, ldy, rows - B, G4, H, gwhh, dwScratch);
+    gemmDyTX(dz + <usize>first * stepGates, G4, h0, H, B, G4, H, gwhh, dwScratch);
+  }
   colSum(dz, G4, rows, G4, gbih);
   colSum(dz, G4, rows, G4, gbhh);
   if (dx != 0) {

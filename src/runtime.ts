@@ -30,11 +30,12 @@ export interface Kernels {
   fillBias2(Y: number, ldy: number, M: number, N: number, b1: number, b2: number): void;
   transpose3(src: number, A: number, B: number, F: number, dst: number): void;
   lstmForward(x: number, K: number, wih: number, whh: number, bih: number, bhh: number, h0: number, c0: number,
-    gates: number, cells: number, y: number, ldy: number, T: number, B: number, H: number, reverse: number, lengths: number): void;
+    gates: number, cells: number, y: number, ldy: number, T: number, B: number, H: number, reverse: number, lengths: number,
+    recMask: number, hMasked: number): void;
   lstmBackward(x: number, K: number, wih: number, whh: number, h0: number, c0: number, gates: number, cells: number,
     y: number, ldy: number, dy: number, dh: number, dc: number, dz: number, wihT: number, whhT: number, dx: number,
     gwih: number, gwhh: number, gbih: number, gbhh: number, dwScratch: number, T: number, B: number, H: number, reverse: number,
-    lengths: number, maskScratch: number): void;
+    lengths: number, maskScratch: number, recMask: number, hMasked: number): void;
   lstmStep(desc: number, layers: number, gates: number, B: number, H: number): void;
   sigmoidArray(x: number, y: number, n: number): void;
   tanhArray(x: number, y: number, n: number): void;

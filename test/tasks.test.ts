@@ -115,3 +115,36 @@ describe('classic tasks converge', () => {
     expect(vocab[next[0]!]).toBe('Mouse');
   });
 });
+
+describe('recurrent dropout', () => {
+  beforeAll(async () => { await init(); });
+
+  // The mask is drawn from the layer's seed per forward: a fresh layer with the same seed and
+  // weights draws the same mask, so finite differences see one fixed function. float32 central
+  // differences with eps 1e-2 on an O(1) loss: tolerance 2e-2 relative to max(1, |g|).
+  it('gradients match finite differences under a fixed mask; off outside training', () => {
+    const I = 2, H = 3, B = 2, T = 4, rng = mulberry32(5);
+    const x = Float32Array.from(uniform(rng, B * T * I, -1, 1)), R = Float32Array.from(uniform(rng, B * T * H, -1, 1));
+    const base = new LSTM({ inputSize: I, hiddenSize: H, seed: 3 }).stateDict();
+    const make = (sd = base) => { const l = new LSTM({ inputSize: I, hiddenSize: H, seed: 3, recurrentDropout: 0.5 }); l.loadStateDict(sd); return l; };
+    const lossOf = (sd = base) => { const l = make(sd); const y = l.forward(x, { batch: B, steps: T, training: true }).output; l.dispose(); return y.reduce((s, v, i) => s + v * R[i]!, 0); };
+    const l = make();
+    const train = l.forward(x, { batch: B, steps: T, training: true }).output;
+    l.backward(R);
+    const g = l.gradients();
+    const plain = new LSTM({ inputSize: I, hiddenSize: H, seed: 3 });
+    plain.loadStateDict(base);
+    expect(l.forward(x, { batch: B, steps: T }).output).toEqual(plain.forward(x, { batch: B, steps: T }).output);   // eval: no dropout
+    expect(maxAbsDiff(train, plain.forward(x, { batch: B, steps: T }).output)).toBeGreaterThan(1e-3);               // training: it bites
+    for (const name of ['weight_hh_l0', 'weight_ih_l0', 'bias_hh_l0']) {
+      const n = base[name]!.data.length, numeric = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        const up = structuredClone(base), down = structuredClone(base);
+        up[name]!.data[i]! += 1e-2; down[name]!.data[i]! -= 1e-2;
+        numeric[i] = (lossOf(up) - lossOf(down)) / 2e-2;
+      }
+      expect(maxAbsDiff(g[name]!.data, numeric), name).toBeLessThan(2e-2 * Math.max(1, ...Array.from(numeric, Math.abs)));
+    }
+    l.dispose(); plain.dispose();
+  });
+});

@@ -103,7 +103,7 @@ async function measure(impl, w, data, ref) {
     const scale = w.unit === 'µs/step' ? 1000 : 1;
     return { median: t.median * scale, min: t.min * scale, repeats: t.samples, check, got };
   } finally {
-    r.dispose();
+    try { r.dispose(); } catch { /* keep the error that got us here, if any */ }
   }
 }
 

@@ -27,6 +27,9 @@ export interface LSTMOptions {
   /** In a Sequential model: each forward starts from the previous call's final state (same batch
    *  size) instead of zeros, until resetStates(). Used for streaming training and truncated BPTT. */
   stateful?: boolean;
+  /** Variational recurrent dropout on h_{t−1} (one mask per sequence, all steps), active only in
+   *  training (fit, or forward with { training: true }). */
+  recurrentDropout?: number;
 }
 
 export interface ForwardOptions {
@@ -39,6 +42,8 @@ export interface ForwardOptions {
    *  padding that neither updates its state nor receives gradient. Outputs at padded steps repeat
    *  the last real h; h/c are each sequence's state after its own last step. */
   lengths?: ArrayLike<number>;
+  /** Apply recurrentDropout (if the layer has it). Default false. */
+  training?: boolean;
 }
 
 export interface ForwardResult {
@@ -87,6 +92,9 @@ interface Workspace {
   h0: number; c0: number;    // [S,B,H], [S,B,H4]
   lengths: number;           // [B] i32
   masked: boolean;           // the last forward had lengths
+  recMask: number[];         // per slot [B,H] recurrent dropout masks (when the layer has dropout)
+  hMasked: number[];         // per slot [T,B,H] masked h_{t−1}
+  dropped: boolean;          // the last forward applied recurrent dropout
   back: number;              // backward block (0 until the first backward)
   dA: number; dB: number;    // [T,B,max(I,DH)] ping-pong
   dz: number;                // [T,B,G4]
@@ -117,6 +125,8 @@ export class LSTM implements Layer {
   readonly #seed: number;
   #forgetBias: number | undefined;
   readonly stateful: boolean;
+  readonly recurrentDropout: number;
+  #dropRng: () => number;
   #carry = false;                                        // stateful, or set by fit's truncated BPTT
   #carried: { B: number; h: Float32Array; c: Float32Array } | null = null;
   readonly inputSize: number;
@@ -163,6 +173,12 @@ export class LSTM implements Layer {
     }
     this.returnSequences = rs;
     this.stateful = options.stateful === true;
+    const rd = options.recurrentDropout ?? 0;
+    if (typeof rd !== 'number' || !(rd >= 0 && rd < 1)) {
+      throw new LSTMError('INVALID_ARGUMENT', 'must be in [0, 1)', { argument: 'recurrentDropout', expected: 'a rate in [0, 1)', actual: describe(rd) });
+    }
+    this.recurrentDropout = rd;
+    this.#dropRng = mulberry32((seed ^ 0x5bd1e995) >>> 0);
     this.#carry = this.stateful;
     this.#rt = currentRuntime();
 
@@ -338,6 +354,11 @@ export class LSTM implements Layer {
     ws.masked = lengths !== null;
     if (lengths) this.#rt.arena.i32.set(lengths, ws.lengths >> 2);
     const lengthsPtr = lengths ? ws.lengths : 0;
+    ws.dropped = options.training === true && this.recurrentDropout > 0;
+    if (ws.dropped) {
+      const keep = 1 / (1 - this.recurrentDropout), f = this.#rt.arena.f32;
+      for (const m of ws.recMask) for (let i = m >> 2, e = i + B * H; i < e; i++) f[i] = this.#dropRng() < this.recurrentDropout ? 0 : keep;
+    }
 
     const p = this.#params;
     for (const s of this.#slots) {
@@ -345,7 +366,8 @@ export class LSTM implements Layer {
       const input = s.layer === 0 ? ws.x0 : ws.y[s.layer - 1]!;
       k.lstmForward(input, s.K, p + s.wih * 4, p + s.whh * 4, p + s.bih * 4, p + s.bhh * 4,
         ws.h0 + i * B * H * 4, ws.c0 + i * B * H4 * 4, ws.gates[i]!, ws.cells[i]!,
-        ws.y[s.layer]! + s.dir * H * 4, DH, T, B, H, s.dir, lengthsPtr);
+        ws.y[s.layer]! + s.dir * H * 4, DH, T, B, H, s.dir, lengthsPtr,
+        ws.dropped ? ws.recMask[i]! : 0, ws.dropped ? ws.hMasked[i]! : 0);
     }
     this.#hasForward = true;
 
@@ -404,7 +426,7 @@ export class LSTM implements Layer {
           ws.gates[i]!, ws.cells[i]!, ws.y[layer]! + dir * H * 4, DH, dTop + dir * H * 4,
           ws.dh + i * B * H * 4, ws.dc + i * B * H4 * 4, ws.dz, ws.wT, ws.whhT, dIn,
           g + s.wih * 4, g + s.whh * 4, g + s.bih * 4, g + s.bhh * 4, ws.dwScratch, T, B, H, dir,
-          ws.masked ? ws.lengths : 0, ws.mask);
+          ws.masked ? ws.lengths : 0, ws.mask, ws.dropped ? ws.recMask[i]! : 0, ws.dropped ? ws.hMasked[i]! : 0);
       }
       [dTop, dIn] = [dIn, dTop];
     }
@@ -465,6 +487,9 @@ export class LSTM implements Layer {
     const gates = Array.from({ length: S }, () => take(TB * G4));
     const cells = Array.from({ length: S }, () => take(TB * H4));
     const h0 = take(S * B * H), c0 = take(S * B * H4), lengths = take(B);
+    const drop = this.recurrentDropout > 0;
+    const recMask = drop ? Array.from({ length: S }, () => take(B * H)) : [];
+    const hMasked = drop ? Array.from({ length: S }, () => take(TB * H)) : [];
     const offsets = this.#layout(floats);
     const total = offsets.pop()!;
     // A new shape replaces the cache: the old one is freed first so memory is reused.
@@ -476,6 +501,7 @@ export class LSTM implements Layer {
     const ws: Workspace = {
       B, T, ptr, xBF: at(xBF), x0: at(x0), y: y.map(at), gates: gates.map(at), cells: cells.map(at),
       h0: at(h0), c0: at(c0), lengths: at(lengths), masked: false,
+      recMask: recMask.map(at), hMasked: hMasked.map(at), dropped: false,
       back: 0, dA: 0, dB: 0, dz: 0, dh: 0, dc: 0, wT: 0, whhT: 0, dwScratch: 0, mask: 0,
     };
     this.#ws = ws;
@@ -529,6 +555,7 @@ export class LSTM implements Layer {
   config(): Record<string, unknown> {
     return { inputSize: this.inputSize, hiddenSize: this.hiddenSize, numLayers: this.numLayers,
       bidirectional: this.bidirectional, seed: this.#seed, returnSequences: this.returnSequences, stateful: this.stateful,
+      recurrentDropout: this.recurrentDropout,
       ...(this.#forgetBias !== undefined ? { forgetBias: this.#forgetBias } : {}) };
   }
 
@@ -542,7 +569,7 @@ export class LSTM implements Layer {
     const [B, T] = shape as [number, number, number];
     const carried = this.#carry && this.#carried?.B === B ? this.#carried : null;
     const { output, h, c } = this.forward(x.data, {
-      batch: B, steps: T, ...(ctx.lengths ? { lengths: ctx.lengths } : {}), ...(carried ? { h0: carried.h, c0: carried.c } : {}),
+      batch: B, steps: T, training: ctx.training, ...(ctx.lengths ? { lengths: ctx.lengths } : {}), ...(carried ? { h0: carried.h, c0: carried.c } : {}),
     });
     if (this.#carry) this.#carried = { B, h, c };
     const D = this.directions, H = this.hiddenSize, DH = D * H;

@@ -21,6 +21,7 @@ export const brainJs = {
     if (w.kind !== 'stream') return { skip: 'not run (W1 only)' };
     const net = new brain.recurrent.LSTMTimeStep({ inputSize: w.I, hiddenLayers: [w.H], outputSize: w.I });
     net.initialize();
+    net.bindEquation();   // what train() would do first; run() refuses a net without equations
     const seq = xs.map((v) => Array.from(v));   // 16 steps of [I]
     return {
       units: w.calls,

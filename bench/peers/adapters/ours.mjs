@@ -18,7 +18,7 @@ export const ours = {
   },
 
   async make(w, { weights, x, xs, dOut }) {
-    const { LSTM, SGD } = lib;
+    const { LSTM, SGD, Adam } = lib;
     const lstm = new LSTM({ inputSize: w.I, hiddenSize: w.H });
     lstm.loadStateDict(weights);
     const dispose = () => lstm.dispose();
@@ -47,10 +47,11 @@ export const ours = {
         dispose,
       };
     }
-    const sgd = new SGD({ learningRate: LEARNING_RATE });
+    // As bench.mjs: SGD unless the workload names another optimizer (W3a: Adam, PyTorch defaults).
+    const opt = w.optimizer === 'adam' ? new Adam({ learningRate: LEARNING_RATE }) : new SGD({ learningRate: LEARNING_RATE });
     return {
       units: 1,
-      run: () => { lstm.zeroGrad(); lstm.forward(x, { batch: w.B, steps: w.T }); lstm.backward(dOut); sgd.step(lstm); },
+      run: () => { lstm.zeroGrad(); lstm.forward(x, { batch: w.B, steps: w.T }); lstm.backward(dOut); opt.step(lstm); },
       check() {
         // First step only (no update): output [B, T, H], loss = Σ output·dOut, and dL/dW_hh [4H, H].
         lstm.zeroGrad();
@@ -62,7 +63,7 @@ export const ours = {
         lstm.zeroGrad();
         return { out, loss, dWhh };
       },
-      dispose,
+      dispose() { opt.dispose?.(); lstm.dispose(); },
     };
   },
 };

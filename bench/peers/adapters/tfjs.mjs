@@ -98,8 +98,13 @@ function makeStream(w, { weights, xs }) {
 /** W2–W4: a tf.layers.lstm layer (returnSequences) applied to x [B, T, I] → [B, T, H]. */
 function makeLayer(w, { weights, x, dOut }) {
   const { B, T, I, H } = w;
-  const layer = tf.layers.lstm({ units: H, returnSequences: true, recurrentActivation: 'sigmoid' });
-  layer.build([B, T, I]);
+  // Zero initializers: the weights are overwritten below, and the default orthogonal initializer
+  // of the recurrent kernel runs a JS QR decomposition that takes minutes at H = 256.
+  const layer = tf.layers.lstm({
+    units: H, returnSequences: true, recurrentActivation: 'sigmoid',
+    kernelInitializer: 'zeros', recurrentInitializer: 'zeros', biasInitializer: 'zeros',
+  });
+  tf.tidy(() => layer.apply(tf.zeros([1, 1, I])));   // builds the layer (build() alone leaves it unbuilt)
   const initial = [
     tf.tensor2d(transpose(weights.weight_ih_l0.data, 4 * H, I), [I, 4 * H]),
     tf.tensor2d(transpose(weights.weight_hh_l0.data, 4 * H, H), [H, 4 * H]),
@@ -118,10 +123,11 @@ function makeLayer(w, { weights, x, dOut }) {
   const dOutT = tf.tensor3d(dOut, [B, T, H]);
   const loss = () => tf.sum(tf.mul(forward(), dOutT));
   const vars = layer.trainableWeights.map((v) => v.read());   // kernel, recurrent_kernel, bias (tf.Variables)
-  const optimizer = tf.train.sgd(LEARNING_RATE);
+  // PyTorch's defaults (and ours): Adam β = (0.9, 0.999), ε = 1e-8 (tfjs's default ε is 1e-7).
+  const optimizer = w.optimizer === 'adam' ? tf.train.adam(LEARNING_RATE, 0.9, 0.999, 1e-8) : tf.train.sgd(LEARNING_RATE);
   return {
     units: 1,
-    run: () => { optimizer.minimize(loss, false, vars); },   // forward + backward + SGD update
+    run: () => { optimizer.minimize(loss, false, vars); },   // forward + backward + optimizer update
     check() {
       const out = forwardData();
       const { value, grads } = tf.variableGrads(loss, vars);
