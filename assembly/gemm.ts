@@ -149,7 +149,7 @@ export const PANEL: i32 = 8;
   }
 }
 
-// Y [M, ldy] += X [M, ldx] · Wᵀ, W packed [N/8][K][8]; N a multiple of 16.
+// Y [M, ldy] += X [M, ldx] · Wᵀ, W packed [N/8][K][8]; N a multiple of 8.
 // Rows are taken in blocks whose X slice (≤ 16 KB) stays in L1 while every panel passes over it;
 // within a block, one 32·K-byte panel is reused by all its row tiles. A small M (a recurrent step,
 // M = batch ≤ 32) is one block, so each panel of W_hh is read once per step.
@@ -170,10 +170,11 @@ export function gemmXWt(X: usize, ldx: i32, M: i32, K: i32, Wp: usize, N: i32, Y
   for (let m = M4; m < M; m++) {
     let A = X + <usize>m * sx, C = Y + <usize>m * sy, j = 0;
     for (; j + 32 <= N; j += 32) tile1x32(A, 4, Wp + (<usize>(j >> 3)) * panelBytes, panelBytes, 32, C + (<usize>j << 2), K);
-    for (; j < N; j += 16) {
+    for (; j + 16 <= N; j += 16) {
       let B = Wp + (<usize>(j >> 3)) * panelBytes;
       tile1x16(A, 4, B, B + panelBytes, 32, C + (<usize>j << 2), K);
     }
+    if (j < N) tile1x8(A, 4, Wp + (<usize>(j >> 3)) * panelBytes, 32, C + (<usize>j << 2), K);
   }
 }
 

@@ -1,7 +1,7 @@
 // The ABI: every export the host calls. Kernels take pointers (byte offsets) and sizes, write
 // into memory the host gave them, allocate nothing and keep no state between calls.
 export { gemmXWt, gemmDyW, gemmDyTX, gemmDyTXScratchFloats, colSum, packTransposed, fillBias2, transpose3 } from './gemm';
-export { lstmForward, lstmBackward, lstmGatesForward, lstmGatesBackward, lstmStep } from './lstm';
+export { seqForward, seqBackward, seqStep, cellUnits, cellColumns, cacheFloats, forwardScratchFloats, workFloats, stepScratchFloats } from './recurrent';
 export { sigmoidArray, tanhArray } from './activations';
 export { sgdStep, sgdMomentumStep, adamStep, rmspropStep, sumSquares, scaleArray, clipArray } from './optim';
 

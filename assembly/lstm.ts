@@ -1,8 +1,7 @@
-// LSTM forward and backward over a whole sequence, for one layer and one direction.
+// LSTM gate kernels: one step's fused gate math for B rows and its gradient (the sequence
+// drivers in recurrent.ts call them once per step).
 //
-// Shapes: T steps, B batch rows, K input features, H hidden units, H4 = H rounded up to 4,
-// G4 = 4·H4 gate columns. Everything is time-major ([T, B, ·]) so the B rows of one step are
-// contiguous and h_{t−1} of every row is one strided matrix.
+// Shapes: B batch rows, H hidden units, H4 = H rounded up to 4, G4 = 4·H4 gate columns.
 //
 // Gate-interleaved columns: gate q ∈ {i, f, g, o} of unit u sits in column
 //   (u >> 2)·16 + q·4 + (u & 3)
@@ -13,7 +12,6 @@
 // What forward saves for backward: gates [T,B,G4] (activations i, f, g, o), cells [T,B,H4]
 // (c_t), and y (h_t, written into the layer output). x, h0, c0 are the caller's staging.
 import { fma, sigmoidV, tanhV, sigmoidS, tanhS, loadPartial, storePartial } from './simd';
-import { gemmXWt, gemmDyW, gemmDyTX, colSum, packTransposed, fillBias2 } from './gemm';
 
 // One step's gate math for B rows:
 // gates [B, ldg] pre-activations -> activations (in place); cPrev [B, ldcp] -> c [B, ldc];
@@ -96,133 +94,80 @@ export function lstmGatesBackward(gates: usize, ldg: i32, c: usize, ldc: i32, cP
   }
 }
 
-// x [T,B,K] · wih packed [G4/8][K][8], whh packed [G4/8][H][8], bih/bhh [G4], h0 [B,H], c0 [B,H4]
-// -> gates [T,B,G4], cells [T,B,H4], y [T,B,ldy] (h_t in columns 0..H−1).
-// reverse = 1 runs t = T−1 … 0 (the backward direction of a bidirectional layer).
-// lengths [B] i32 (0 = all T): steps t ≥ lengths[b] are padding; row b carries its h and c
-// through them unchanged, which equals running each sequence at its own length (both directions).
-// recMask [B,H] (0 = none): variational recurrent dropout, the same mask on h_{t−1} at every step;
-// hMasked [T,B,H] then keeps h_{t−1}∘mask per step for backward.
-export function lstmForward(x: usize, K: i32, wih: usize, whh: usize, bih: usize, bhh: usize,
-                            h0: usize, c0: usize, gates: usize, cells: usize, y: usize, ldy: i32,
-                            T: i32, B: i32, H: i32, reverse: i32, lengths: usize, recMask: usize, hMasked: usize): void {
-  let H4 = (H + 3) & ~3, G4 = H4 << 2, rows = T * B;
-  // The input projection for every step at once: one GEMM with M = T·B.
-  fillBias2(gates, G4, rows, G4, bih, bhh);
-  gemmXWt(x, K, rows, K, wih, G4, gates, G4);
-  let stepGates = <usize>(B * G4) << 2, stepCells = <usize>(B * H4) << 2, stepY = <usize>(B * ldy) << 2;
-  for (let s = 0; s < T; s++) {
-    let t = reverse ? T - 1 - s : s, tp = reverse ? t + 1 : t - 1;
-    let g = gates + <usize>t * stepGates;
-    let hPrev = s == 0 ? h0 : y + <usize>tp * stepY, ldh = s == 0 ? H : ldy;
-    let cPrev = s == 0 ? c0 : cells + <usize>tp * stepCells;
-    if (recMask != 0) {
-      let hm = hMasked + <usize>t * (<usize>(B * H) << 2);
-      for (let b = 0; b < B; b++) {
-        for (let u = 0; u < H; u++) {
-          let o = <usize>(b * H + u) << 2;
-          store<f32>(hm + o, load<f32>(hPrev + (<usize>(b * ldh + u) << 2)) * load<f32>(recMask + o));
-        }
+// The variants, in one pair of kernels so the plain LSTM above keeps its tight loop:
+//   peephole (peep ≠ 0): i, f also see p_i∘c_{t−1}, p_f∘c_{t−1}; o sees p_o∘c_t (ONNX's P, [3·H4]:
+//     p_i, p_f, p_o, each padded to H4);
+//   coupled input-forget (cifg ≠ 0): i = 1 − f (the i columns of the projections are ignored).
+// Same buffers as lstmGatesForward.
+export function lstmGatesForwardX(gates: usize, ldg: i32, cPrev: usize, ldcp: i32, c: usize, ldc: i32,
+                                  h: usize, ldh: i32, B: i32, H: i32, peep: usize, cifg: i32): void {
+  let H4 = (H + 3) & ~3, pOff = <usize>H4 << 2;
+  for (let b = 0; b < B; b++) {
+    let z = gates + (<usize>(b * ldg) << 2), cp = cPrev + (<usize>(b * ldcp) << 2);
+    let cn = c + (<usize>(b * ldc) << 2), hp = h + (<usize>(b * ldh) << 2), pp = peep;
+    if (ASC_FEATURE_SIMD) {
+      let zero = f32x4.splat(0), one = f32x4.splat(1);
+      for (let u = 0; u < H; u += 4) {
+        let cpv = v128.load(cp);
+        let pi = peep ? v128.load(pp) : zero, pf = peep ? v128.load(pp + pOff) : zero, po = peep ? v128.load(pp + 2 * pOff) : zero;
+        let f = sigmoidV(fma(pf, cpv, v128.load(z, 16)));
+        let i = cifg ? f32x4.sub(one, f) : sigmoidV(fma(pi, cpv, v128.load(z)));
+        let g = tanhV(v128.load(z, 32));
+        let cv = fma(f, cpv, f32x4.mul(i, g));
+        let o = sigmoidV(fma(po, cv, v128.load(z, 48)));
+        v128.store(z, i); v128.store(z, f, 16); v128.store(z, g, 32); v128.store(z, o, 48);
+        v128.store(cn, cv);
+        let hv = f32x4.mul(o, tanhV(cv));
+        if (u + 4 <= H) v128.store(hp, hv); else storePartial(hp, hv, H - u);
+        z += 64; cp += 16; cn += 16; hp += 16; pp += 16;
       }
-      gemmXWt(hm, H, B, H, whh, G4, g, G4);
     } else {
-      gemmXWt(hPrev, ldh, B, H, whh, G4, g, G4);
-    }
-    let cNow = cells + <usize>t * stepCells, yNow = y + <usize>t * stepY;
-    lstmGatesForward(g, G4, cPrev, H4, cNow, H4, yNow, ldy, B, H);
-    if (lengths != 0) {
-      for (let b = 0; b < B; b++) {
-        if (t < load<i32>(lengths + (<usize>b << 2))) continue;
-        memory.copy(cNow + (<usize>(b * H4) << 2), cPrev + (<usize>(b * H4) << 2), <usize>H4 << 2);
-        memory.copy(yNow + (<usize>(b * ldy) << 2), hPrev + (<usize>(b * ldh) << 2), <usize>H << 2);
-        memory.fill(g + (<usize>(b * G4) << 2), 0, <usize>G4 << 2);
+      for (let u = 0; u < H4; u++) {
+        let q = z + (<usize>((u >> 2) * 16 + (u & 3)) << 2), uo = <usize>u << 2;
+        let cpv = load<f32>(cp + uo);
+        let pi: f32 = peep ? load<f32>(peep + uo) : 0, pf: f32 = peep ? load<f32>(peep + pOff + uo) : 0, po: f32 = peep ? load<f32>(peep + 2 * pOff + uo) : 0;
+        let f = sigmoidS(load<f32>(q, 16) + pf * cpv);
+        let i: f32 = cifg ? <f32>1 - f : sigmoidS(load<f32>(q) + pi * cpv);
+        let g = tanhS(load<f32>(q, 32));
+        let cv = f * cpv + i * g;
+        let o = sigmoidS(load<f32>(q, 48) + po * cv);
+        store<f32>(q, i); store<f32>(q, f, 16); store<f32>(q, g, 32); store<f32>(q, o, 48);
+        store<f32>(cn + uo, cv);
+        if (u < H) store<f32>(hp + uo, o * tanhS(cv));
       }
     }
   }
 }
 
-// The pair of lstmForward. Inputs as there, plus dy [T,B,ldy] = ∂L/∂y (same column offset as y),
-// dh [B,H] = ∂L/∂h_n (in) -> ∂L/∂h0 (out), dc [B,H4] = ∂L/∂c_n (in) -> ∂L/∂c0 (out).
-// Scratch: dz [T,B,G4], wihT [ceil(K/8)][G4][8], whhT [ceil(H/8)][G4][8],
-// dwScratch [gemmDyTXScratchFloats(G4, max(K, H))], maskScratch [B·H + B·H4] (with lengths).
-// Padded steps (t ≥ lengths[b]) pass ∂L/∂h and ∂L/∂c straight through and add nothing else.
-// Accumulates: dx [T,B,K] (skipped when dx = 0), gwih, gwhh (packed like the weights), gbih, gbhh.
-export function lstmBackward(x: usize, K: i32, wih: usize, whh: usize, h0: usize, c0: usize,
-                             gates: usize, cells: usize, y: usize, ldy: i32, dy: usize,
-                             dh: usize, dc: usize, dz: usize, wihT: usize, whhT: usize,
-                             dx: usize, gwih: usize, gwhh: usize, gbih: usize, gbhh: usize, dwScratch: usize,
-                             T: i32, B: i32, H: i32, reverse: i32, lengths: usize, maskScratch: usize,
-                             recMask: usize, hMasked: usize): void {
-  let H4 = (H + 3) & ~3, G4 = H4 << 2, rows = T * B;
-  packTransposed(whh, G4, H, whhT);
-  let stepGates = <usize>(B * G4) << 2, stepCells = <usize>(B * H4) << 2, stepY = <usize>(B * ldy) << 2;
-  let dhBytes = <usize>(B * H) << 2;
-  for (let s = 0; s < T; s++) {
-    let t = reverse ? s : T - 1 - s, tp = reverse ? t + 1 : t - 1;   // tp: the step before t in run order
-    let cPrev = s == T - 1 ? c0 : cells + <usize>tp * stepCells;
-    let dzt = dz + <usize>t * stepGates, dyt = dy + <usize>t * stepY;
-    let dhCarry = maskScratch, dcSave = maskScratch + (<usize>(B * H) << 2);
-    if (lengths != 0) {
-      for (let b = 0; b < B; b++) {
-        if (t < load<i32>(lengths + (<usize>b << 2))) continue;
-        for (let u = 0; u < H; u++) {
-          let o = <usize>(b * H + u) << 2;
-          store<f32>(dhCarry + o, load<f32>(dh + o) + load<f32>(dyt + (<usize>(b * ldy + u) << 2)));
-        }
-        memory.copy(dcSave + (<usize>(b * H4) << 2), dc + (<usize>(b * H4) << 2), <usize>H4 << 2);
+// The pair of lstmGatesForwardX (buffers as lstmGatesBackward); accumulates the peephole weights'
+// gradients into gpeep [3·H4] (summed over the B rows).
+export function lstmGatesBackwardX(gates: usize, ldg: i32, c: usize, ldc: i32, cPrev: usize, ldcp: i32,
+                                   dy: usize, ldy: i32, dhRec: usize, dc: usize, dz: usize, ldz: i32,
+                                   B: i32, H: i32, peep: usize, gpeep: usize, cifg: i32): void {
+  let H4 = (H + 3) & ~3, pOff = <usize>H4 << 2;
+  for (let b = 0; b < B; b++) {
+    let z = gates + (<usize>(b * ldg) << 2), cn = c + (<usize>(b * ldc) << 2), cp = cPrev + (<usize>(b * ldcp) << 2);
+    let dyp = dy + (<usize>(b * ldy) << 2), dhp = dhRec + (<usize>(b * H) << 2);
+    let dcp = dc + (<usize>(b * H4) << 2), dzp = dz + (<usize>(b * ldz) << 2);
+    for (let u = 0; u < H4; u++) {
+      let q = z + (<usize>((u >> 2) * 16 + (u & 3)) << 2), dq = dzp + (<usize>((u >> 2) * 16 + (u & 3)) << 2), uo = <usize>u << 2;
+      let dh: f32 = u < H ? load<f32>(dyp + uo) + load<f32>(dhp + uo) : 0;
+      let i = load<f32>(q), f = load<f32>(q, 16), g = load<f32>(q, 32), o = load<f32>(q, 48);
+      let cv = load<f32>(cn + uo), cpv = load<f32>(cp + uo), tc = tanhS(cv);
+      let pi: f32 = peep ? load<f32>(peep + uo) : 0, pf: f32 = peep ? load<f32>(peep + pOff + uo) : 0, po: f32 = peep ? load<f32>(peep + 2 * pOff + uo) : 0;
+      let dO = dh * tc * (o * (1 - o));
+      let dcv = dh * o * (1 - tc * tc) + load<f32>(dcp + uo) + dO * po;
+      let dG = dcv * i * (1 - g * g);
+      let dI: f32 = 0, dF: f32;
+      if (cifg) dF = dcv * (cpv - g) * (f * (1 - f));
+      else { dI = dcv * g * (i * (1 - i)); dF = dcv * cpv * (f * (1 - f)); }
+      store<f32>(dq, dI); store<f32>(dq, dF, 16); store<f32>(dq, dG, 32); store<f32>(dq, dO, 48);
+      store<f32>(dcp + uo, dcv * f + dI * pi + dF * pf);
+      if (peep) {
+        store<f32>(gpeep + uo, load<f32>(gpeep + uo) + dI * cpv);
+        store<f32>(gpeep + pOff + uo, load<f32>(gpeep + pOff + uo) + dF * cpv);
+        store<f32>(gpeep + 2 * pOff + uo, load<f32>(gpeep + 2 * pOff + uo) + dO * cv);
       }
     }
-    lstmGatesBackward(gates + <usize>t * stepGates, G4, cells + <usize>t * stepCells, H4, cPrev, H4,
-                      dyt, ldy, dh, dc, dzt, G4, B, H);
-    if (lengths != 0) {
-      for (let b = 0; b < B; b++) {
-        if (t < load<i32>(lengths + (<usize>b << 2))) continue;
-        memory.fill(dzt + (<usize>(b * G4) << 2), 0, <usize>G4 << 2);
-        memory.copy(dc + (<usize>(b * H4) << 2), dcSave + (<usize>(b * H4) << 2), <usize>H4 << 2);
-      }
-    }
-    // ∂L/∂h_{t−1} through the recurrence; overwrites dh, which the gate kernel has consumed.
-    memory.fill(dh, 0, dhBytes);
-    gemmDyW(dzt, G4, B, G4, whhT, H, dh, H);
-    if (recMask != 0) {
-      for (let i = 0; i < B * H; i++) { let o = <usize>i << 2; store<f32>(dh + o, load<f32>(dh + o) * load<f32>(recMask + o)); }
-    }
-    if (lengths != 0) {
-      for (let b = 0; b < B; b++) {
-        if (t >= load<i32>(lengths + (<usize>b << 2))) memory.copy(dh + (<usize>(b * H) << 2), dhCarry + (<usize>(b * H) << 2), <usize>H << 2);
-      }
-    }
-  }
-  // Weight gradients: one reduction over all T·B rows each.
-  gemmDyTX(dz, G4, x, K, rows, G4, K, gwih, dwScratch);
-  if (recMask != 0) {
-    gemmDyTX(dz, G4, hMasked, H, rows, G4, H, gwhh, dwScratch);   // the masked h_{t−1}, row for row
-  } else {
-    let first = reverse ? T - 1 : 0;               // the step whose h_{t−1} is h0
-    let shifted = reverse ? dz : dz + (<usize>B * G4 << 2);
-    let hShifted = reverse ? y + stepY : y;
-    gemmDyTX(shifted, G4, hShifted, ldy, rows - B, G4, H, gwhh, dwScratch);
-    gemmDyTX(dz + <usize>first * stepGates, G4, h0, H, B, G4, H, gwhh, dwScratch);
-  }
-  colSum(dz, G4, rows, G4, gbih);
-  colSum(dz, G4, rows, G4, gbhh);
-  if (dx != 0) {
-    packTransposed(wih, G4, K, wihT);
-    gemmDyW(dz, G4, rows, G4, wihT, K, dx, K);
-  }
-}
-
-// One time step for a stack of layers (streaming inference). desc holds, per layer, eight i32:
-// x, K, wih, whh, bih, bhh, h [B,H] (in/out), c [B,H4] (in/out); gates [B,G4] is scratch.
-export function lstmStep(desc: usize, layers: i32, gates: usize, B: i32, H: i32): void {
-  let H4 = (H + 3) & ~3, G4 = H4 << 2;
-  for (let l = 0; l < layers; l++) {
-    let d = desc + (<usize>l << 5);
-    let x = <usize>load<i32>(d), K = load<i32>(d, 4), wih = <usize>load<i32>(d, 8), whh = <usize>load<i32>(d, 12);
-    let bih = <usize>load<i32>(d, 16), bhh = <usize>load<i32>(d, 20), h = <usize>load<i32>(d, 24), c = <usize>load<i32>(d, 28);
-    fillBias2(gates, G4, B, G4, bih, bhh);
-    gemmXWt(x, K, B, K, wih, G4, gates, G4);
-    gemmXWt(h, H, B, H, whh, G4, gates, G4);
-    lstmGatesForward(gates, G4, c, H4, c, H4, h, H, B, H);
   }
 }

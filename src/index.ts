@@ -2,7 +2,14 @@
 export { init, detectFeatures, supportedBuilds } from './runtime.js';
 export type { BuildName, Features, InitInfo, InitOptions, WasmSource } from './runtime.js';
 export { LSTM } from './layers/lstm.js';
-export type { LSTMOptions, ForwardOptions, ForwardResult, BackwardOptions, BackwardResult, LSTMState } from './layers/lstm.js';
+export type { LSTMVariantOptions } from './layers/lstm.js';
+export { GRU } from './layers/gru.js';
+export type { GRUOptions } from './layers/gru.js';
+export { SimpleRNN } from './layers/rnn.js';
+export type { SimpleRNNOptions } from './layers/rnn.js';
+export { Recurrent } from './layers/recurrent.js';
+export type { RecurrentOptions, LSTMOptions, ForwardOptions, ForwardResult, BackwardOptions, BackwardResult, LSTMState,
+  RecurrentForwardResult, RecurrentBackwardResult } from './layers/recurrent.js';
 export { LSTMError } from './errors.js';
 export type { LSTMErrorCode } from './errors.js';
 export type { Tensor, StateDict } from './tensor.js';

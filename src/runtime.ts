@@ -29,14 +29,20 @@ export interface Kernels {
   packTransposed(Wp: number, N: number, K: number, WTp: number): void;
   fillBias2(Y: number, ldy: number, M: number, N: number, b1: number, b2: number): void;
   transpose3(src: number, A: number, B: number, F: number, dst: number): void;
-  lstmForward(x: number, K: number, wih: number, whh: number, bih: number, bhh: number, h0: number, c0: number,
-    gates: number, cells: number, y: number, ldy: number, T: number, B: number, H: number, reverse: number, lengths: number,
-    recMask: number, hMasked: number): void;
-  lstmBackward(x: number, K: number, wih: number, whh: number, h0: number, c0: number, gates: number, cells: number,
-    y: number, ldy: number, dy: number, dh: number, dc: number, dz: number, wihT: number, whhT: number, dx: number,
-    gwih: number, gwhh: number, gbih: number, gbhh: number, dwScratch: number, T: number, B: number, H: number, reverse: number,
-    lengths: number, maskScratch: number, recMask: number, hMasked: number): void;
-  lstmStep(desc: number, layers: number, gates: number, B: number, H: number): void;
+  seqForward(cell: number, flags: number, x: number, K: number, wih: number, whh: number, bih: number, bhh: number, extra: number,
+    h0: number, c0: number, cache: number, scratch: number, y: number, ldy: number, T: number, B: number, H: number, reverse: number,
+    lengths: number, recMask: number, hMasked: number): void;
+  seqBackward(cell: number, flags: number, x: number, K: number, wih: number, whh: number, extra: number, h0: number, c0: number,
+    cache: number, y: number, ldy: number, dy: number, dh: number, dc: number, work: number, dx: number, gwih: number, gwhh: number,
+    gbih: number, gbhh: number, gextra: number, T: number, B: number, H: number, reverse: number, lengths: number, recMask: number,
+    hMasked: number, gradNorms: number): void;
+  seqStep(cell: number, desc: number, layers: number, scratch: number, B: number, H: number): void;
+  cellUnits(cell: number, H: number): number;
+  cellColumns(cell: number, H: number): number;
+  cacheFloats(cell: number, T: number, B: number, H: number): number;
+  forwardScratchFloats(cell: number, B: number, H: number): number;
+  workFloats(cell: number, T: number, B: number, K: number, H: number): number;
+  stepScratchFloats(cell: number, B: number, H: number): number;
   sigmoidArray(x: number, y: number, n: number): void;
   tanhArray(x: number, y: number, n: number): void;
   sgdStep(w: number, g: number, n: number, lr: number): void;

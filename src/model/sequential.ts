@@ -7,6 +7,9 @@ import { type Tensor, type StateDict, tensor as makeTensor, shapeString } from '
 import { mulberry32 } from '../random.js';
 import type { Layer } from '../layers/layer.js';
 import { LSTM } from '../layers/lstm.js';
+import { GRU } from '../layers/gru.js';
+import { SimpleRNN } from '../layers/rnn.js';
+import { Recurrent } from '../layers/recurrent.js';
 import { Dense } from '../layers/dense.js';
 import { Embedding } from '../layers/embedding.js';
 import { Dropout } from '../layers/dropout.js';
@@ -42,7 +45,7 @@ type TensorLike = Tensor | unknown[] | Float32Array;
 type StepResult = ReturnType<typeof computeLoss> & { out: Tensor };
 
 const LAYER_CLASSES: Record<string, new (o: never) => Layer> = {
-  LSTM: LSTM as never, Dense: Dense as never, Embedding: Embedding as never, Dropout: Dropout as never,
+  LSTM: LSTM as never, GRU: GRU as never, SimpleRNN: SimpleRNN as never, Dense: Dense as never, Embedding: Embedding as never, Dropout: Dropout as never,
 };
 const OPTIMIZERS: Record<string, new (o: never) => Optimizer> = {
   SGD: SGD as never, Adam: Adam as never, AdamW: AdamW as never, RMSprop: RMSprop as never,
@@ -154,8 +157,8 @@ export class Sequential {
   }
 
   #stepTbptt(x: Tensor, y: Tensor, k: number) {
-    const T = x.shape[1]!, perStep = y.shape.length >= 2 && y.shape[1] === T && this.layers.some((l) => l instanceof LSTM && l.returnSequences);
-    const lstms = this.layers.filter((l): l is LSTM => l instanceof LSTM);
+    const T = x.shape[1]!, perStep = y.shape.length >= 2 && y.shape[1] === T && this.layers.some((l) => l instanceof Recurrent && l.returnSequences);
+    const lstms = this.layers.filter((l): l is Recurrent => l instanceof Recurrent);
     for (const l of lstms) l._setCarry(true);
     try {
       let sum = 0, steps = 0, last: StepResult | null = null;
@@ -192,8 +195,8 @@ export class Sequential {
     const last = this.layers[this.layers.length - 1];
     if (!(last instanceof Dense) || last.activation !== 'softmax') throw new LSTMError('INVALID_ARGUMENT', 'generate() needs a model ending in Dense(softmax)', { argument: 'model', expected: 'last layer Dense with activation softmax', actual: last?.kind ?? 'none' });
     const vocab = last.outputSize, rng = mulberry32(options.seed ?? 1);
-    const states = new Map<Layer, ReturnType<LSTM['createState']>>();
-    for (const l of this.layers) if (l instanceof LSTM) states.set(l, l.createState(1));
+    const states = new Map<Layer, ReturnType<Recurrent['createState']>>();
+    for (const l of this.layers) if (l instanceof Recurrent) states.set(l, l.createState(1));
     const feed = (token: number): Float32Array => {
       // (one [1, …] tensor per layer per step: generation is interactive-speed, not a hot path)
       let t: Tensor = { data: new Float32Array([token]), shape: [1, 1] };
@@ -202,7 +205,7 @@ export class Sequential {
         t = { data: oneHot, shape: [1, 1, vocab] };
       }
       for (const l of this.layers) {
-        if (l instanceof LSTM) t = { data: l.step(t.data, states.get(l)!).slice(), shape: [1, l.hiddenSize] };
+        if (l instanceof Recurrent) t = { data: l.step(t.data, states.get(l)!).slice(), shape: [1, l.hiddenSize] };
         else if (l instanceof Dropout) continue;
         else t = l.forwardTensor(t, { training: false });
       }

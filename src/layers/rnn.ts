@@ -1,0 +1,22 @@
+// nn.RNN: h' = tanh (or relu)(W_ih·x + b_ih + W_hh·h + b_hh). The baseline that shows why LSTMs
+// exist: its gradient through many steps is a product of W_hh·diag(tanh') factors and vanishes.
+import { LSTMError, describe } from '../errors.js';
+import { Recurrent, type RecurrentOptions } from './recurrent.js';
+
+export interface SimpleRNNOptions extends Omit<RecurrentOptions, 'forgetBias'> { nonlinearity?: 'tanh' | 'relu' }
+
+export class SimpleRNN extends Recurrent {
+  readonly kind = 'SimpleRNN';
+  readonly nonlinearity: 'tanh' | 'relu';
+
+  constructor(options: SimpleRNNOptions) {
+    const nl = options?.nonlinearity ?? 'tanh';
+    if (nl !== 'tanh' && nl !== 'relu') {
+      throw new LSTMError('INVALID_ARGUMENT', 'unknown nonlinearity', { argument: 'nonlinearity', expected: "'tanh' | 'relu'", actual: describe(nl) });
+    }
+    super(options, { kind: 'SimpleRNN', cell: nl === 'relu' ? 3 : 2, flags: 0, layout: { slots: [0], blockColumns: 4 }, hasCell: false, peephole: false, forgetGate: -1 });
+    this.nonlinearity = nl;
+  }
+
+  override config(): Record<string, unknown> { return { ...super.config(), nonlinearity: this.nonlinearity }; }
+}
