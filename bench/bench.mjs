@@ -5,7 +5,7 @@
 //   npm run bench -- --json       one JSON document on stdout
 //   npm run bench -- --only W2,W3 a subset
 import { parseArgs } from 'node:util';
-import { init, supportedBuilds, LSTM, SGD, Adam } from '../dist/index.js';
+import { init, supportedBuilds, LSTM, GRU, SimpleRNN, SGD, Adam } from '../dist/index.js';
 import { PlainLSTM } from './plainjs.mjs';
 import { WORKLOADS, flops } from './workloads.mjs';
 import { measurePeak } from './peak.mjs';
@@ -36,7 +36,7 @@ function uniform(n, lo, hi, seed) {
 }
 
 function weightsFor(w) {
-  const G = 4 * w.H;
+  const G = (w.cell === 'gru' ? 3 : w.cell === 'rnn' ? 1 : 4) * w.H;
   return {
     weight_ih_l0: { shape: [G, w.I], data: uniform(G * w.I, -0.1, 0.1, 11) },
     weight_hh_l0: { shape: [G, w.H], data: uniform(G * w.H, -0.1, 0.1, 12) },
@@ -64,7 +64,7 @@ function makeRunner(w, impl) {
   const weights = weightsFor(w);
   const x = uniform(w.B * w.T * w.I, -1, 1, 21);
   if (impl === 'js') {
-    if (w.optimizer) return null;                    // the JS baseline has plain SGD only
+    if (w.optimizer || w.cell) return null;          // the JS baseline is a plain-SGD LSTM
     const m = new PlainLSTM(w.I, w.H, {
       wih: weights.weight_ih_l0.data.slice(), whh: weights.weight_hh_l0.data.slice(),
       bih: weights.bias_ih_l0.data.slice(), bhh: weights.bias_hh_l0.data.slice(),
@@ -78,7 +78,8 @@ function makeRunner(w, impl) {
     const dOut = uniform(w.B * w.T * w.H, -1, 1, 22);
     return { run: () => { m.forward(x, w.B, w.T); m.backward(dOut); m.sgd(1e-3); }, units: 1, dispose() {} };
   }
-  const lstm = new LSTM({ inputSize: w.I, hiddenSize: w.H });
+  const Cell = w.cell === 'gru' ? GRU : w.cell === 'rnn' ? SimpleRNN : LSTM;
+  const lstm = new Cell({ inputSize: w.I, hiddenSize: w.H });
   lstm.loadStateDict(weights);
   if (w.kind === 'stream') {
     const st = lstm.createState(w.B);
@@ -154,5 +155,5 @@ if (args.json) {
   const widths = header.map((_, c) => Math.max(...lines.map((l) => String(l[c]).length)));
   for (const l of lines) log(l.map((v, c) => String(v).padEnd(widths[c])).join('  '));
   log(`\nmeasured peak (4×8 f32x4 tile in L1, GFLOP/s): ${Object.entries(peaks).map(([b, p]) => `${b} ${p.median.toFixed(1)}`).join(', ')}; each build's % is of its own peak, js's of ${peaks.simd ? 'simd' : builds[0]}'s`);
-  log(`(x/${base} > 1 means slower than the ${base} build; GFLOP/s counts matmul FLOPs: forward 2·4H·(I+H)·B·T, training 3×.)`);
+  log(`(x/${base} > 1 means slower than the ${base} build; GFLOP/s counts matmul FLOPs: forward 2·G·H·(I+H)·B·T with G = 4 (LSTM), 3 (GRU), 1 (RNN); training 3×.)`);
 }

@@ -34,8 +34,21 @@ describe('wasm-lstm CLI', () => {
     expect(r.stdout).toMatch(/test MSE/);
   });
 
+  it('gradflow: the RNN’s gradient at t=1 is orders of magnitude below the LSTM’s', () => {
+    const norms = (cell: string) => {
+      const r = run('gradflow', '--cell', cell, '--steps', '100', '--json');
+      expect(r.status).toBe(0);
+      return JSON.parse(r.stdout).gradNorms as number[];
+    };
+    const rnn = norms('rnn'), lstm = norms('lstm');
+    expect(rnn).toHaveLength(100);
+    expect(lstm[0]! / rnn[0]!).toBeGreaterThan(100);
+    const chart = run('gradflow', '--cell', 'gru');
+    expect(chart.stdout).toMatch(/t= {3}1 .*\n[\s\S]*t= 100 .*█/);
+  });
+
   it('bad flags: a clear message and exit code 2', () => {
-    for (const args of [['train', 'nope'], ['train', 'adding', '--epochs', '0'], ['train', 'adding', '--bogus'], ['predict'], ['frobnicate'], []]) {
+    for (const args of [['train', 'nope'], ['train', 'adding', '--epochs', '0'], ['train', 'adding', '--bogus'], ['predict'], ['frobnicate'], [], ['gradflow', '--cell', 'tcn']]) {
       const r = run(...args);
       expect(r.status, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(/^wasm-lstm: .+\nusage:/);
