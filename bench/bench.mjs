@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import { init, supportedBuilds, LSTM, GRU, SimpleRNN, SGD, Adam } from '../dist/index.js';
 import { PlainLSTM } from './plainjs.mjs';
-import { WORKLOADS, flops } from './workloads.mjs';
+import { WORKLOADS, flops, uniform, weightsFor } from './workloads.mjs';
 import { measurePeak } from './peak.mjs';
 
 const { values: args } = parseArgs({
@@ -21,29 +21,6 @@ const { values: args } = parseArgs({
 });
 
 const log = args.json ? () => {} : (...a) => console.log(...a);
-
-// Deterministic U(lo, hi) (mulberry32), so every build and the JS baseline see the same numbers.
-function uniform(n, lo, hi, seed) {
-  let a = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = lo + (hi - lo) * (((t ^ (t >>> 14)) >>> 0) / 4294967296);
-  }
-  return out;
-}
-
-function weightsFor(w) {
-  const G = (w.cell === 'gru' ? 3 : w.cell === 'rnn' ? 1 : 4) * w.H;
-  return {
-    weight_ih_l0: { shape: [G, w.I], data: uniform(G * w.I, -0.1, 0.1, 11) },
-    weight_hh_l0: { shape: [G, w.H], data: uniform(G * w.H, -0.1, 0.1, 12) },
-    bias_ih_l0: { shape: [G], data: uniform(G, -0.1, 0.1, 13) },
-    bias_hh_l0: { shape: [G], data: uniform(G, -0.1, 0.1, 14) },
-  };
-}
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 

@@ -19,3 +19,28 @@ export function flops(w) {
   const fwd = 2 * gates * w.H * (w.I + w.H) * w.B * steps;
   return w.kind === 'train' ? 3 * fwd : fwd;
 }
+
+/** Deterministic U(lo, hi) (mulberry32), so every implementation sees the same numbers. */
+export function uniform(n, lo, hi, seed) {
+  let a = seed >>> 0;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    out[i] = lo + (hi - lo) * (((t ^ (t >>> 14)) >>> 0) / 4294967296);
+  }
+  return out;
+}
+
+/** The workload's weights as a PyTorch state dict (one layer), U(−0.1, 0.1): W_ih [G, I], W_hh [G, H],
+ *  b_ih, b_hh [G], G = gates·H (LSTM i, f, g, o; GRU r, z, n; RNN one). */
+export function weightsFor(w) {
+  const G = (w.cell === 'gru' ? 3 : w.cell === 'rnn' ? 1 : 4) * w.H;
+  return {
+    weight_ih_l0: { shape: [G, w.I], data: uniform(G * w.I, -0.1, 0.1, 11) },
+    weight_hh_l0: { shape: [G, w.H], data: uniform(G * w.H, -0.1, 0.1, 12) },
+    bias_ih_l0: { shape: [G], data: uniform(G, -0.1, 0.1, 13) },
+    bias_hh_l0: { shape: [G], data: uniform(G, -0.1, 0.1, 14) },
+  };
+}

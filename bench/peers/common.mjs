@@ -1,37 +1,10 @@
-// Shared by peers.mjs and the peer adapters: the benchmark's data (copied from bench/bench.mjs so
-// every peer sees bit-identical weights and inputs), the timing method, and the layout conversions
+// Shared by peers.mjs and the peer adapters: the benchmark's data (bench/workloads.mjs, so every
+// peer sees bit-identical weights and inputs), the timing method, and the layout conversions
 // from PyTorch's nn.LSTM layout to the peers' layouts.
 import { readFileSync } from 'node:fs';
-import { WORKLOADS, flops } from '../workloads.mjs';
+import { WORKLOADS, flops, uniform, weightsFor } from '../workloads.mjs';
 
-export { WORKLOADS, flops };
-
-// ---------------------------------------------------------------------------------------------
-// Data: verbatim copies of uniform() and weightsFor() in bench/bench.mjs (keep them in sync).
-
-/** Deterministic U(lo, hi) (mulberry32), so every implementation sees the same numbers. */
-export function uniform(n, lo, hi, seed) {
-  let a = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = lo + (hi - lo) * (((t ^ (t >>> 14)) >>> 0) / 4294967296);
-  }
-  return out;
-}
-
-/** PyTorch nn.LSTM state dict (one layer): W_ih [4H, I], W_hh [4H, H], b_ih, b_hh [4H]; gates i, f, g, o. */
-export function weightsFor(w) {
-  const G = 4 * w.H;
-  return {
-    weight_ih_l0: { shape: [G, w.I], data: uniform(G * w.I, -0.1, 0.1, 11) },
-    weight_hh_l0: { shape: [G, w.H], data: uniform(G * w.H, -0.1, 0.1, 12) },
-    bias_ih_l0: { shape: [G], data: uniform(G, -0.1, 0.1, 13) },
-    bias_hh_l0: { shape: [G], data: uniform(G, -0.1, 0.1, 14) },
-  };
-}
+export { WORKLOADS, flops, uniform, weightsFor };
 
 /** Inputs exactly as bench.mjs builds them: x [B, T, I] batch-first (seed 21), dOut [B, T, H] (seed 22),
  *  and for the stream workload the 16 per-step inputs xs[s] [1, I] that call s uses as xs[s & 15]. */
@@ -48,6 +21,14 @@ export const STREAM_CHECK_STEPS = 32;
 
 /** The learning rate of the training workloads (as in bench.mjs). */
 export const LEARNING_RATE = 1e-3;
+
+/** The optimizer a training workload names (bench.mjs: SGD unless `optimizer: 'adam'`), refusing
+ *  one this file does not know rather than silently timing SGD instead. */
+export function optimizerOf(w) {
+  const name = w.optimizer ?? 'sgd';
+  if (name !== 'sgd' && name !== 'adam') throw new Error(`optimizer '${name}' not supported by bench/peers`);
+  return name;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Timing: the method of bench.mjs (warm-up calls, then median and min over repeats), but async so

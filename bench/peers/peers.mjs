@@ -1,5 +1,6 @@
-// Peer benchmark: the four fixed workloads of bench/bench.mjs on wasm-lstm (SIMD build) and on peer
-// libraries, with identical weights and inputs, every peer's outputs checked against ours.
+// Peer benchmark: the LSTM workloads of bench/workloads.mjs (W1 stream, W2 infer, W3 train, W3a
+// train with Adam, W4 train-seq) on wasm-lstm (SIMD build) and on peer libraries, with identical
+// weights and inputs, every peer's outputs checked against ours.
 //
 //   npm install --prefix bench/peers        once: the peers live in bench/peers/node_modules only
 //   node bench/peers/peers.mjs              full run, table on stdout   (npm run bench:peers)
@@ -39,7 +40,13 @@ const ALL_PEERS = [tfjsCpu, tfjsWasm, ortNode1, ortNode2, ortWeb, brainJs];
 const wantedPeers = args.peers ? new Set(args.peers.split(',')) : null;
 const peers = ALL_PEERS.filter((p) => !wantedPeers || wantedPeers.has(p.id));
 const only = args.only ? new Set(args.only.split(',')) : null;
-const workloads = WORKLOADS.filter((w) => !only || only.has(w.id));
+// The peers run LSTM workloads only: bench/workloads.mjs also has GRU / simple-RNN variants
+// (w.cell), which the adapters here do not build (tfjs's GRU cannot even express PyTorch's
+// reset-after GRU). They are listed as not run rather than silently timed as LSTMs.
+const isLstm = (w) => (w.cell ?? 'lstm') === 'lstm';
+const selected = WORKLOADS.filter((w) => !only || only.has(w.id));
+const workloads = selected.filter(isLstm);
+const notRun = selected.filter((w) => !isLstm(w)).map((w) => `${w.id} ${w.name}`);
 
 /** First line of an error, with the usual "not installed" case made actionable. */
 function reason(e) {
@@ -56,11 +63,9 @@ try {
   console.error(`bench/peers: cannot load wasm-lstm: ${reason(e)}`);
   process.exit(1);
 }
-const loaded = [];
 for (const p of peers) {
   try {
     info[p.id] = { label: p.label, ...(await p.load()) };
-    loaded.push(p);
   } catch (e) {
     info[p.id] = { label: p.label, error: `failed to load: ${reason(e)}` };
   }
@@ -143,20 +148,21 @@ if (args.json) {
   process.stdout.write(JSON.stringify({
     node: process.version, cores: os.cpus().length, quick: args.quick, tolerance: TOL,
     implementations: info, notes: Object.fromEntries(peers.filter((p) => p.note).map((p) => [p.id, p.note])),
-    workloads, results,
+    workloads, notRun, results,
   }, null, 2) + '\n');
 } else {
   const fmt = (v) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
   const short = (s) => (s.length > 28 ? `${s.slice(0, 27)}…` : s);
-  const cell = (m) => m.error ? short(m.error) : m.skip ? m.skip : `${fmt(m.median)} (${fmt(m.min)})${m.check && !m.check.ok ? ' !' : ''}`;
   const ids = ['ours', ...peers.map((p) => p.id)];
+  const cell = (m, id) => info[id].error ? 'not loaded (see below)' : m.error ? short(m.error)
+    : m.skip ? m.skip : `${fmt(m.median)} (${fmt(m.min)})${m.check && !m.check.ok ? ' !' : ''}`;
   const label = (id) => info[id].label;
   const header = ['workload', 'unit', ...ids.map((id) => `${label(id)} median (min)`), ...peers.map((p) => `${label(p.id)}/ours`)];
   const lines = [header];
   for (const row of results) {
     lines.push([
       `${row.id} ${row.name}`, row.unit,
-      ...ids.map((id) => cell(row.impls[id])),
+      ...ids.map((id) => cell(row.impls[id], id)),
       ...peers.map((p) => (row.impls[p.id].ratio ? `${row.impls[p.id].ratio.toFixed(2)}×` : '–')),
     ]);
   }
@@ -174,12 +180,14 @@ if (args.json) {
       const parts = [`out max abs diff ${e(c.out.diff)}`];
       if (c.loss) parts.push(`loss diff ${e(c.loss.diff)} (|loss| ${fmt(c.loss.scale)})`);
       if (c.dWhh) parts.push(`dW_hh max abs diff ${e(c.dWhh.diff)} (max |dW_hh| ${fmt(c.dWhh.scale)})`);
-      log(`output check ${row.id} ${label(p.id).padEnd(16)} ${parts.join(', ')}  ${c.ok ? 'ok' : 'FAILED'}`);
+      log(`output check ${row.id.padEnd(4)} ${label(p.id).padEnd(16)} ${parts.join(', ')}  ${c.ok ? 'ok' : 'FAILED'}`);
     }
   }
   // Notes, and the full text of the reasons the table cut short (a load failure once, not per workload).
   const notes = [];
-  for (const p of peers) if (p.note) notes.push(`${label(p.id)}: ${p.note}`);
+  const byNote = new Map();   // one line per note, naming every peer it applies to
+  for (const p of peers) if (p.note) byNote.set(p.note, [...(byNote.get(p.note) ?? []), label(p.id)]);
+  for (const [note, labels] of byNote) notes.push(`${labels.join(', ')}: ${note}`);
   for (const id of ids) if (info[id].error) notes.push(`${label(id)}: ${info[id].error}`);
   for (const row of results) {
     for (const id of ids) {
@@ -187,6 +195,7 @@ if (args.json) {
       if (m.error && !info[id].error && m.error.length > 28) notes.push(`${row.id} ${label(id)}: ${m.error}`);
     }
   }
+  if (notRun.length) notes.push(`not run (bench/peers covers LSTM workloads only): ${notRun.join(', ')}`);
   if (notes.length) log(`\n${notes.join('\n')}`);
   if (failedChecks) log(`\n${failedChecks} output check(s) FAILED (marked '!'): those times are not comparable.`);
 }

@@ -17,6 +17,7 @@ function makeOrtPeer({ id, label, pkg, threads }) {
     : { executionProviders: ['wasm'], graphOptimizationLevel: 'all' };
   return {
     id, label, slow: false,
+    note: 'inference only; fed time-major x [T, B, I] (the transposes from/to batch-first are outside the timing)',
     async load() {
       ort = await import(pkg);
       if (pkg === 'onnxruntime-web') ort.env.wasm.numThreads = threads;  // 1: no worker threads

@@ -1,6 +1,7 @@
 // wasm-lstm itself (the SIMD build), run exactly as bench/bench.mjs runs it; its check results are
 // the reference every peer is compared against.
-import { STREAM_CHECK_STEPS, LEARNING_RATE } from '../common.mjs';
+import { readFileSync } from 'node:fs';
+import { STREAM_CHECK_STEPS, LEARNING_RATE, optimizerOf } from '../common.mjs';
 
 let lib;
 
@@ -14,7 +15,8 @@ export const ours = {
     });
     if (!lib.supportedBuilds().includes('simd')) throw new Error('this engine has no wasm SIMD');
     await lib.init({ build: 'simd' });
-    return { version: 'dist/' };
+    const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'));
+    return { version: `wasm-lstm ${version} (dist/, build simd)` };
   },
 
   async make(w, { weights, x, xs, dOut }) {
@@ -48,7 +50,7 @@ export const ours = {
       };
     }
     // As bench.mjs: SGD unless the workload names another optimizer (W3a: Adam, PyTorch defaults).
-    const opt = w.optimizer === 'adam' ? new Adam({ learningRate: LEARNING_RATE }) : new SGD({ learningRate: LEARNING_RATE });
+    const opt = optimizerOf(w) === 'adam' ? new Adam({ learningRate: LEARNING_RATE }) : new SGD({ learningRate: LEARNING_RATE });
     return {
       units: 1,
       run: () => { lstm.zeroGrad(); lstm.forward(x, { batch: w.B, steps: w.T }); lstm.backward(dOut); opt.step(lstm); },

@@ -10,7 +10,7 @@
 // Every result is read back to JS (dataSync), as our API returns Float32Arrays.
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { STREAM_CHECK_STEPS, LEARNING_RATE, transpose, reorderGates, addArrays } from '../common.mjs';
+import { STREAM_CHECK_STEPS, LEARNING_RATE, optimizerOf, transpose, reorderGates, addArrays } from '../common.mjs';
 
 let tf;
 
@@ -24,6 +24,7 @@ function makeTfjsPeer(backend) {
     id: `tfjs-${backend}`,
     label: backend === 'cpu' ? 'tfjs cpu' : 'tfjs wasm',
     slow: backend === 'cpu',
+    note: backend === 'wasm' ? 'single-threaded (no worker threads in Node); W1 via tf.basicLSTMCell, W2–W4 via tf.layers.lstm' : 'W1 via tf.basicLSTMCell, W2–W4 via tf.layers.lstm',
     async load() {
       await loadTf();
       if (backend === 'wasm') {
@@ -124,7 +125,7 @@ function makeLayer(w, { weights, x, dOut }) {
   const loss = () => tf.sum(tf.mul(forward(), dOutT));
   const vars = layer.trainableWeights.map((v) => v.read());   // kernel, recurrent_kernel, bias (tf.Variables)
   // PyTorch's defaults (and ours): Adam β = (0.9, 0.999), ε = 1e-8 (tfjs's default ε is 1e-7).
-  const optimizer = w.optimizer === 'adam' ? tf.train.adam(LEARNING_RATE, 0.9, 0.999, 1e-8) : tf.train.sgd(LEARNING_RATE);
+  const optimizer = optimizerOf(w) === 'adam' ? tf.train.adam(LEARNING_RATE, 0.9, 0.999, 1e-8) : tf.train.sgd(LEARNING_RATE);
   return {
     units: 1,
     run: () => { optimizer.minimize(loss, false, vars); },   // forward + backward + optimizer update

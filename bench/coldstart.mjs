@@ -1,0 +1,68 @@
+// Cold start: the time from `import('wasm-lstm')` to the first forward result, in a fresh process
+// each run (no module, compile or code cache shared between runs).
+//   node bench/coldstart.mjs [--runs N] [--browser] [--json]
+// Node: a new `node` process per run; prints import → first forward (measured inside the process)
+// and process start → first forward (performance.now() counts from process start).
+// --browser: the same in Debian's Chromium (test/runtimes/chromium.mjs), a fresh profile per run:
+// page load → first forward and import → first forward.
+// The probe: init() (best build), LSTM I=8 H=64, batch 1, T=32, one forward.
+import { spawn } from 'node:child_process';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const args = process.argv.slice(2);
+const runs = Number(args[args.indexOf('--runs') + 1]) || 7;
+const json = args.includes('--json');
+
+const CHILD = `
+const t0 = performance.now();
+const lib = await import('wasm-lstm');
+const { build } = await lib.init();
+const I = 8, H = 64, T = 32;
+const lstm = new lib.LSTM({ inputSize: I, hiddenSize: H, seed: 1 });
+const { output } = lstm.forward(new Float32Array(T * I).fill(0.5), { batch: 1, steps: T });
+const t1 = performance.now();
+if (!output.every(Number.isFinite)) process.exit(1);
+console.log(JSON.stringify({ importToForwardMs: t1 - t0, processToForwardMs: t1, build }));
+`;
+
+function child() {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, ['--input-type=module', '-e', CHILD], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    p.stdout.on('data', (d) => { out += d; });
+    p.on('error', reject);
+    p.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`child exited with ${code}`))));
+  });
+}
+
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b), n = s.length; return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2; };
+const stats = (xs) => ({ median: +median(xs).toFixed(1), min: +Math.min(...xs).toFixed(1), max: +Math.max(...xs).toFixed(1), runs: xs.length });
+const fmt = (s) => `${s.median} ms (min ${s.min}, max ${s.max}, ${s.runs} runs)`;
+
+export async function nodeColdStart(n = runs) {
+  const results = [];
+  for (let i = 0; i < n; i++) results.push(await child());
+  return {
+    runtime: `node ${process.version}`, build: results[0].build,
+    importToForward: stats(results.map((r) => r.importToForwardMs)),
+    processToForward: stats(results.map((r) => r.processToForwardMs)),
+  };
+}
+
+async function main() {
+  const report = { node: await nodeColdStart() };
+  if (args.includes('--browser')) {
+    const { chromiumColdStart } = await import('../test/runtimes/chromium.mjs');
+    const c = await chromiumColdStart(runs);
+    report.chromium = { runtime: `chromium ${c.version}`, navigationToForward: stats(c.navigationToForward), importToForward: stats(c.importToForward) };
+  }
+  if (json) { console.log(JSON.stringify(report)); return; }
+  console.log(`cold start to the first forward (LSTM I=8 H=64, B=1, T=32), median of fresh processes:`);
+  console.log(`  ${report.node.runtime} (${report.node.build}): import → forward ${fmt(report.node.importToForward)}; process start → forward ${fmt(report.node.processToForward)}`);
+  if (report.chromium) {
+    console.log(`  ${report.chromium.runtime}: page load → forward ${fmt(report.chromium.navigationToForward)}; import → forward ${fmt(report.chromium.importToForward)}`);
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) await main();
