@@ -15,6 +15,21 @@ await build({
   sourcemap: false,
   legalComments: 'none',
 });
+// Cloudflare Workers / workerd (the `workerd` and `worker` export conditions): the same code plus
+// static `.wasm` imports, which workerd's module loader turns into WebAssembly.Module objects (it
+// forbids compiling from bytes). The .wasm imports stay external; dist/entries/ is as deep as
+// src/entries/, so '../../build/lstm.*.wasm' still points at the package's build/ folder.
+await build({
+  entryPoints: ['src/entries/workerd.ts'],
+  outfile: 'dist/entries/workerd.js',
+  bundle: true,
+  format: 'esm',
+  platform: 'neutral',
+  target: 'es2022',
+  external: ['node:*', '*.wasm'],
+  sourcemap: false,
+  legalComments: 'none',
+});
 // The CLI: node only; its dev dependencies (cli-progress) are bundled in, so the package still
 // has no runtime dependencies.
 await build({
@@ -28,4 +43,4 @@ await build({
   legalComments: 'none',
 });
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', '.', '--emitDeclarationOnly'], { stdio: 'inherit' });
-console.log('built dist/index.js and dist/*.d.ts');
+console.log('built dist/index.js, dist/entries/workerd.js and dist/*.d.ts');

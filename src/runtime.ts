@@ -150,6 +150,9 @@ export async function init(options: InitOptions = {}): Promise<InitInfo> {
   return { build, features };
 }
 
+/** Has init() resolved at least once? */
+export function hasRuntime(): boolean { return current !== null; }
+
 /** The runtime new layers bind to; throws NOT_INITIALIZED before init() has resolved. */
 export function currentRuntime(): Runtime {
   if (!current) {

@@ -139,7 +139,11 @@ export interface LSTMState {
   dispose(): void;
 }
 
-const registry = new FinalizationRegistry<() => void>((release) => release());
+// Frees a forgotten layer's memory when it is garbage-collected. Optional: some hosts (older
+// Cloudflare Workers compatibility dates) have no FinalizationRegistry; dispose() still works there.
+const registry = typeof FinalizationRegistry === 'function'
+  ? new FinalizationRegistry<() => void>((release) => release())
+  : { register(): void {}, unregister(): void {} };
 
 export abstract class Recurrent implements Layer {
   abstract readonly kind: string;

@@ -1,7 +1,7 @@
 // A stack of layers trained end to end: compile, trainOnBatch, fit, predict, evaluate, save/load.
 // Every layer's forward/backward is one or a few wasm calls over the whole batch and sequence;
 // this file only moves tensors between layers and batches.
-import { init } from '../runtime.js';
+import { init, hasRuntime } from '../runtime.js';
 import { LSTMError, describe } from '../errors.js';
 import { type Tensor, type StateDict, tensor as makeTensor, shapeString } from '../tensor.js';
 import { mulberry32 } from '../random.js';
@@ -359,14 +359,15 @@ export class Sequential {
 
   /** Node: write the model to `path` atomically (a temporary file, then rename). */
   async saveFile(path: string): Promise<void> {
-    const fs = await import(/* @vite-ignore */ 'node:fs/promises' as string) as typeof import('node:fs/promises');
+    const fsName = 'node:fs/promises';           // a variable, so browser bundlers leave it alone
+    const fs = await import(/* @vite-ignore */ fsName) as typeof import('node:fs/promises');
     const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
     await fs.writeFile(tmp, this.save());
     await fs.rename(tmp, path);
   }
 
   static async load(bytes: Uint8Array | ArrayBuffer): Promise<Sequential> {
-    await init();
+    if (!hasRuntime()) await init();          // keep a build the caller chose (or a host-loaded module)
     const { tensors, metadata } = readSafetensorsWithMetadata(bytes);
     if (metadata.format !== FORMAT) {
       throw new LSTMError('SAFETENSORS_INVALID', 'not a wasm-lstm model file', { argument: 'bytes', expected: `__metadata__.format = ${FORMAT}`, actual: describe(metadata.format) });

@@ -1,0 +1,24 @@
+// The golden check as a plain script, run as it is by Node, Deno and Bun (test/runtimes/run.mjs
+// starts each). It imports the built package by its name (the package's self-reference: the
+// `exports` map of the package.json above), reads the fixture with node:fs (all three have it),
+// checks every build the runtime supports, and prints one JSON line:
+//   {"runtime","version","defaultBuild","features","builds":{build:{maxDiff,worst,ok}},"ok","coldStartMs"}
+// coldStartMs: from just before `import('wasm-lstm')` to the first forward result.
+const t0 = performance.now();
+const lib = await import('wasm-lstm');
+await lib.init();
+const probe = new lib.LSTM({ inputSize: 8, hiddenSize: 64, seed: 1 });   // the probe of bench/coldstart.mjs
+probe.forward(new Float32Array(32 * 8).fill(0.5), { batch: 1, steps: 32 });
+const coldStartMs = performance.now() - t0;
+probe.dispose();
+
+const { readFileSync } = await import('node:fs');
+const { checkRuntime } = await import('./golden-check.mjs');
+const fixture = JSON.parse(readFileSync(new URL('../fixtures/golden.json', import.meta.url), 'utf8'));
+
+const runtime = typeof Deno !== 'undefined' ? 'deno' : typeof Bun !== 'undefined' ? 'bun' : 'node';
+const version = runtime === 'deno' ? Deno.version.deno : runtime === 'bun' ? Bun.version : process.version;
+const report = await checkRuntime(lib, fixture);
+Object.assign(report, { runtime, version, coldStartMs: Math.round(coldStartMs * 10) / 10 });
+console.log(JSON.stringify(report));
+if (!report.ok) process.exitCode = 1;
