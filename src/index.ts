@@ -29,3 +29,4 @@ export { computeLoss } from './model/losses.js';
 export type { LossName } from './model/losses.js';
 export { tensor } from './tensor.js';
 export * as tasks from './tasks/index.js';
+export { mulberry32 } from './random.js';

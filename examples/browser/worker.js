@@ -3,7 +3,7 @@
 //   { type: 'stop' }
 // Messages out: 'ready' (build, features, baseline), 'progress' (steps, loss, steps/s), 'eval'
 // (validation loss and predictions over the truth), 'error'; each carries the run id it belongs to.
-import { init, Sequential, LSTM, Dense, Adam, tasks } from 'wasm-lstm';
+import { init, Sequential, LSTM, Dense, Adam, tasks, mulberry32 } from 'wasm-lstm';
 
 const BATCH = 32, SEED = 1;
 let generation = 0;   // bumps on every start/stop: a running loop sees it and ends
@@ -52,15 +52,6 @@ function batches({ x, y }, rng) {
   return out;
 }
 
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function predictions(model, data, cfg) {
   const yhat = model.predict(data.val.x, { batchSize: 64 }).data, y = data.val.y.data;
