@@ -252,20 +252,21 @@ export function gemmDyTX(dY: usize, ldy: i32, X: usize, ldx: i32, R: i32, N: i32
   }
 }
 
-// b [N] += Σ_r dY[r, 0..N): the bias gradient.
+// b [N] += Σ_r dY[r, 0..N): the bias gradient. Row by row, so dY is read sequentially and b
+// (N floats) stays in L1; column by column, a power-of-two row stride made every load a miss.
 export function colSum(dY: usize, ldy: i32, R: i32, N: i32, b: usize): void {
   let sy = <usize>ldy << 2;
-  if (ASC_FEATURE_SIMD) {
-    for (let n = 0; n < N; n += 4) {
-      let p = dY + (<usize>n << 2), acc = v128.load(b + (<usize>n << 2));
-      for (let r = 0; r < R; r++) { acc = f32x4.add(acc, v128.load(p)); p += sy; }
-      v128.store(b + (<usize>n << 2), acc);
+  for (let r = 0; r < R; r++) {
+    let row = dY + <usize>r * sy, n = 0;
+    if (ASC_FEATURE_SIMD) {
+      for (; n + 4 <= N; n += 4) {
+        let o = <usize>n << 2;
+        v128.store(b + o, f32x4.add(v128.load(b + o), v128.load(row + o)));
+      }
     }
-  } else {
-    for (let n = 0; n < N; n++) {
-      let p = dY + (<usize>n << 2), acc = load<f32>(b + (<usize>n << 2));
-      for (let r = 0; r < R; r++) { acc += load<f32>(p); p += sy; }
-      store<f32>(b + (<usize>n << 2), acc);
+    for (; n < N; n++) {
+      let o = <usize>n << 2;
+      store<f32>(b + o, load<f32>(b + o) + load<f32>(row + o));
     }
   }
 }
