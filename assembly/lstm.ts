@@ -149,6 +149,36 @@ export function lstmGatesBackwardX(gates: usize, ldg: i32, c: usize, ldc: i32, c
     let z = gates + (<usize>(b * ldg) << 2), cn = c + (<usize>(b * ldc) << 2), cp = cPrev + (<usize>(b * ldcp) << 2);
     let dyp = dy + (<usize>(b * ldy) << 2), dhp = dhRec + (<usize>(b * H) << 2);
     let dcp = dc + (<usize>(b * H4) << 2), dzp = dz + (<usize>(b * ldz) << 2);
+    if (ASC_FEATURE_SIMD) {
+      let one = f32x4.splat(1), zero = f32x4.splat(0);
+      for (let u = 0; u < H; u += 4) {
+        let uo = <usize>u << 2, q = z + (uo << 2), dq = dzp + (uo << 2);
+        let dh = u + 4 <= H
+          ? f32x4.add(v128.load(dyp + uo), v128.load(dhp + uo))
+          : f32x4.add(loadPartial(dyp + uo, H - u), loadPartial(dhp + uo, H - u));
+        let i = v128.load(q), f = v128.load(q, 16), g = v128.load(q, 32), o = v128.load(q, 48);
+        let cv = v128.load(cn + uo), cpv = v128.load(cp + uo), tc = tanhV(cv);
+        let pi = peep ? v128.load(peep + uo) : zero, pf = peep ? v128.load(peep + pOff + uo) : zero, po = peep ? v128.load(peep + 2 * pOff + uo) : zero;
+        let dO = f32x4.mul(f32x4.mul(dh, tc), f32x4.mul(o, f32x4.sub(one, o)));
+        let dcv = fma(dO, po, fma(f32x4.mul(dh, o), f32x4.sub(one, f32x4.mul(tc, tc)), v128.load(dcp + uo)));
+        let dG = f32x4.mul(f32x4.mul(dcv, i), f32x4.sub(one, f32x4.mul(g, g)));
+        let dI = zero, dF: v128;
+        if (cifg) dF = f32x4.mul(f32x4.mul(dcv, f32x4.sub(cpv, g)), f32x4.mul(f, f32x4.sub(one, f)));
+        else {
+          dI = f32x4.mul(f32x4.mul(dcv, g), f32x4.mul(i, f32x4.sub(one, i)));
+          dF = f32x4.mul(f32x4.mul(dcv, cpv), f32x4.mul(f, f32x4.sub(one, f)));
+        }
+        v128.store(dq, dI); v128.store(dq, dF, 16); v128.store(dq, dG, 32); v128.store(dq, dO, 48);
+        v128.store(dcp + uo, fma(dF, pf, fma(dI, pi, f32x4.mul(dcv, f))));
+        if (peep) {
+          let gp = gpeep + uo;
+          v128.store(gp, fma(dI, cpv, v128.load(gp)));
+          v128.store(gp + pOff, fma(dF, cpv, v128.load(gp + pOff)));
+          v128.store(gp + 2 * pOff, fma(dO, cv, v128.load(gp + 2 * pOff)));
+        }
+      }
+      continue;
+    }
     for (let u = 0; u < H4; u++) {
       let q = z + (<usize>((u >> 2) * 16 + (u & 3)) << 2), dq = dzp + (<usize>((u >> 2) * 16 + (u & 3)) << 2), uo = <usize>u << 2;
       let dh: f32 = u < H ? load<f32>(dyp + uo) + load<f32>(dhp + uo) : 0;
