@@ -143,6 +143,20 @@ describe('Sequential', () => {
     expect(a.history.loss[2]).not.toBe(a.history.loss[0]);
   });
 
+  it('validationSplit holds out the last samples and reports their loss each epoch', async () => {
+    const { x, y } = tasks.addingProblem(40, 10, 9);
+    const m = build();
+    const seen: number[] = [];
+    const h = await m.fit(x, y, { epochs: 2, batchSize: 8, validationSplit: 0.25, onEpochEnd: (_e, logs) => { seen.push(logs.val_loss!); } });
+    expect(h.history.valLoss).toHaveLength(2);
+    expect(seen).toEqual(h.history.valLoss);
+    // the held-out rows are the last 10: their loss is what evaluate says on them
+    const last = { data: x.data.slice(30 * 10 * 2), shape: [10, 10, 2] }, lastY = { data: y.data.slice(30), shape: [10, 1] };
+    expect(m.evaluate(last, lastY).loss).toBeCloseTo(h.history.valLoss[1]!, 6);
+    await expect(m.fit(x, y, { validationSplit: 1 })).rejects.toMatchObject({ argument: 'validationSplit' });
+    m.dispose();
+  });
+
   it('save/load: training resumes with the same next loss; the file validates', async () => {
     const { x, y } = tasks.addingProblem(32, 10, 5);
     const m = build();

@@ -19,7 +19,11 @@ import { readSafetensorsWithMetadata, writeSafetensors } from '../io/safetensors
 
 export interface CompileOptions { loss: LossName; optimizer: Optimizer; metrics?: ('accuracy')[] }
 
-export interface EpochLogs { loss: number; accuracy?: number; valLoss?: number; valAccuracy?: number; seconds: number }
+export interface EpochLogs {
+  loss: number; accuracy?: number; valLoss?: number; valAccuracy?: number; seconds: number;
+  /** Keras' names for valLoss / valAccuracy. */
+  val_loss?: number; val_accuracy?: number;
+}
 
 export interface FitOptions {
   epochs?: number;
@@ -284,8 +288,8 @@ export class Sequential {
       if (wantAcc && counted) logs.accuracy = correct / counted;
       if (nVal) {
         const v = this.#evaluateTensors(rows(X, valIndex, 0, nVal), rows(Y, valIndex, 0, nVal), batchSize, pick(valIndex, 0, nVal));
-        logs.valLoss = v.loss;
-        if (wantAcc && v.accuracy !== undefined) logs.valAccuracy = v.accuracy;
+        logs.valLoss = logs.val_loss = v.loss;
+        if (wantAcc && v.accuracy !== undefined) logs.valAccuracy = logs.val_accuracy = v.accuracy;
       }
       logs.seconds = (performance.now() - t0) / 1000;
       history.loss.push(logs.loss);
