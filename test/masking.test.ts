@@ -1,7 +1,7 @@
 // Per-sequence lengths: a padded batch equals running each sequence at its own length, in the
 // outputs, the final states and every gradient (both directions, two layers).
 import { describe, it, expect, beforeAll } from 'vitest';
-import { init, LSTM, Sequential, Dense, Adam } from '../src/index.js';
+import { init, LSTM, GRU, SimpleRNN, Sequential, Dense, Adam } from '../src/index.js';
 import { maxAbsDiff } from './reference/lstm64.js';
 import { mulberry32, uniform } from './reference/rng.js';
 
@@ -44,6 +44,33 @@ describe('masking with lengths', () => {
       }
       for (const [k, g] of Object.entries(grads)) expect(maxAbsDiff(g.data, summed[k]!), k).toBeLessThan(1e-4);
       lstm.dispose();
+    });
+  }
+
+  for (const Cell of [GRU, SimpleRNN] as const) {
+    it(`${Cell.name}, bidirectional: padded batch = separate runs (outputs, h, every gradient)`, () => {
+      const I = 3, H = 5, T = 5, B = 3, D = 2, lengths = [5, 1, 3];
+      const layer = new Cell({ inputSize: I, hiddenSize: H, bidirectional: true, seed: 6 });
+      const rng = mulberry32(8);
+      const x = Float32Array.from(uniform(rng, B * T * I, -1, 1)), dOut = Float32Array.from(uniform(rng, B * T * D * H, -1, 1));
+      for (let b = 0; b < B; b++) dOut.fill(0, (b * T + lengths[b]!) * D * H, (b + 1) * T * D * H);
+      const all = layer.forward(x, { batch: B, steps: T, lengths });
+      const back = layer.backward(dOut);
+      const grads = layer.gradients();
+      const summed: Record<string, Float32Array> = {};
+      for (const [k, g] of Object.entries(grads)) summed[k] = new Float32Array(g.data.length);
+      for (let b = 0; b < B; b++) {
+        const len = lengths[b]!;
+        layer.zeroGrad();
+        const one = layer.forward(x.slice(b * T * I, (b * T + len) * I), { batch: 1, steps: len });
+        expect(maxAbsDiff(one.output, all.output.subarray(b * T * D * H, (b * T + len) * D * H))).toBeLessThan(TOL);
+        for (let d = 0; d < D; d++) expect(maxAbsDiff(one.h.subarray(d * H, d * H + H), all.h.subarray((d * B + b) * H, (d * B + b + 1) * H))).toBeLessThan(TOL);
+        const bOne = layer.backward(dOut.slice(b * T * D * H, (b * T + len) * D * H));
+        expect(maxAbsDiff(bOne.dx, back.dx.subarray(b * T * I, (b * T + len) * I))).toBeLessThan(TOL);
+        for (const [k, g] of Object.entries(layer.gradients())) g.data.forEach((v, i) => { summed[k]![i]! += v; });
+      }
+      for (const [k, g] of Object.entries(grads)) expect(maxAbsDiff(g.data, summed[k]!), k).toBeLessThan(1e-4);
+      layer.dispose();
     });
   }
 

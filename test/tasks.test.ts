@@ -1,7 +1,7 @@
 // The classic tasks converge (fixed seeds, bounded epochs), and the pieces they lean on:
 // dropout, stateful LSTMs, truncated BPTT, generation.
 import { describe, it, expect, beforeAll } from 'vitest';
-import { init, Sequential, LSTM, Dense, Dropout, Embedding, Adam, tasks } from '../src/index.js';
+import { init, Sequential, LSTM, GRU, Dense, Dropout, Embedding, Adam, tasks } from '../src/index.js';
 import { maxAbsDiff } from './reference/lstm64.js';
 import { mulberry32, uniform } from './reference/rng.js';
 
@@ -122,17 +122,18 @@ describe('recurrent dropout', () => {
   // The mask is drawn from the layer's seed per forward: a fresh layer with the same seed and
   // weights draws the same mask, so finite differences see one fixed function. float32 central
   // differences with eps 1e-2 on an O(1) loss: tolerance 2e-2 relative to max(1, |g|).
-  it('gradients match finite differences under a fixed mask; off outside training', () => {
+  for (const Cell of [LSTM, GRU] as const) {
+  it(`${Cell.name}: gradients match finite differences under a fixed mask; off outside training`, () => {
     const I = 2, H = 3, B = 2, T = 4, rng = mulberry32(5);
     const x = Float32Array.from(uniform(rng, B * T * I, -1, 1)), R = Float32Array.from(uniform(rng, B * T * H, -1, 1));
-    const base = new LSTM({ inputSize: I, hiddenSize: H, seed: 3 }).stateDict();
-    const make = (sd = base) => { const l = new LSTM({ inputSize: I, hiddenSize: H, seed: 3, recurrentDropout: 0.5 }); l.loadStateDict(sd); return l; };
+    const base = new Cell({ inputSize: I, hiddenSize: H, seed: 3 }).stateDict();
+    const make = (sd = base) => { const l = new Cell({ inputSize: I, hiddenSize: H, seed: 3, recurrentDropout: 0.5 }); l.loadStateDict(sd); return l; };
     const lossOf = (sd = base) => { const l = make(sd); const y = l.forward(x, { batch: B, steps: T, training: true }).output; l.dispose(); return y.reduce((s, v, i) => s + v * R[i]!, 0); };
     const l = make();
     const train = l.forward(x, { batch: B, steps: T, training: true }).output;
     l.backward(R);
     const g = l.gradients();
-    const plain = new LSTM({ inputSize: I, hiddenSize: H, seed: 3 });
+    const plain = new Cell({ inputSize: I, hiddenSize: H, seed: 3 });
     plain.loadStateDict(base);
     expect(l.forward(x, { batch: B, steps: T }).output).toEqual(plain.forward(x, { batch: B, steps: T }).output);   // eval: no dropout
     expect(maxAbsDiff(train, plain.forward(x, { batch: B, steps: T }).output)).toBeGreaterThan(1e-3);               // training: it bites
@@ -147,4 +148,5 @@ describe('recurrent dropout', () => {
     }
     l.dispose(); plain.dispose();
   });
+  }
 });
