@@ -15,9 +15,6 @@ import { fma } from './simd';
 
 // 4×8 tile = 8 f32x4 accumulators + 2 B vectors + 1 broadcast = 11 live v128: fits V8's 16 xmm
 // registers without spilling (toolchain.md: more than ~14 live values spill).
-export const TILE_ROWS: i32 = 4;
-export const PANEL: i32 = 8;
-
 // C[0..3, 0..7] += Σ_r A[a·sa + r·sr] · B[r·sb + 0..7]   (all strides in bytes)
 @inline function tile4x8(A: usize, sa: usize, sr: usize, B: usize, sb: usize, C: usize, sc: usize, R: i32): void {
   if (ASC_FEATURE_SIMD) {

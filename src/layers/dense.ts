@@ -6,13 +6,13 @@ import { type StateDict, type Tensor, shapeSize, shapeString } from '../tensor.j
 import { mulberry32, uniformArray } from '../random.js';
 import type { Layer } from './layer.js';
 import type { ParameterBlock } from '../optim.js';
+import { PANEL } from '../io/torch.js';
 
 export type Activation = 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'softmax';
 const ACTIVATIONS: Activation[] = ['linear', 'relu', 'sigmoid', 'tanh', 'softmax'];
 
 export interface DenseOptions { inputSize: number; outputSize: number; activation?: Activation; seed?: number }
 
-const PANEL = 8;
 const pad16 = (n: number): number => Math.ceil(n / 16) * 16;
 
 export class Dense implements Layer {
