@@ -28,23 +28,38 @@ console.log(JSON.stringify({ importToForwardMs: t1 - t0, processToForwardMs: t1,
 
 function child() {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--input-type=module', '-e', CHILD], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    const p = spawn(process.execPath, ['--input-type=module', '-e', CHILD], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
-    p.stdout.on('data', (d) => { out += d; });
+    p.stdout.on('data', (d) => {
+      out += d;
+    });
     p.on('error', reject);
     p.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`child exited with ${code}`))));
   });
 }
 
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b), n = s.length; return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2; };
-const stats = (xs) => ({ median: +median(xs).toFixed(1), min: +Math.min(...xs).toFixed(1), max: +Math.max(...xs).toFixed(1), runs: xs.length });
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b),
+    n = s.length;
+  return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+};
+const stats = (xs) => ({
+  median: +median(xs).toFixed(1),
+  min: +Math.min(...xs).toFixed(1),
+  max: +Math.max(...xs).toFixed(1),
+  runs: xs.length,
+});
 const fmt = (s) => `${s.median} ms (min ${s.min}, max ${s.max}, ${s.runs} runs)`;
 
 export async function nodeColdStart(n = runs) {
   const results = [];
   for (let i = 0; i < n; i++) results.push(await child());
   return {
-    runtime: `node ${process.version}`, build: results[0].build,
+    runtime: `node ${process.version}`,
+    build: results[0].build,
     importToForward: stats(results.map((r) => r.importToForwardMs)),
     processToForward: stats(results.map((r) => r.processToForwardMs)),
   };
@@ -55,13 +70,24 @@ async function main() {
   if (args.includes('--browser')) {
     const { chromiumColdStart } = await import('../test/runtimes/chromium.mjs');
     const c = await chromiumColdStart(runs);
-    report.chromium = { runtime: `chromium ${c.version}`, navigationToForward: stats(c.navigationToForward), importToForward: stats(c.importToForward) };
+    report.chromium = {
+      runtime: `chromium ${c.version}`,
+      navigationToForward: stats(c.navigationToForward),
+      importToForward: stats(c.importToForward),
+    };
   }
-  if (json) { console.log(JSON.stringify(report)); return; }
+  if (json) {
+    console.log(JSON.stringify(report));
+    return;
+  }
   console.log(`cold start to the first forward (LSTM I=8 H=64, B=1, T=32), median of fresh processes:`);
-  console.log(`  ${report.node.runtime} (${report.node.build}): import → forward ${fmt(report.node.importToForward)}; process start → forward ${fmt(report.node.processToForward)}`);
+  console.log(
+    `  ${report.node.runtime} (${report.node.build}): import → forward ${fmt(report.node.importToForward)}; process start → forward ${fmt(report.node.processToForward)}`,
+  );
   if (report.chromium) {
-    console.log(`  ${report.chromium.runtime}: page load → forward ${fmt(report.chromium.navigationToForward)}; import → forward ${fmt(report.chromium.importToForward)}`);
+    console.log(
+      `  ${report.chromium.runtime}: page load → forward ${fmt(report.chromium.navigationToForward)}; import → forward ${fmt(report.chromium.importToForward)}`,
+    );
   }
 }
 

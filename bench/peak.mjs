@@ -11,7 +11,7 @@ export async function measurePeak(build, { repeats = 7, iterations = 2e7 } = {})
   const k = instance.exports;
   const flops = iterations * k.peakFlopsPerIteration();
   // V8 has no on-stack replacement for wasm: short calls first, so the timed ones run optimized code.
-  const y = (k.heapBase() + 63) & ~63;                     // 12 KB of scratch past static data
+  const y = (k.heapBase() + 63) & ~63; // 12 KB of scratch past static data
   k.memory.grow(1);
   new Float32Array(k.memory.buffer, y, 3072).fill(1.0001);
   for (let i = 0; i < 20; i++) k.peakMulAdd(iterations / 100, y);
@@ -27,7 +27,11 @@ export async function measurePeak(build, { repeats = 7, iterations = 2e7 } = {})
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   for (const b of Object.keys(FILES)) {
-    try { const p = await measurePeak(b); console.log(`${b.padEnd(13)} ${p.median.toFixed(1)} GFLOP/s (min ${p.min.toFixed(1)}, max ${p.max.toFixed(1)})`); }
-    catch (e) { console.log(`${b.padEnd(13)} unavailable (${e.message.split('\n')[0]})`); }
+    try {
+      const p = await measurePeak(b);
+      console.log(`${b.padEnd(13)} ${p.median.toFixed(1)} GFLOP/s (min ${p.min.toFixed(1)}, max ${p.max.toFixed(1)})`);
+    } catch (e) {
+      console.log(`${b.padEnd(13)} unavailable (${e.message.split('\n')[0]})`);
+    }
   }
 }

@@ -5,8 +5,14 @@
 //   - sgd() applies w −= lr·g and zeroes the gradients.
 import { PlainLSTM } from './plainjs.mjs';
 
-const I = 3, H = 5, B = 2, T = 4, G = 4 * H;
-const EPS = 1e-3, RTOL = 2e-2, ATOL = 1e-4;
+const I = 3,
+  H = 5,
+  B = 2,
+  T = 4,
+  G = 4 * H;
+const EPS = 1e-3,
+  RTOL = 2e-2,
+  ATOL = 1e-4;
 
 let seed = 12345;
 /** Deterministic U(lo, hi). @param {number} n @param {number} lo @param {number} hi */
@@ -19,7 +25,12 @@ function uniform(n, lo, hi) {
   return out;
 }
 
-const weights = { wih: uniform(G * I, -0.5, 0.5), whh: uniform(G * H, -0.5, 0.5), bih: uniform(G, -0.5, 0.5), bhh: uniform(G, -0.5, 0.5) };
+const weights = {
+  wih: uniform(G * I, -0.5, 0.5),
+  whh: uniform(G * H, -0.5, 0.5),
+  bih: uniform(G, -0.5, 0.5),
+  bhh: uniform(G, -0.5, 0.5),
+};
 const x = uniform(B * T * I, -1, 1);
 const R = uniform(B * T * H, -1, 1);
 const m = new PlainLSTM(I, H, weights);
@@ -35,7 +46,8 @@ function loss() {
 const failures = [];
 /** @param {string} name @param {number} an @param {number} fd */
 function compare(name, an, fd) {
-  if (!(Math.abs(an - fd) <= RTOL * Math.max(Math.abs(an), Math.abs(fd)) + ATOL)) failures.push(`${name}: analytic ${an} vs numeric ${fd}`);
+  if (!(Math.abs(an - fd) <= RTOL * Math.max(Math.abs(an), Math.abs(fd)) + ATOL))
+    failures.push(`${name}: analytic ${an} vs numeric ${fd}`);
 }
 
 // Analytic gradients.
@@ -48,10 +60,13 @@ const grads = { wih: m.gwih.slice(), whh: m.gwhh.slice(), bih: m.gbih.slice(), b
 function checkArray(name, arr, an) {
   for (let k = 0; k < arr.length; k++) {
     const v = arr[k];
-    arr[k] = v + EPS; const lp = loss();
-    arr[k] = v - EPS; const lm = loss();
+    arr[k] = v + EPS;
+    const lp = loss();
+    arr[k] = v - EPS;
+    const lm = loss();
     arr[k] = v;
-    const hp = Math.fround(v + EPS) - v, hm = v - Math.fround(v - EPS); // the steps actually taken in float32
+    const hp = Math.fround(v + EPS) - v,
+      hm = v - Math.fround(v - EPS); // the steps actually taken in float32
     compare(`${name}[${k}]`, an[k], (lp - lm) / (hp + hm));
   }
 }
@@ -71,19 +86,29 @@ for (let t = 0; t < T; t++) {
   if (h !== st.h) failures.push('step() must return state.h');
   for (let b = 0; b < B; b++) {
     for (let j = 0; j < H; j++) {
-      const a = h[b * H + j], e = out[(b * T + t) * H + j];
+      const a = h[b * H + j],
+        e = out[(b * T + t) * H + j];
       if (!(Math.abs(a - e) <= 1e-5)) failures.push(`step t=${t} b=${b} j=${j}: ${a} vs forward ${e}`);
     }
   }
 }
 
 // Gradients accumulate; sgd() applies them and zeroes them.
-m.forward(x, B, T); m.backward(R); m.backward(R);
+m.forward(x, B, T);
+m.backward(R);
+m.backward(R);
 for (let k = 0; k < G; k++) compare(`accumulated gbih[${k}]`, m.gbih[k], 3 * grads.bih[k]);
-const w0 = m.whh.slice(), g0 = m.gwhh.slice(), lr = 0.1;
+const w0 = m.whh.slice(),
+  g0 = m.gwhh.slice(),
+  lr = 0.1;
 m.sgd(lr);
-for (let k = 0; k < w0.length; k++) if (Math.abs(m.whh[k] - Math.fround(w0[k] - lr * g0[k])) > 1e-6) { failures.push(`sgd whh[${k}]`); break; }
-for (const g of [m.gwih, m.gwhh, m.gbih, m.gbhh]) if (g.some((v) => v !== 0)) failures.push('sgd did not zero the gradients');
+for (let k = 0; k < w0.length; k++)
+  if (Math.abs(m.whh[k] - Math.fround(w0[k] - lr * g0[k])) > 1e-6) {
+    failures.push(`sgd whh[${k}]`);
+    break;
+  }
+for (const g of [m.gwih, m.gwhh, m.gbih, m.gbhh])
+  if (g.some((v) => v !== 0)) failures.push('sgd did not zero the gradients');
 
 if (failures.length) {
   console.error(`plainjs FAILED (${failures.length}):\n  ${failures.slice(0, 20).join('\n  ')}`);

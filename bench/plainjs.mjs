@@ -22,7 +22,10 @@ const TILE_FLOATS = 4096;
  * @returns {number}
  */
 function dot(a, ao, b, bo, n) {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  let s0 = 0,
+    s1 = 0,
+    s2 = 0,
+    s3 = 0;
   let k = 0;
   const n4 = n & ~3;
   for (; k < n4; k += 4) {
@@ -32,7 +35,7 @@ function dot(a, ao, b, bo, n) {
     s3 += a[ao + k + 3] * b[bo + k + 3];
   }
   for (; k < n; k++) s0 += a[ao + k] * b[bo + k];
-  return (s0 + s1) + (s2 + s3);
+  return s0 + s1 + (s2 + s3);
 }
 
 /**
@@ -73,7 +76,9 @@ export class PlainLSTM {
    *   PyTorch layout, gate order i, f, g, o: wih [4H·I], whh [4H·H], bih [4H], bhh [4H] (copied).
    */
   constructor(inputSize, hiddenSize, { wih, whh, bih, bhh }) {
-    const I = inputSize, H = hiddenSize, G = 4 * H;
+    const I = inputSize,
+      H = hiddenSize,
+      G = 4 * H;
     if (wih.length !== G * I || whh.length !== G * H || bih.length !== G || bhh.length !== G) {
       throw new RangeError(`PlainLSTM: weight sizes do not match I=${I}, H=${H}`);
     }
@@ -94,7 +99,8 @@ export class PlainLSTM {
     this._zeros = new Float32Array(H);
 
     // Forward buffers (batch-first, [B, T, ·]), kept for backward.
-    this._batch = 0; this._steps = 0;
+    this._batch = 0;
+    this._steps = 0;
     /** @type {Float32Array | null} copy of x [B,T,I] */ this._x = null;
     /** @type {Float32Array | null} activated gates i,f,g,o [B,T,4H] */ this._gates = null;
     /** @type {Float32Array | null} cell states [B,T,H] */ this._c = null;
@@ -114,7 +120,9 @@ export class PlainLSTM {
 
   /** @private */
   _refreshBias() {
-    const b = this._bias, bih = this.bih, bhh = this.bhh;
+    const b = this._bias,
+      bih = this.bih,
+      bhh = this.bhh;
     for (let r = 0; r < b.length; r++) b[r] = bih[r] + bhh[r];
   }
 
@@ -126,18 +134,31 @@ export class PlainLSTM {
    * @returns {Float32Array} output h [batch, steps, H] — an internal buffer, overwritten by the next forward()
    */
   forward(x, batch, steps) {
-    const I = this.inputSize, H = this.hiddenSize, G = 4 * H;
-    const B = batch, T = steps, BT = B * T;
+    const I = this.inputSize,
+      H = this.hiddenSize,
+      G = 4 * H;
+    const B = batch,
+      T = steps,
+      BT = B * T;
     if (x.length < BT * I) throw new RangeError('PlainLSTM.forward: x too short');
-    this._batch = B; this._steps = T;
-    const xs = this._x = ensure(this._x, BT * I);
-    const gates = this._gates = ensure(this._gates, BT * G);
-    const cs = this._c = ensure(this._c, BT * H);
-    const tcs = this._tc = ensure(this._tc, BT * H);
-    const out = this._out = ensure(this._out, BT * H);
+    this._batch = B;
+    this._steps = T;
+    this._x = ensure(this._x, BT * I);
+    const xs = this._x;
+    this._gates = ensure(this._gates, BT * G);
+    const gates = this._gates;
+    this._c = ensure(this._c, BT * H);
+    const cs = this._c;
+    this._tc = ensure(this._tc, BT * H);
+    const tcs = this._tc;
+    this._out = ensure(this._out, BT * H);
+    const out = this._out;
     xs.set(x.length === BT * I ? x : x.subarray(0, BT * I));
     this._refreshBias();
-    const bias = this._bias, wih = this.wih, whh = this.whh, zeros = this._zeros;
+    const bias = this._bias,
+      wih = this.wih,
+      whh = this.whh,
+      zeros = this._zeros;
 
     // 1) Input projection for all (b, t) at once: gates[bt, r] = bias[r] + W_ih[r]·x[bt],
     //    tiled over rows of x so the tile stays cached while all 4H weight rows stream past.
@@ -145,33 +166,40 @@ export class PlainLSTM {
     for (let r0 = 0; r0 < BT; r0 += tile) {
       const r1 = Math.min(BT, r0 + tile);
       for (let r = 0; r < G; r++) {
-        const wo = r * I, br = bias[r];
+        const wo = r * I,
+          br = bias[r];
         for (let bt = r0; bt < r1; bt++) gates[bt * G + r] = br + dot(wih, wo, xs, bt * I, I);
       }
     }
 
     // 2) Recurrence.
-    const TH = T * H, TG = T * G;
+    const TH = T * H,
+      TG = T * G;
     for (let t = 0; t < T; t++) {
       // gates[b, t] += W_hh · h[b, t−1]; one weight row against every batch row.
       if (t > 0) {
         for (let r = 0; r < G; r++) {
           const wo = r * H;
-          for (let b = 0, go = (t * G) + r, ho = (t - 1) * H; b < B; b++, go += TG, ho += TH) {
+          for (let b = 0, go = t * G + r, ho = (t - 1) * H; b < B; b++, go += TG, ho += TH) {
             gates[go] += dot(whh, wo, out, ho, H);
           }
         }
       }
       // Activations and state update.
       for (let b = 0; b < B; b++) {
-        const go = (b * T + t) * G, so = (b * T + t) * H;
-        const cPrev = t > 0 ? cs : zeros, cpo = t > 0 ? so - H : 0;
+        const go = (b * T + t) * G,
+          so = (b * T + t) * H;
+        const cPrev = t > 0 ? cs : zeros,
+          cpo = t > 0 ? so - H : 0;
         for (let j = 0; j < H; j++) {
           const ig = sigmoid(gates[go + j]);
           const fg = sigmoid(gates[go + H + j]);
           const gg = Math.tanh(gates[go + 2 * H + j]);
           const og = sigmoid(gates[go + 3 * H + j]);
-          gates[go + j] = ig; gates[go + H + j] = fg; gates[go + 2 * H + j] = gg; gates[go + 3 * H + j] = og;
+          gates[go + j] = ig;
+          gates[go + H + j] = fg;
+          gates[go + 2 * H + j] = gg;
+          gates[go + 3 * H + j] = og;
           const c = fg * cPrev[cpo + j] + ig * gg;
           cs[so + j] = c;
           const tc = Math.tanh(cs[so + j]);
@@ -190,8 +218,12 @@ export class PlainLSTM {
    * @returns {Float32Array} dL/dx [batch, steps, I] — an internal buffer, overwritten by the next backward()
    */
   backward(dOutput) {
-    const I = this.inputSize, H = this.hiddenSize, G = 4 * H;
-    const B = this._batch, T = this._steps, BT = B * T;
+    const I = this.inputSize,
+      H = this.hiddenSize,
+      G = 4 * H;
+    const B = this._batch,
+      T = this._steps,
+      BT = B * T;
     if (this._gates === null || BT === 0) throw new Error('PlainLSTM.backward: call forward() first');
     if (dOutput.length < BT * H) throw new RangeError('PlainLSTM.backward: dOutput too short');
     const gates = /** @type {Float32Array} */ (this._gates);
@@ -199,22 +231,39 @@ export class PlainLSTM {
     const tcs = /** @type {Float32Array} */ (this._tc);
     const out = /** @type {Float32Array} */ (this._out);
     const xs = /** @type {Float32Array} */ (this._x);
-    const dG = this._dgates = ensure(this._dgates, BT * G);
-    const dx = this._dx = ensure(this._dx, BT * I);
-    let dh = this._dh = ensure(this._dh, B * H);
-    let dhNext = this._dhNext = ensure(this._dhNext, B * H);
-    const dc = this._dc = ensure(this._dc, B * H);
-    dh.fill(0); dc.fill(0);
-    const whh = this.whh, wih = this.wih, gwhh = this.gwhh, gwih = this.gwih, zeros = this._zeros;
-    const TH = T * H, TG = T * G;
+    this._dgates = ensure(this._dgates, BT * G);
+    const dG = this._dgates;
+    this._dx = ensure(this._dx, BT * I);
+    const dx = this._dx;
+    this._dh = ensure(this._dh, B * H);
+    let dh = this._dh;
+    this._dhNext = ensure(this._dhNext, B * H);
+    let dhNext = this._dhNext;
+    this._dc = ensure(this._dc, B * H);
+    const dc = this._dc;
+    dh.fill(0);
+    dc.fill(0);
+    const whh = this.whh,
+      wih = this.wih,
+      gwhh = this.gwhh,
+      gwih = this.gwih,
+      zeros = this._zeros;
+    const TH = T * H,
+      TG = T * G;
 
     for (let t = T - 1; t >= 0; t--) {
       // Pointwise part: dL/d(pre-activations) of step t, and dc carried to t−1.
       for (let b = 0; b < B; b++) {
-        const go = (b * T + t) * G, so = (b * T + t) * H, bo = b * H;
-        const cPrev = t > 0 ? cs : zeros, cpo = t > 0 ? so - H : 0;
+        const go = (b * T + t) * G,
+          so = (b * T + t) * H,
+          bo = b * H;
+        const cPrev = t > 0 ? cs : zeros,
+          cpo = t > 0 ? so - H : 0;
         for (let j = 0; j < H; j++) {
-          const ig = gates[go + j], fg = gates[go + H + j], gg = gates[go + 2 * H + j], og = gates[go + 3 * H + j];
+          const ig = gates[go + j],
+            fg = gates[go + H + j],
+            gg = gates[go + 2 * H + j],
+            og = gates[go + 3 * H + j];
           const tc = tcs[so + j];
           const dhj = dOutput[so + j] + dh[bo + j];
           const dcj = dhj * og * (1 - tc * tc) + dc[bo + j];
@@ -238,15 +287,23 @@ export class PlainLSTM {
           }
         }
       }
-      const tmp = dh; dh = dhNext; dhNext = tmp;
+      const tmp = dh;
+      dh = dhNext;
+      dhNext = tmp;
     }
-    this._dh = dh; this._dhNext = dhNext;
+    this._dh = dh;
+    this._dhNext = dhNext;
 
     // Biases: both get Σ_{b,t} dG.
-    const gbih = this.gbih, gbhh = this.gbhh;
+    const gbih = this.gbih,
+      gbhh = this.gbhh;
     for (let bt = 0; bt < BT; bt++) {
       const go = bt * G;
-      for (let r = 0; r < G; r++) { const d = dG[go + r]; gbih[r] += d; gbhh[r] += d; }
+      for (let r = 0; r < G; r++) {
+        const d = dG[go + r];
+        gbih[r] += d;
+        gbhh[r] += d;
+      }
     }
 
     // Input side, tiled over (b, t) rows: dx = dG · W_ih, gW_ih += dGᵀ · x.
@@ -272,7 +329,12 @@ export class PlainLSTM {
    * @param {number} lr
    */
   sgd(lr) {
-    const pairs = /** @type {const} */ ([[this.wih, this.gwih], [this.whh, this.gwhh], [this.bih, this.gbih], [this.bhh, this.gbhh]]);
+    const pairs = /** @type {const} */ ([
+      [this.wih, this.gwih],
+      [this.whh, this.gwhh],
+      [this.bih, this.gbih],
+      [this.bhh, this.gbhh],
+    ]);
     for (const [w, g] of pairs) {
       for (let k = 0; k < w.length; k++) w[k] -= lr * g[k];
       g.fill(0);
@@ -296,21 +358,30 @@ export class PlainLSTM {
    * @returns {Float32Array} state.h
    */
   step(xt, state) {
-    const I = this.inputSize, H = this.hiddenSize, G = 4 * H;
-    const h = state.h, c = state.c;
+    const I = this.inputSize,
+      H = this.hiddenSize,
+      G = 4 * H;
+    const h = state.h,
+      c = state.c;
     const B = (h.length / H) | 0;
     if (xt.length < B * I) throw new RangeError('PlainLSTM.step: xt too short');
-    const gates = this._stepGates = ensure(this._stepGates, B * G);
+    this._stepGates = ensure(this._stepGates, B * G);
+    const gates = this._stepGates;
     this._refreshBias();
-    const bias = this._bias, wih = this.wih, whh = this.whh;
+    const bias = this._bias,
+      wih = this.wih,
+      whh = this.whh;
     for (let r = 0; r < G; r++) {
-      const wi = r * I, wh = r * H, br = bias[r];
+      const wi = r * I,
+        wh = r * H,
+        br = bias[r];
       for (let b = 0; b < B; b++) {
         gates[b * G + r] = br + dot(wih, wi, xt, b * I, I) + dot(whh, wh, h, b * H, H);
       }
     }
     for (let b = 0; b < B; b++) {
-      const go = b * G, so = b * H;
+      const go = b * G,
+        so = b * H;
       for (let j = 0; j < H; j++) {
         const ig = sigmoid(gates[go + j]);
         const fg = sigmoid(gates[go + H + j]);

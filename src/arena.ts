@@ -8,12 +8,15 @@ const PAGE = 65536;
 /** wasm32 addresses 4 GiB at most; V8 allows all of it. */
 export const MAX_MEMORY_BYTES = 65536 * PAGE;
 
-interface FreeBlock { start: number; size: number }
+interface FreeBlock {
+  start: number;
+  size: number;
+}
 
 export class Arena {
   readonly memory: WebAssembly.Memory;
-  #top: number;                      // first byte never handed out
-  #free: FreeBlock[] = [];           // sorted by start, coalesced
+  #top: number; // first byte never handed out
+  #free: FreeBlock[] = []; // sorted by start, coalesced
   #sizes = new Map<number, number>(); // live block start -> size
   #f32: Float32Array;
   #i32: Int32Array;
@@ -58,7 +61,10 @@ export class Arena {
       if (b.size >= size) {
         ptr = b.start;
         if (b.size === size) this.#free.splice(i, 1);
-        else { b.start += size; b.size -= size; }
+        else {
+          b.start += size;
+          b.size -= size;
+        }
         break;
       }
     }
@@ -70,9 +76,14 @@ export class Arena {
         // Grow geometrically so a sequence of growing requests costs O(log n) grows.
         const needPages = Math.ceil((end - have) / PAGE);
         const wantPages = Math.max(needPages, Math.min(have / PAGE, MAX_MEMORY_BYTES / PAGE - have / PAGE));
-        try { this.memory.grow(wantPages); }
-        catch {
-          try { this.memory.grow(needPages); } catch { throw this.#oom(what, bytes); }
+        try {
+          this.memory.grow(wantPages);
+        } catch {
+          try {
+            this.memory.grow(needPages);
+          } catch {
+            throw this.#oom(what, bytes);
+          }
         }
       }
       ptr = this.#top;
@@ -91,16 +102,25 @@ export class Arena {
       this.#top = ptr;
       // The last free block may now touch the top: give it back too.
       const last = this.#free[this.#free.length - 1];
-      if (last && last.start + last.size === this.#top) { this.#top = last.start; this.#free.pop(); }
+      if (last && last.start + last.size === this.#top) {
+        this.#top = last.start;
+        this.#free.pop();
+      }
       return;
     }
     let i = 0;
     while (i < this.#free.length && this.#free[i]!.start < ptr) i++;
     this.#free.splice(i, 0, { start: ptr, size });
     const next = this.#free[i + 1];
-    if (next && ptr + size === next.start) { this.#free[i]!.size += next.size; this.#free.splice(i + 1, 1); }
+    if (next && ptr + size === next.start) {
+      this.#free[i]!.size += next.size;
+      this.#free.splice(i + 1, 1);
+    }
     const prev = this.#free[i - 1];
-    if (prev && prev.start + prev.size === ptr) { prev.size += this.#free[i]!.size; this.#free.splice(i, 1); }
+    if (prev && prev.start + prev.size === ptr) {
+      prev.size += this.#free[i]!.size;
+      this.#free.splice(i, 1);
+    }
   }
 
   #oom(what: string, bytes: number): LSTMError {

@@ -38,28 +38,44 @@ const TASKS = ['adding', 'copy', 'sine', 'dogcat', 'text'] as const;
 type TaskName = (typeof TASKS)[number];
 
 interface TaskSetup {
-  model: Sequential; train: { x: Tensor; y: Tensor }; metricName: string;
-  metric: () => number;             // the task's headline number after training
-  report: () => string[];           // what a person reads at the end
+  model: Sequential;
+  train: { x: Tensor; y: Tensor };
+  metricName: string;
+  metric: () => number; // the task's headline number after training
+  report: () => string[]; // what a person reads at the end
 }
 
 function int(name: string, v: string | undefined, fallback: number, min = 1): number {
   if (v === undefined) return fallback;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer ≥ ${min}, got ${JSON.stringify(v)}`);
+  if (!Number.isInteger(n) || n < min)
+    throw new UsageError(`--${name} must be an integer ≥ ${min}, got ${JSON.stringify(v)}`);
   return n;
 }
 
 function num(name: string, v: string | undefined, fallback: number): number {
   if (v === undefined) return fallback;
   const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive number, got ${JSON.stringify(v)}`);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new UsageError(`--${name} must be a positive number, got ${JSON.stringify(v)}`);
   return n;
 }
 
-interface TaskOptions { hidden: number; lr: number; seed: number; steps: number; samples: number; text?: string; generate: number; temperature: number }
+interface TaskOptions {
+  hidden: number;
+  lr: number;
+  seed: number;
+  steps: number;
+  samples: number;
+  text?: string;
+  generate: number;
+  temperature: number;
+}
 
-const DEFAULTS: Record<TaskName, { epochs: number; hidden: number; batch: number; lr: number; steps: number; samples: number }> = {
+const DEFAULTS: Record<
+  TaskName,
+  { epochs: number; hidden: number; batch: number; lr: number; steps: number; samples: number }
+> = {
   adding: { epochs: 25, hidden: 32, batch: 64, lr: 1e-2, steps: 100, samples: 4096 },
   copy: { epochs: 20, hidden: 32, batch: 32, lr: 3e-3, steps: 50, samples: 2048 },
   sine: { epochs: 10, hidden: 32, batch: 32, lr: 1e-2, steps: 50, samples: 1024 },
@@ -69,18 +85,43 @@ const DEFAULTS: Record<TaskName, { epochs: number; hidden: number; batch: number
 
 function setupTask(task: TaskName, o: TaskOptions): TaskSetup {
   if (task === 'copy') {
-    const train = copyTask(o.samples, o.steps, 4, o.seed), test = copyTask(512, o.steps, 4, o.seed + 1000), F = train.x.shape[2]!;
-    const model = new Sequential([new LSTM({ inputSize: F, hiddenSize: o.hidden, forgetBias: 1, seed: o.seed }), new Dense({ inputSize: o.hidden, outputSize: 4, activation: 'softmax', seed: o.seed + 1 })]);
-    model.compile({ loss: 'sparseCategoricalCrossentropy', optimizer: new Adam({ learningRate: o.lr, clipNorm: 1 }), metrics: ['accuracy'] });
+    const train = copyTask(o.samples, o.steps, 4, o.seed),
+      test = copyTask(512, o.steps, 4, o.seed + 1000),
+      F = train.x.shape[2]!;
+    const model = new Sequential([
+      new LSTM({ inputSize: F, hiddenSize: o.hidden, forgetBias: 1, seed: o.seed }),
+      new Dense({ inputSize: o.hidden, outputSize: 4, activation: 'softmax', seed: o.seed + 1 }),
+    ]);
+    model.compile({
+      loss: 'sparseCategoricalCrossentropy',
+      optimizer: new Adam({ learningRate: o.lr, clipNorm: 1 }),
+      metrics: ['accuracy'],
+    });
     const metric = () => model.evaluate(test.x, test.y).accuracy!;
-    return { model, train, metricName: `recall accuracy after ${o.steps} distractors`, metric, report: () => [`test accuracy ${metric().toFixed(3)} (chance 0.25)`] };
+    return {
+      model,
+      train,
+      metricName: `recall accuracy after ${o.steps} distractors`,
+      metric,
+      report: () => [`test accuracy ${metric().toFixed(3)} (chance 0.25)`],
+    };
   }
   if (task === 'sine') {
-    const train = sineTask(o.samples, o.steps, { seed: o.seed }), test = sineTask(256, o.steps, { seed: o.seed + 1000 });
-    const model = new Sequential([new LSTM({ inputSize: 1, hiddenSize: o.hidden, returnSequences: true, seed: o.seed }), new Dense({ inputSize: o.hidden, outputSize: 1, seed: o.seed + 1 })]);
+    const train = sineTask(o.samples, o.steps, { seed: o.seed }),
+      test = sineTask(256, o.steps, { seed: o.seed + 1000 });
+    const model = new Sequential([
+      new LSTM({ inputSize: 1, hiddenSize: o.hidden, returnSequences: true, seed: o.seed }),
+      new Dense({ inputSize: o.hidden, outputSize: 1, seed: o.seed + 1 }),
+    ]);
     model.compile({ loss: 'mse', optimizer: new Adam({ learningRate: o.lr, clipNorm: 1 }) });
     const metric = () => Math.sqrt(model.evaluate(test.x, test.y).loss);
-    return { model, train, metricName: 'test RMSE (next value)', metric, report: () => [`RMSE ${metric().toFixed(4)} vs the naive last-value forecast ${test.naiveRmse.toFixed(4)}`] };
+    return {
+      model,
+      train,
+      metricName: 'test RMSE (next value)',
+      metric,
+      report: () => [`RMSE ${metric().toFixed(4)} vs the naive last-value forecast ${test.naiveRmse.toFixed(4)}`],
+    };
   }
   if (task === 'text') {
     if (o.text === undefined) throw new UsageError('train text needs --text FILE');
@@ -92,59 +133,113 @@ function setupTask(task: TaskName, o: TaskOptions): TaskSetup {
       new LSTM({ inputSize: Math.min(32, V), hiddenSize: o.hidden, returnSequences: true, seed: o.seed + 1 }),
       new Dense({ inputSize: o.hidden, outputSize: V, activation: 'softmax', seed: o.seed + 2 }),
     ]);
-    model.compile({ loss: 'sparseCategoricalCrossentropy', optimizer: new Adam({ learningRate: o.lr, clipNorm: 1 }), metrics: ['accuracy'] });
+    model.compile({
+      loss: 'sparseCategoricalCrossentropy',
+      optimizer: new Adam({ learningRate: o.lr, clipNorm: 1 }),
+      metrics: ['accuracy'],
+    });
     const prompt = Array.from(o.text).slice(0, Math.min(16, o.steps)).join('');
     return {
-      model, train: { x: data.x, y: data.y }, metricName: 'next-character accuracy',
+      model,
+      train: { x: data.x, y: data.y },
+      metricName: 'next-character accuracy',
       metric: () => model.evaluate(data.x, data.y).accuracy!,
-      report: () => [`sample (temperature ${o.temperature}):`, prompt + data.decode(model.generate({ prompt: data.encode(prompt), steps: o.generate, temperature: o.temperature, seed: o.seed }))],
+      report: () => [
+        `sample (temperature ${o.temperature}):`,
+        prompt +
+          data.decode(
+            model.generate({
+              prompt: data.encode(prompt),
+              steps: o.generate,
+              temperature: o.temperature,
+              seed: o.seed,
+            }),
+          ),
+      ],
     };
   }
   if (task === 'adding') {
-    const train = addingProblem(o.samples, o.steps, o.seed), test = addingProblem(512, o.steps, o.seed + 1000);
-    const model = new Sequential([new LSTM({ inputSize: 2, hiddenSize: o.hidden, seed: o.seed }), new Dense({ inputSize: o.hidden, outputSize: 1, seed: o.seed + 1 })]);
+    const train = addingProblem(o.samples, o.steps, o.seed),
+      test = addingProblem(512, o.steps, o.seed + 1000);
+    const model = new Sequential([
+      new LSTM({ inputSize: 2, hiddenSize: o.hidden, seed: o.seed }),
+      new Dense({ inputSize: o.hidden, outputSize: 1, seed: o.seed + 1 }),
+    ]);
     model.compile({ loss: 'mse', optimizer: new Adam({ learningRate: o.lr, clipNorm: 1 }) });
     return {
-      model, train, metricName: 'test MSE',
+      model,
+      train,
+      metricName: 'test MSE',
       metric: () => model.evaluate(test.x, test.y).loss,
       report: () => {
         const p = model.predict({ data: test.x.data.subarray(0, 5 * o.steps * 2), shape: [5, o.steps, 2] }).data;
         return [
           `test MSE ${model.evaluate(test.x, test.y).loss.toFixed(4)} (predicting the mean scores ≈ 0.167)`,
-          ...Array.from(p, (v, i) => `  sum of the two marked values ${test.y.data[i]!.toFixed(3)}  LSTM says ${v.toFixed(3)}`),
+          ...Array.from(
+            p,
+            (v, i) => `  sum of the two marked values ${test.y.data[i]!.toFixed(3)}  LSTM says ${v.toFixed(3)}`,
+          ),
         ];
       },
     };
   }
-  const { x, y, vocab } = dogcatData(3, 4), q = dogcatQuestions(3);
+  const { x, y, vocab } = dogcatData(3, 4),
+    q = dogcatQuestions(3);
   const model = new Sequential([
     new Embedding({ numEmbeddings: vocab.length, embeddingDim: 8, seed: o.seed }),
     new LSTM({ inputSize: 8, hiddenSize: o.hidden, seed: o.seed + 1 }),
     new Dense({ inputSize: o.hidden, outputSize: vocab.length, activation: 'softmax', seed: o.seed + 2 }),
   ]);
-  model.compile({ loss: 'sparseCategoricalCrossentropy', optimizer: new Adam({ learningRate: o.lr }), metrics: ['accuracy'] });
+  model.compile({
+    loss: 'sparseCategoricalCrossentropy',
+    optimizer: new Adam({ learningRate: o.lr }),
+    metrics: ['accuracy'],
+  });
   const answers = () => {
     const p = model.predict(q.x).data;
-    return q.answers.map((_, i) => { const row = Array.from(p.subarray(i * vocab.length, (i + 1) * vocab.length)); return row.indexOf(Math.max(...row)); });
+    return q.answers.map((_, i) => {
+      const row = Array.from(p.subarray(i * vocab.length, (i + 1) * vocab.length));
+      return row.indexOf(Math.max(...row));
+    });
   };
   return {
-    model, train: { x, y }, metricName: 'accuracy on "X scares ?"',
+    model,
+    train: { x, y },
+    metricName: 'accuracy on "X scares ?"',
     metric: () => answers().filter((a, i) => a === q.answers[i]).length / q.answers.length,
-    report: () => answers().map((a, i) => `  ${q.prompts[i]} → ${vocab[a]} ${a === q.answers[i] ? '✓' : `✗ (expected ${vocab[q.answers[i]!]})`}`),
+    report: () =>
+      answers().map(
+        (a, i) =>
+          `  ${q.prompts[i]} → ${vocab[a]} ${a === q.answers[i] ? '✓' : `✗ (expected ${vocab[q.answers[i]!]})`}`,
+      ),
   };
 }
 
 async function train(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
-    args: argv, allowPositionals: true, strict: true,
+    args: argv,
+    allowPositionals: true,
+    strict: true,
     options: {
-      epochs: { type: 'string' }, hidden: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' },
-      seed: { type: 'string' }, steps: { type: 'string' }, samples: { type: 'string' }, save: { type: 'string' },
-      json: { type: 'boolean', default: false }, text: { type: 'string' }, generate: { type: 'string' }, temperature: { type: 'string' },
+      epochs: { type: 'string' },
+      hidden: { type: 'string' },
+      batch: { type: 'string' },
+      lr: { type: 'string' },
+      seed: { type: 'string' },
+      steps: { type: 'string' },
+      samples: { type: 'string' },
+      save: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      text: { type: 'string' },
+      generate: { type: 'string' },
+      temperature: { type: 'string' },
     },
   });
   const task = positionals[0] as TaskName;
-  if (!TASKS.includes(task)) throw new UsageError(`unknown or missing task ${JSON.stringify(positionals[0] ?? '')}: expected one of ${TASKS.join(', ')}`);
+  if (!TASKS.includes(task))
+    throw new UsageError(
+      `unknown or missing task ${JSON.stringify(positionals[0] ?? '')}: expected one of ${TASKS.join(', ')}`,
+    );
   const d = DEFAULTS[task];
   if (values.text !== undefined && task !== 'text') throw new UsageError('--text is for the text task');
   let text: string | undefined;
@@ -153,42 +248,83 @@ async function train(argv: string[]): Promise<void> {
     text = await readFile(values.text, 'utf8');
   }
   const o = {
-    epochs: int('epochs', values.epochs, d.epochs), hidden: int('hidden', values.hidden, d.hidden),
-    batch: int('batch', values.batch, d.batch), lr: num('lr', values.lr, d.lr),
-    seed: int('seed', values.seed, 1, 0), steps: int('steps', values.steps, d.steps), samples: int('samples', values.samples, Math.max(d.samples, 1)),
-    generate: int('generate', values.generate, 200, 0), temperature: num('temperature', values.temperature, 0.7),
+    epochs: int('epochs', values.epochs, d.epochs),
+    hidden: int('hidden', values.hidden, d.hidden),
+    batch: int('batch', values.batch, d.batch),
+    lr: num('lr', values.lr, d.lr),
+    seed: int('seed', values.seed, 1, 0),
+    steps: int('steps', values.steps, d.steps),
+    samples: int('samples', values.samples, Math.max(d.samples, 1)),
+    generate: int('generate', values.generate, 200, 0),
+    temperature: num('temperature', values.temperature, 0.7),
     ...(text !== undefined ? { text } : {}),
   };
   const info = await init();
   const setup = setupTask(task, o);
-  const json = values.json, tty = !json && process.stdout.isTTY;
-  if (!json) console.log(`training ${task} (${info.build} build): ${setup.train.x.shape.join('×')} samples, ${o.epochs} epochs, hidden ${o.hidden}`);
-  const bar = tty ? new cliProgress.SingleBar({
-    format: 'epoch {epoch} |{bar}| {value}/{total} batches | loss {loss} | {rate} samples/s | ETA {eta}s',
-    hideCursor: true, clearOnComplete: false,
-  }, cliProgress.Presets.shades_classic) : null;
+  const json = values.json,
+    tty = !json && process.stdout.isTTY;
+  if (!json)
+    console.log(
+      `training ${task} (${info.build} build): ${setup.train.x.shape.join('×')} samples, ${o.epochs} epochs, hidden ${o.hidden}`,
+    );
+  const bar = tty
+    ? new cliProgress.SingleBar(
+        {
+          format: 'epoch {epoch} |{bar}| {value}/{total} batches | loss {loss} | {rate} samples/s | ETA {eta}s',
+          hideCursor: true,
+          clearOnComplete: false,
+        },
+        cliProgress.Presets.shades_classic,
+      )
+    : null;
   const t0 = performance.now();
-  let epochStart = performance.now(), last: EpochLogs | null = null;
+  let epochStart = performance.now(),
+    last: EpochLogs | null = null;
   const batches = Math.ceil(setup.train.x.shape[0]! / o.batch);
   bar?.start(batches, 0, { epoch: 1, loss: '—', rate: '—' });
   await setup.model.fit(setup.train.x, setup.train.y, {
-    epochs: o.epochs, batchSize: o.batch, seed: o.seed,
+    epochs: o.epochs,
+    batchSize: o.batch,
+    seed: o.seed,
     onBatchEnd: (b, l) => {
-      const rate = ((b + 1) * o.batch / ((performance.now() - epochStart) / 1000)).toFixed(0);
+      const rate = (((b + 1) * o.batch) / ((performance.now() - epochStart) / 1000)).toFixed(0);
       bar?.update(b + 1, { loss: l.loss.toFixed(4), rate });
     },
     onEpochEnd: (epoch, logs) => {
       last = logs;
-      const line = { epoch: epoch + 1, loss: logs.loss, ...(logs.accuracy !== undefined ? { accuracy: logs.accuracy } : {}), seconds: logs.seconds };
+      const line = {
+        epoch: epoch + 1,
+        loss: logs.loss,
+        ...(logs.accuracy !== undefined ? { accuracy: logs.accuracy } : {}),
+        seconds: logs.seconds,
+      };
       if (json) console.log(JSON.stringify(line));
-      else if (bar) { bar.stop(); if (epoch + 1 < o.epochs) bar.start(batches, 0, { epoch: epoch + 2, loss: '—', rate: '—' }); }
-      else console.log(`epoch ${epoch + 1}/${o.epochs}  loss ${logs.loss.toFixed(4)}${logs.accuracy !== undefined ? `  accuracy ${logs.accuracy.toFixed(3)}` : ''}  ${logs.seconds.toFixed(2)}s`);
+      else if (bar) {
+        bar.stop();
+        if (epoch + 1 < o.epochs) bar.start(batches, 0, { epoch: epoch + 2, loss: '—', rate: '—' });
+      } else
+        console.log(
+          `epoch ${epoch + 1}/${o.epochs}  loss ${logs.loss.toFixed(4)}${logs.accuracy !== undefined ? `  accuracy ${logs.accuracy.toFixed(3)}` : ''}  ${logs.seconds.toFixed(2)}s`,
+        );
       epochStart = performance.now();
     },
   });
-  const seconds = (performance.now() - t0) / 1000, metric = setup.metric();
+  const seconds = (performance.now() - t0) / 1000,
+    metric = setup.metric();
   if (values.save) await setup.model.saveFile(values.save);
-  if (json) console.log(JSON.stringify({ task, loss: (last as EpochLogs | null)?.loss ?? null, metric, metricName: setup.metricName, epochs: o.epochs, seconds, build: info.build, ...(values.save ? { saved: values.save } : {}) }));
+  if (json)
+    console.log(
+      JSON.stringify({
+        task,
+        loss: (last as EpochLogs | null)?.loss ?? null,
+        metric,
+        metricName: setup.metricName,
+        epochs: o.epochs,
+        seconds,
+        build: info.build,
+        ...(values.save ? { saved: values.save } : {}),
+      }),
+    );
   else {
     console.log(`\n${setup.metricName}: ${metric.toFixed(4)} after ${o.epochs} epochs in ${seconds.toFixed(1)} s`);
     for (const line of setup.report()) console.log(line);
@@ -199,8 +335,15 @@ async function train(argv: string[]): Promise<void> {
 
 async function predict(argv: string[]): Promise<void> {
   const { values } = parseArgs({
-    args: argv, strict: true,
-    options: { model: { type: 'string' }, task: { type: 'string' }, samples: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean', default: false } },
+    args: argv,
+    strict: true,
+    options: {
+      model: { type: 'string' },
+      task: { type: 'string' },
+      samples: { type: 'string' },
+      seed: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
   });
   if (!values.model) throw new UsageError('predict needs --model FILE');
   if (!existsSync(values.model)) throw new UsageError(`no such model file: ${values.model}`);
@@ -208,17 +351,25 @@ async function predict(argv: string[]): Promise<void> {
   const model = await Sequential.load(await readFile(values.model));
   const first = model.layers[0]!;
   const task: TaskName = (values.task as TaskName | undefined) ?? (first.kind === 'Embedding' ? 'dogcat' : 'adding');
-  if (!TASKS.includes(task)) throw new UsageError(`unknown task ${JSON.stringify(values.task)}: expected one of ${TASKS.join(', ')}`);
-  const n = int('samples', values.samples, 5), seed = int('seed', values.seed, 12345, 0);
+  if (!TASKS.includes(task))
+    throw new UsageError(`unknown task ${JSON.stringify(values.task)}: expected one of ${TASKS.join(', ')}`);
+  const n = int('samples', values.samples, 5),
+    seed = int('seed', values.seed, 12345, 0);
   if (task === 'adding') {
-    const steps = 100, data = addingProblem(n, steps, seed);
+    const steps = 100,
+      data = addingProblem(n, steps, seed);
     const p = model.predict(data.x).data;
     const rows = Array.from(p, (v, i) => ({ target: data.y.data[i]!, prediction: v }));
     if (values.json) console.log(JSON.stringify({ task, rows }));
     else for (const r of rows) console.log(`target ${r.target.toFixed(3)}  prediction ${r.prediction.toFixed(3)}`);
   } else {
-    const q = dogcatQuestions(3), vocab = dogcatData().vocab, p = model.predict(q.x).data;
-    const rows = q.prompts.map((prompt, i) => { const row = Array.from(p.subarray(i * vocab.length, (i + 1) * vocab.length)); return { prompt, next: vocab[row.indexOf(Math.max(...row))] }; });
+    const q = dogcatQuestions(3),
+      vocab = dogcatData().vocab,
+      p = model.predict(q.x).data;
+    const rows = q.prompts.map((prompt, i) => {
+      const row = Array.from(p.subarray(i * vocab.length, (i + 1) * vocab.length));
+      return { prompt, next: vocab[row.indexOf(Math.max(...row))] };
+    });
     if (values.json) console.log(JSON.stringify({ task, rows }));
     else for (const r of rows) console.log(`${r.prompt} → ${r.next}`);
   }
@@ -228,38 +379,61 @@ async function predict(argv: string[]): Promise<void> {
 // ‖∂L/∂h_t‖ per step of an untrained cell on the adding problem: the vanishing-gradient picture.
 async function gradflow(argv: string[]): Promise<void> {
   const { values } = parseArgs({
-    args: argv, strict: true,
-    options: { cell: { type: 'string' }, steps: { type: 'string' }, hidden: { type: 'string' }, samples: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean', default: false } },
+    args: argv,
+    strict: true,
+    options: {
+      cell: { type: 'string' },
+      steps: { type: 'string' },
+      hidden: { type: 'string' },
+      samples: { type: 'string' },
+      seed: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
   });
   const cell = values.cell ?? 'lstm';
-  if (!['rnn', 'lstm', 'gru'].includes(cell)) throw new UsageError(`--cell must be rnn, lstm or gru, got ${JSON.stringify(cell)}`);
-  const T = int('steps', values.steps, 100), H = int('hidden', values.hidden, 32), N = int('samples', values.samples, 64), seed = int('seed', values.seed, 1, 0);
+  if (!['rnn', 'lstm', 'gru'].includes(cell))
+    throw new UsageError(`--cell must be rnn, lstm or gru, got ${JSON.stringify(cell)}`);
+  const T = int('steps', values.steps, 100),
+    H = int('hidden', values.hidden, 32),
+    N = int('samples', values.samples, 64),
+    seed = int('seed', values.seed, 1, 0);
   await init();
   const { x, y } = addingProblem(N, T, seed);
   const o = { inputSize: 2, hiddenSize: H, seed };
   const layer: Recurrent = cell === 'rnn' ? new SimpleRNN(o) : cell === 'gru' ? new GRU(o) : new LSTM(o);
   const head = new Dense({ inputSize: H, outputSize: 1, seed: seed + 1 });
   const pred = head.forwardTensor(layer.forwardTensor(x));
-  const dHead = head.backwardTensor({ data: pred.data.map((p, i) => 2 * (p - y.data[i]!) / N), shape: pred.shape });
+  const dHead = head.backwardTensor({ data: pred.data.map((p, i) => (2 * (p - y.data[i]!)) / N), shape: pred.shape });
   layer.backward(new Float32Array(N * T * H), { dh: dHead.data, recordGradNorms: true });
   const norms = Array.from(layer.gradNorms());
-  layer.dispose(); head.dispose();
-  if (values.json) { console.log(JSON.stringify({ cell, steps: T, hidden: H, gradNorms: norms })); return; }
-  console.log(`‖∂L/∂h_t‖ for an untrained ${cell.toUpperCase()} (H=${H}) on the adding problem, T=${T}; log scale, t = 1 at the top`);
+  layer.dispose();
+  head.dispose();
+  if (values.json) {
+    console.log(JSON.stringify({ cell, steps: T, hidden: H, gradNorms: norms }));
+    return;
+  }
+  console.log(
+    `‖∂L/∂h_t‖ for an untrained ${cell.toUpperCase()} (H=${H}) on the adding problem, T=${T}; log scale, t = 1 at the top`,
+  );
   const logs = norms.map((v) => Math.log10(Math.max(v, 1e-45)));
-  const hi = Math.max(...logs), lo = Math.min(...logs), width = 50;
+  const hi = Math.max(...logs),
+    lo = Math.min(...logs),
+    width = 50;
   const rows = Math.min(T, 20);
   for (let r = 0; r < rows; r++) {
     const t = Math.round((r * (T - 1)) / Math.max(rows - 1, 1));
     const n = hi === lo ? width : Math.round(((logs[t]! - lo) / (hi - lo)) * width);
-    console.log(`t=${String(t + 1).padStart(4)} ${norms[t]!.toExponential(2).padStart(9)} ${'█'.repeat(Math.max(n, 0))}`);
+    console.log(
+      `t=${String(t + 1).padStart(4)} ${norms[t]!.toExponential(2).padStart(9)} ${'█'.repeat(Math.max(n, 0))}`,
+    );
   }
   console.log(`ratio ‖∂L/∂h_T‖ / ‖∂L/∂h_1‖ = ${(norms[T - 1]! / norms[0]!).toExponential(2)}`);
 }
 
 function bench(argv: string[]): void {
   const script = fileURLToPath(new URL('../bench/bench.mjs', import.meta.url));
-  if (!existsSync(script)) throw new UsageError('the benchmark ships with the repository (bench/bench.mjs), not the npm package');
+  if (!existsSync(script))
+    throw new UsageError('the benchmark ships with the repository (bench/bench.mjs), not the npm package');
   const r = spawnSync(process.execPath, [script, ...argv], { stdio: 'inherit' });
   process.exitCode = r.status ?? 1;
 }

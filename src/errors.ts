@@ -2,18 +2,18 @@
 // argument it concerns, what was expected and what came. Callers branch on `code`.
 
 export type LSTMErrorCode =
-  | 'NOT_INITIALIZED'     // a layer was built before init() resolved
-  | 'BUILD_UNAVAILABLE'   // init({ build }) asked for a build this runtime cannot run
-  | 'INVALID_ARGUMENT'    // a size, option or value of the wrong kind or range
-  | 'SHAPE_MISMATCH'      // an array whose length does not match the declared shape
-  | 'STATE_DICT_MISSING'  // loadStateDict: a tensor the layer needs is absent
+  | 'NOT_INITIALIZED' // a layer was built before init() resolved
+  | 'BUILD_UNAVAILABLE' // init({ build }) asked for a build this runtime cannot run
+  | 'INVALID_ARGUMENT' // a size, option or value of the wrong kind or range
+  | 'SHAPE_MISMATCH' // an array whose length does not match the declared shape
+  | 'STATE_DICT_MISSING' // loadStateDict: a tensor the layer needs is absent
   | 'STATE_DICT_UNEXPECTED' // loadStateDict: a tensor the layer does not have
-  | 'STATE_DICT_SHAPE'    // loadStateDict: a tensor with the wrong shape or length
-  | 'NO_FORWARD'          // backward() before any forward()
-  | 'DISPOSED'            // any use after dispose()
-  | 'OUT_OF_MEMORY'       // the request would exceed what wasm32 memory can hold
+  | 'STATE_DICT_SHAPE' // loadStateDict: a tensor with the wrong shape or length
+  | 'NO_FORWARD' // backward() before any forward()
+  | 'DISPOSED' // any use after dispose()
+  | 'OUT_OF_MEMORY' // the request would exceed what wasm32 memory can hold
   | 'SAFETENSORS_INVALID' // a truncated, corrupt or lying safetensors file
-  | 'UNSUPPORTED_DTYPE';  // a safetensors dtype we do not read
+  | 'UNSUPPORTED_DTYPE'; // a safetensors dtype we do not read
 
 export class LSTMError extends Error {
   readonly code: LSTMErrorCode;
@@ -21,8 +21,11 @@ export class LSTMError extends Error {
   readonly expected: string | undefined;
   readonly actual: string | undefined;
 
-  constructor(code: LSTMErrorCode, message: string,
-              detail: { argument?: string; expected?: string; actual?: string } = {}) {
+  constructor(
+    code: LSTMErrorCode,
+    message: string,
+    detail: { argument?: string; expected?: string; actual?: string } = {},
+  ) {
     const parts = [message];
     if (detail.expected !== undefined) parts.push(`expected ${detail.expected}`);
     if (detail.actual !== undefined) parts.push(`got ${detail.actual}`);
@@ -40,8 +43,9 @@ export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (value === undefined) return 'undefined';
   if (typeof value === 'number') return String(value);
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value);
-  if (ArrayBuffer.isView(value)) return `${value.constructor.name}(${(value as unknown as { length?: number }).length ?? value.byteLength})`;
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (ArrayBuffer.isView(value))
+    return `${value.constructor.name}(${(value as unknown as { length?: number }).length ?? value.byteLength})`;
   if (Array.isArray(value)) return `Array(${value.length})`;
   return typeof value;
 }
@@ -49,8 +53,11 @@ export function describe(value: unknown): string {
 /** A positive integer no larger than `max`; throws INVALID_ARGUMENT naming `argument`. */
 export function checkSize(argument: string, value: unknown, max = 1 << 24, min = 1): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new LSTMError('INVALID_ARGUMENT', 'must be an integer in range',
-      { argument, expected: `an integer in [${min}, ${max}]`, actual: describe(value) });
+    throw new LSTMError('INVALID_ARGUMENT', 'must be an integer in range', {
+      argument,
+      expected: `an integer in [${min}, ${max}]`,
+      actual: describe(value),
+    });
   }
   return value;
 }
@@ -58,12 +65,18 @@ export function checkSize(argument: string, value: unknown, max = 1 << 24, min =
 /** A Float32Array of exactly `length` elements, described by `shape` in the message. */
 export function checkFloat32(argument: string, value: unknown, length: number, shape: string): Float32Array {
   if (!(value instanceof Float32Array)) {
-    throw new LSTMError('INVALID_ARGUMENT', 'must be a Float32Array',
-      { argument, expected: `Float32Array of length ${length} ${shape}`, actual: describe(value) });
+    throw new LSTMError('INVALID_ARGUMENT', 'must be a Float32Array', {
+      argument,
+      expected: `Float32Array of length ${length} ${shape}`,
+      actual: describe(value),
+    });
   }
   if (value.length !== length) {
-    throw new LSTMError('SHAPE_MISMATCH', 'wrong length',
-      { argument, expected: `length ${length} ${shape}`, actual: `length ${value.length}` });
+    throw new LSTMError('SHAPE_MISMATCH', 'wrong length', {
+      argument,
+      expected: `length ${length} ${shape}`,
+      actual: `length ${value.length}`,
+    });
   }
   return value;
 }

@@ -8,8 +8,17 @@ export type { GRUOptions } from './layers/gru.js';
 export { SimpleRNN } from './layers/rnn.js';
 export type { SimpleRNNOptions } from './layers/rnn.js';
 export { Recurrent } from './layers/recurrent.js';
-export type { RecurrentOptions, LSTMOptions, ForwardOptions, ForwardResult, BackwardOptions, BackwardResult, LSTMState,
-  RecurrentForwardResult, RecurrentBackwardResult } from './layers/recurrent.js';
+export type {
+  RecurrentOptions,
+  LSTMOptions,
+  ForwardOptions,
+  ForwardResult,
+  BackwardOptions,
+  BackwardResult,
+  LSTMState,
+  RecurrentForwardResult,
+  RecurrentBackwardResult,
+} from './layers/recurrent.js';
 export { LSTMError } from './errors.js';
 export type { LSTMErrorCode } from './errors.js';
 export type { Tensor, StateDict } from './tensor.js';

@@ -5,7 +5,12 @@ import { LSTMError, describe } from './errors.js';
 import type { Runtime } from './runtime.js';
 
 /** A layer's parameters and gradients: two arena blocks of `floats` floats, same layout. */
-export interface ParameterBlock { runtime: Runtime; params: number; grads: number; floats: number }
+export interface ParameterBlock {
+  runtime: Runtime;
+  params: number;
+  grads: number;
+  floats: number;
+}
 
 /** Anything trainable: layers expose their packed block to optimizers. */
 export interface Trainable {
@@ -26,8 +31,11 @@ export interface OptimizerOptions {
 function positive(argument: string, value: unknown, fallback: number, allowZero = true): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
-    throw new LSTMError('INVALID_ARGUMENT', 'must be a finite number ≥ 0',
-      { argument, expected: allowZero ? 'a number ≥ 0' : 'a number > 0', actual: describe(value) });
+    throw new LSTMError('INVALID_ARGUMENT', 'must be a finite number ≥ 0', {
+      argument,
+      expected: allowZero ? 'a number ≥ 0' : 'a number > 0',
+      actual: describe(value),
+    });
   }
   return value;
 }
@@ -35,12 +43,20 @@ function positive(argument: string, value: unknown, fallback: number, allowZero 
 function fraction(argument: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !(value >= 0 && value < 1)) {
-    throw new LSTMError('INVALID_ARGUMENT', 'must be in [0, 1)', { argument, expected: 'a number in [0, 1)', actual: describe(value) });
+    throw new LSTMError('INVALID_ARGUMENT', 'must be in [0, 1)', {
+      argument,
+      expected: 'a number in [0, 1)',
+      actual: describe(value),
+    });
   }
   return value;
 }
 
-interface SlotState { buffers: number[]; runtime: Runtime; steps: number }
+interface SlotState {
+  buffers: number[];
+  runtime: Runtime;
+  steps: number;
+}
 
 /** What all optimizers share: options, clipping, per-layer state in the layer's arena. */
 export abstract class Optimizer {
@@ -54,7 +70,11 @@ export abstract class Optimizer {
 
   protected constructor(options: OptimizerOptions, defaultLearningRate: number) {
     if (options === null || typeof options !== 'object') {
-      throw new LSTMError('INVALID_ARGUMENT', 'optimizer options must be an object', { argument: 'options', expected: '{ learningRate, … }', actual: describe(options) });
+      throw new LSTMError('INVALID_ARGUMENT', 'optimizer options must be an object', {
+        argument: 'options',
+        expected: '{ learningRate, … }',
+        actual: describe(options),
+      });
     }
     this.learningRate = positive('learningRate', options.learningRate, defaultLearningRate);
     this.clipNorm = options.clipNorm === undefined ? undefined : positive('clipNorm', options.clipNorm, 0, false);
@@ -71,7 +91,11 @@ export abstract class Optimizer {
     const flat = layers.flat();
     const blocks = flat.map((l) => {
       if (!l || typeof (l as Trainable)._blocks !== 'function') {
-        throw new LSTMError('INVALID_ARGUMENT', 'not a trainable layer', { argument: 'layers', expected: 'layers with parameters', actual: describe(l) });
+        throw new LSTMError('INVALID_ARGUMENT', 'not a trainable layer', {
+          argument: 'layers',
+          expected: 'layers with parameters',
+          actual: describe(l),
+        });
       }
       return l._blocks();
     });
@@ -81,8 +105,13 @@ export abstract class Optimizer {
       let st = this.#state.get(layer);
       if (!st || st.runtime !== block.runtime) {
         const buffers: number[] = [];
-        try { for (let b = 0; b < this.stateBuffers; b++) buffers.push(block.runtime.arena.alloc(block.floats * 4, 'optimizer state')); }
-        catch (e) { for (const p of buffers) block.runtime.arena.free(p); throw e; }
+        try {
+          for (let b = 0; b < this.stateBuffers; b++)
+            buffers.push(block.runtime.arena.alloc(block.floats * 4, 'optimizer state'));
+        } catch (e) {
+          for (const p of buffers) block.runtime.arena.free(p);
+          throw e;
+        }
         st = { buffers, runtime: block.runtime, steps: 0 };
         this.#state.set(layer, st);
       }
@@ -91,7 +120,10 @@ export abstract class Optimizer {
     });
     // Forget layers disposed since the last step (their state memory goes back to the arena).
     for (const [layer, st] of this.#state) {
-      if (layer.disposed) { for (const p of st.buffers) st.runtime.arena.free(p); this.#state.delete(layer); }
+      if (layer.disposed) {
+        for (const p of st.buffers) st.runtime.arena.free(p);
+        this.#state.delete(layer);
+      }
     }
   }
 
@@ -125,7 +157,8 @@ export abstract class Optimizer {
   _exportState(layer: Trainable): { steps: number; buffers: Float32Array[] } | null {
     const st = this.#state.get(layer);
     if (!st) return null;
-    const f32 = st.runtime.arena.f32, n = layer._blocks().floats;
+    const f32 = st.runtime.arena.f32,
+      n = layer._blocks().floats;
     return { steps: st.steps, buffers: st.buffers.map((p) => f32.slice(p >> 2, (p >> 2) + n)) };
   }
 
@@ -133,7 +166,11 @@ export abstract class Optimizer {
   _importState(layer: Trainable, saved: { steps: number; buffers: Float32Array[] }): void {
     const block = layer._blocks();
     if (saved.buffers.length !== this.stateBuffers || saved.buffers.some((b) => b.length !== block.floats)) {
-      throw new LSTMError('STATE_DICT_SHAPE', 'optimizer state does not fit this layer', { argument: 'optimizer state', expected: `${this.stateBuffers} buffers of ${block.floats}`, actual: `${saved.buffers.length} buffers` });
+      throw new LSTMError('STATE_DICT_SHAPE', 'optimizer state does not fit this layer', {
+        argument: 'optimizer state',
+        expected: `${this.stateBuffers} buffers of ${block.floats}`,
+        actual: `${saved.buffers.length} buffers`,
+      });
     }
     const old = this.#state.get(layer);
     if (old) for (const p of old.buffers) old.runtime.arena.free(p);
@@ -146,7 +183,9 @@ export abstract class Optimizer {
   }
 
   /** Steps taken for `layer` (bias corrections use it). */
-  stepsFor(layer: Trainable): number { return this.#state.get(layer)?.steps ?? 0; }
+  stepsFor(layer: Trainable): number {
+    return this.#state.get(layer)?.steps ?? 0;
+  }
 
   /** Free all optimizer state. */
   dispose(): void {
@@ -155,7 +194,10 @@ export abstract class Optimizer {
   }
 }
 
-export interface SGDOptions extends OptimizerOptions { momentum?: number; nesterov?: boolean }
+export interface SGDOptions extends OptimizerOptions {
+  momentum?: number;
+  nesterov?: boolean;
+}
 
 /** torch.optim.SGD: w ← w − lr·d, with momentum and Nesterov if asked. */
 export class SGD extends Optimizer {
@@ -168,7 +210,11 @@ export class SGD extends Optimizer {
     this.momentum = fraction('momentum', options.momentum, 0);
     this.nesterov = options.nesterov ?? false;
     if (this.nesterov && this.momentum === 0) {
-      throw new LSTMError('INVALID_ARGUMENT', 'Nesterov momentum needs momentum > 0', { argument: 'nesterov', expected: 'momentum > 0', actual: 'momentum 0' });
+      throw new LSTMError('INVALID_ARGUMENT', 'Nesterov momentum needs momentum > 0', {
+        argument: 'nesterov',
+        expected: 'momentum > 0',
+        actual: 'momentum 0',
+      });
     }
     this.stateBuffers = this.momentum > 0 ? 1 : 0;
   }
@@ -176,12 +222,26 @@ export class SGD extends Optimizer {
   protected update(b: ParameterBlock, state: number[], step: number): void {
     const k = b.runtime.kernels;
     if (this.momentum === 0 && this.weightDecay === 0) k.sgdStep(b.params, b.grads, b.floats, this.learningRate);
-    else k.sgdMomentumStep(b.params, b.grads, state[0] ?? 0, b.floats, this.learningRate, this.momentum,
-      this.weightDecay, this.nesterov ? 1 : 0, step === 1 || this.momentum === 0 ? 1 : 0);
+    else
+      k.sgdMomentumStep(
+        b.params,
+        b.grads,
+        state[0] ?? 0,
+        b.floats,
+        this.learningRate,
+        this.momentum,
+        this.weightDecay,
+        this.nesterov ? 1 : 0,
+        step === 1 || this.momentum === 0 ? 1 : 0,
+      );
   }
 }
 
-export interface AdamOptions extends OptimizerOptions { beta1?: number; beta2?: number; epsilon?: number }
+export interface AdamOptions extends OptimizerOptions {
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+}
 
 /** torch.optim.Adam (weightDecay as an L2 term in the gradient). */
 export class Adam extends Optimizer {
@@ -199,9 +259,23 @@ export class Adam extends Optimizer {
   }
 
   protected update(b: ParameterBlock, state: number[], step: number): void {
-    const bc1 = 1 - this.beta1 ** step, bc2 = 1 - this.beta2 ** step;
-    b.runtime.kernels.adamStep(b.params, b.grads, state[0]!, state[1]!, b.floats, this.learningRate, this.beta1,
-      this.beta2, this.epsilon, this.weightDecay, this.decoupled ? 1 : 0, bc1, bc2);
+    const bc1 = 1 - this.beta1 ** step,
+      bc2 = 1 - this.beta2 ** step;
+    b.runtime.kernels.adamStep(
+      b.params,
+      b.grads,
+      state[0]!,
+      state[1]!,
+      b.floats,
+      this.learningRate,
+      this.beta1,
+      this.beta2,
+      this.epsilon,
+      this.weightDecay,
+      this.decoupled ? 1 : 0,
+      bc1,
+      bc2,
+    );
   }
 }
 
@@ -214,7 +288,11 @@ export class AdamW extends Adam {
   }
 }
 
-export interface RMSpropOptions extends OptimizerOptions { alpha?: number; epsilon?: number; momentum?: number }
+export interface RMSpropOptions extends OptimizerOptions {
+  alpha?: number;
+  epsilon?: number;
+  momentum?: number;
+}
 
 /** torch.optim.RMSprop (not centered). */
 export class RMSprop extends Optimizer {
@@ -231,7 +309,17 @@ export class RMSprop extends Optimizer {
   }
 
   protected update(b: ParameterBlock, state: number[]): void {
-    b.runtime.kernels.rmspropStep(b.params, b.grads, state[0]!, state[1]!, b.floats, this.learningRate, this.alpha,
-      this.epsilon, this.weightDecay, this.momentum);
+    b.runtime.kernels.rmspropStep(
+      b.params,
+      b.grads,
+      state[0]!,
+      state[1]!,
+      b.floats,
+      this.learningRate,
+      this.alpha,
+      this.epsilon,
+      this.weightDecay,
+      this.momentum,
+    );
   }
 }

@@ -7,8 +7,15 @@ import { LSTMError, describe } from './errors.js';
 export type BuildName = 'relaxed-simd' | 'simd' | 'scalar';
 export const BUILDS: readonly BuildName[] = ['relaxed-simd', 'simd', 'scalar'];
 
-export interface Features { simd: boolean; relaxedSimd: boolean; threads: boolean }
-export interface InitInfo { build: BuildName; features: Features }
+export interface Features {
+  simd: boolean;
+  relaxedSimd: boolean;
+  threads: boolean;
+}
+export interface InitInfo {
+  build: BuildName;
+  features: Features;
+}
 export type WasmSource = WebAssembly.Module | ArrayBuffer | ArrayBufferView | URL | string;
 export interface InitOptions {
   /** Force a build instead of the best one this runtime supports. */
@@ -23,19 +30,78 @@ export interface Kernels {
   heapBase(): number;
   gemmXWt(X: number, ldx: number, M: number, K: number, Wp: number, N: number, Y: number, ldy: number): void;
   gemmDyW(dY: number, ldy: number, M: number, N: number, WTp: number, K: number, dX: number, ldx: number): void;
-  gemmDyTX(dY: number, ldy: number, X: number, ldx: number, R: number, N: number, K: number, dWp: number, scratch: number): void;
+  gemmDyTX(
+    dY: number,
+    ldy: number,
+    X: number,
+    ldx: number,
+    R: number,
+    N: number,
+    K: number,
+    dWp: number,
+    scratch: number,
+  ): void;
   gemmDyTXScratchFloats(N: number, K: number): number;
   colSum(dY: number, ldy: number, R: number, N: number, b: number): void;
   packTransposed(Wp: number, N: number, K: number, WTp: number): void;
   fillBias2(Y: number, ldy: number, M: number, N: number, b1: number, b2: number): void;
   transpose3(src: number, A: number, B: number, F: number, dst: number): void;
-  seqForward(cell: number, flags: number, x: number, K: number, wih: number, whh: number, bih: number, bhh: number, extra: number,
-    h0: number, c0: number, cache: number, scratch: number, y: number, ldy: number, T: number, B: number, H: number, reverse: number,
-    lengths: number, recMask: number, hMasked: number): void;
-  seqBackward(cell: number, flags: number, x: number, K: number, wih: number, whh: number, extra: number, h0: number, c0: number,
-    cache: number, y: number, ldy: number, dy: number, dh: number, dc: number, work: number, dx: number, gwih: number, gwhh: number,
-    gbih: number, gbhh: number, gextra: number, T: number, B: number, H: number, reverse: number, lengths: number, recMask: number,
-    hMasked: number, gradNorms: number): void;
+  seqForward(
+    cell: number,
+    flags: number,
+    x: number,
+    K: number,
+    wih: number,
+    whh: number,
+    bih: number,
+    bhh: number,
+    extra: number,
+    h0: number,
+    c0: number,
+    cache: number,
+    scratch: number,
+    y: number,
+    ldy: number,
+    T: number,
+    B: number,
+    H: number,
+    reverse: number,
+    lengths: number,
+    recMask: number,
+    hMasked: number,
+  ): void;
+  seqBackward(
+    cell: number,
+    flags: number,
+    x: number,
+    K: number,
+    wih: number,
+    whh: number,
+    extra: number,
+    h0: number,
+    c0: number,
+    cache: number,
+    y: number,
+    ldy: number,
+    dy: number,
+    dh: number,
+    dc: number,
+    work: number,
+    dx: number,
+    gwih: number,
+    gwhh: number,
+    gbih: number,
+    gbhh: number,
+    gextra: number,
+    T: number,
+    B: number,
+    H: number,
+    reverse: number,
+    lengths: number,
+    recMask: number,
+    hMasked: number,
+    gradNorms: number,
+  ): void;
   seqStep(cell: number, desc: number, layers: number, scratch: number, B: number, H: number): void;
   cellUnits(cell: number, H: number): number;
   cellColumns(cell: number, H: number): number;
@@ -46,21 +112,83 @@ export interface Kernels {
   sigmoidArray(x: number, y: number, n: number): void;
   tanhArray(x: number, y: number, n: number): void;
   sgdStep(w: number, g: number, n: number, lr: number): void;
-  sgdMomentumStep(w: number, g: number, buf: number, n: number, lr: number, momentum: number, weightDecay: number, nesterov: number, first: number): void;
-  adamStep(w: number, g: number, m: number, v: number, n: number, lr: number, beta1: number, beta2: number, eps: number,
-    weightDecay: number, decoupled: number, bc1: number, bc2: number): void;
-  rmspropStep(w: number, g: number, v: number, buf: number, n: number, lr: number, alpha: number, eps: number, weightDecay: number, momentum: number): void;
+  sgdMomentumStep(
+    w: number,
+    g: number,
+    buf: number,
+    n: number,
+    lr: number,
+    momentum: number,
+    weightDecay: number,
+    nesterov: number,
+    first: number,
+  ): void;
+  adamStep(
+    w: number,
+    g: number,
+    m: number,
+    v: number,
+    n: number,
+    lr: number,
+    beta1: number,
+    beta2: number,
+    eps: number,
+    weightDecay: number,
+    decoupled: number,
+    bc1: number,
+    bc2: number,
+  ): void;
+  rmspropStep(
+    w: number,
+    g: number,
+    v: number,
+    buf: number,
+    n: number,
+    lr: number,
+    alpha: number,
+    eps: number,
+    weightDecay: number,
+    momentum: number,
+  ): void;
   sumSquares(g: number, n: number): number;
-  denseForward(x: number, M: number, K: number, w: number, b: number, N: number, NP: number, y: number, act: number): void;
-  denseBackward(x: number, M: number, K: number, w: number, N: number, NP: number, y: number, dy: number, act: number,
-    gw: number, gb: number, dx: number, wT: number, dwScratch: number): void;
+  denseForward(
+    x: number,
+    M: number,
+    K: number,
+    w: number,
+    b: number,
+    N: number,
+    NP: number,
+    y: number,
+    act: number,
+  ): void;
+  denseBackward(
+    x: number,
+    M: number,
+    K: number,
+    w: number,
+    N: number,
+    NP: number,
+    y: number,
+    dy: number,
+    act: number,
+    gw: number,
+    gb: number,
+    dx: number,
+    wT: number,
+    dwScratch: number,
+  ): void;
   scaleArray(g: number, n: number, s: number): void;
   clipArray(g: number, n: number, c: number): void;
   peakMulAdd(iterations: number, scratch: number): number;
   peakFlopsPerIteration(): number;
 }
 
-export interface Runtime { build: BuildName; kernels: Kernels; arena: Arena }
+export interface Runtime {
+  build: BuildName;
+  kernels: Kernels;
+  arena: Arena;
+}
 
 const WASM_FILE: Record<BuildName, string> = {
   'relaxed-simd': 'lstm.relaxed.wasm',
@@ -70,12 +198,104 @@ const WASM_FILE: Record<BuildName, string> = {
 
 // Probe modules (toolchain.md): each validates only where the feature is implemented.
 const HEADER = [0, 97, 115, 109, 1, 0, 0, 0];
-const PROBE_SIMD = new Uint8Array([...HEADER, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
-const PROBE_RELAXED = new Uint8Array([...HEADER, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 15, 1, 13, 0, 65, 1, 253, 15, 65, 2, 253, 15, 253, 128, 2, 11]);
-const PROBE_THREADS = new Uint8Array([...HEADER, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 5, 4, 1, 3, 1, 1, 10, 11, 1, 9, 0, 65, 0, 254, 16, 2, 0, 26, 11]);
+const PROBE_SIMD = new Uint8Array([
+  ...HEADER,
+  1,
+  5,
+  1,
+  96,
+  0,
+  1,
+  123,
+  3,
+  2,
+  1,
+  0,
+  10,
+  10,
+  1,
+  8,
+  0,
+  65,
+  0,
+  253,
+  15,
+  253,
+  98,
+  11,
+]);
+const PROBE_RELAXED = new Uint8Array([
+  ...HEADER,
+  1,
+  5,
+  1,
+  96,
+  0,
+  1,
+  123,
+  3,
+  2,
+  1,
+  0,
+  10,
+  15,
+  1,
+  13,
+  0,
+  65,
+  1,
+  253,
+  15,
+  65,
+  2,
+  253,
+  15,
+  253,
+  128,
+  2,
+  11,
+]);
+const PROBE_THREADS = new Uint8Array([
+  ...HEADER,
+  1,
+  4,
+  1,
+  96,
+  0,
+  0,
+  3,
+  2,
+  1,
+  0,
+  5,
+  4,
+  1,
+  3,
+  1,
+  1,
+  10,
+  11,
+  1,
+  9,
+  0,
+  65,
+  0,
+  254,
+  16,
+  2,
+  0,
+  26,
+  11,
+]);
 
 export function detectFeatures(): Features {
-  const ok = (bytes: Uint8Array<ArrayBuffer>): boolean => { try { return WebAssembly.validate(bytes); } catch { return false; } };
+  const ok = (bytes: Uint8Array<ArrayBuffer>): boolean => {
+    try {
+      return WebAssembly.validate(bytes);
+    } catch {
+      return false;
+    }
+  };
   return {
     simd: ok(PROBE_SIMD),
     relaxedSimd: ok(PROBE_RELAXED),
@@ -90,9 +310,12 @@ export function supportedBuilds(features: Features = detectFeatures()): BuildNam
 async function loadModule(build: BuildName, source: WasmSource | undefined): Promise<WebAssembly.Module> {
   if (source instanceof WebAssembly.Module) return source;
   if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return WebAssembly.compile(source as BufferSource);
-  const url = source === undefined
-    ? new URL(`../build/${WASM_FILE[build]}`, import.meta.url)
-    : source instanceof URL ? source : new URL(source, import.meta.url);
+  const url =
+    source === undefined
+      ? new URL(`../build/${WASM_FILE[build]}`, import.meta.url)
+      : source instanceof URL
+        ? source
+        : new URL(source, import.meta.url);
   if (url.protocol === 'file:') {
     // Node, Deno and Bun: read the file. The specifier is hidden from bundlers on purpose.
     const fsName = 'node:fs/promises';
@@ -101,11 +324,16 @@ async function loadModule(build: BuildName, source: WasmSource | undefined): Pro
   }
   const response = await fetch(url);
   if (!response.ok) {
-    throw new LSTMError('BUILD_UNAVAILABLE', `could not fetch the ${build} build`,
-      { argument: 'wasm', expected: 'HTTP 200', actual: `HTTP ${response.status} for ${url.href}` });
+    throw new LSTMError('BUILD_UNAVAILABLE', `could not fetch the ${build} build`, {
+      argument: 'wasm',
+      expected: 'HTTP 200',
+      actual: `HTTP ${response.status} for ${url.href}`,
+    });
   }
-  if (typeof WebAssembly.compileStreaming === 'function' &&
-      response.headers.get('content-type')?.startsWith('application/wasm')) {
+  if (
+    typeof WebAssembly.compileStreaming === 'function' &&
+    response.headers.get('content-type')?.startsWith('application/wasm')
+  ) {
     return WebAssembly.compileStreaming(response);
   }
   return WebAssembly.compile(await response.arrayBuffer());
@@ -120,19 +348,28 @@ let current: Runtime | null = null;
  */
 export async function init(options: InitOptions = {}): Promise<InitInfo> {
   if (options === null || typeof options !== 'object') {
-    throw new LSTMError('INVALID_ARGUMENT', 'init options must be an object',
-      { argument: 'options', expected: '{ build?, wasm? }', actual: describe(options) });
+    throw new LSTMError('INVALID_ARGUMENT', 'init options must be an object', {
+      argument: 'options',
+      expected: '{ build?, wasm? }',
+      actual: describe(options),
+    });
   }
   const features = detectFeatures();
   const supported = supportedBuilds(features);
   let build = options.build;
   if (build === undefined) build = supported[0]!;
   else if (!BUILDS.includes(build)) {
-    throw new LSTMError('INVALID_ARGUMENT', 'unknown build',
-      { argument: 'build', expected: BUILDS.map((b) => `'${b}'`).join(' | '), actual: describe(build) });
+    throw new LSTMError('INVALID_ARGUMENT', 'unknown build', {
+      argument: 'build',
+      expected: BUILDS.map((b) => `'${b}'`).join(' | '),
+      actual: describe(build),
+    });
   } else if (!supported.includes(build)) {
-    throw new LSTMError('BUILD_UNAVAILABLE', 'this runtime cannot run that build',
-      { argument: 'build', expected: supported.join(' | '), actual: build });
+    throw new LSTMError('BUILD_UNAVAILABLE', 'this runtime cannot run that build', {
+      argument: 'build',
+      expected: supported.join(' | '),
+      actual: build,
+    });
   }
   let pending = runtimes.get(build);
   if (!pending) {
@@ -151,13 +388,17 @@ export async function init(options: InitOptions = {}): Promise<InitInfo> {
 }
 
 /** Has init() resolved at least once? */
-export function hasRuntime(): boolean { return current !== null; }
+export function hasRuntime(): boolean {
+  return current !== null;
+}
 
 /** The runtime new layers bind to; throws NOT_INITIALIZED before init() has resolved. */
 export function currentRuntime(): Runtime {
   if (!current) {
-    throw new LSTMError('NOT_INITIALIZED', 'call `await init()` before creating layers',
-      { expected: 'init() to have resolved', actual: 'no runtime loaded' });
+    throw new LSTMError('NOT_INITIALIZED', 'call `await init()` before creating layers', {
+      expected: 'init() to have resolved',
+      actual: 'no runtime loaded',
+    });
   }
   return current;
 }

@@ -1,6 +1,9 @@
 // The tensor type at the API boundary: a flat row-major Float32Array and its shape.
 import { LSTMError, describe } from './errors.js';
-export interface Tensor { shape: number[]; data: Float32Array }
+export interface Tensor {
+  shape: number[];
+  data: Float32Array;
+}
 
 /** Named tensors in PyTorch's names, shapes and order (nn.Module.state_dict()). */
 export type StateDict = Record<string, Tensor>;
@@ -17,16 +20,28 @@ export function shapeString(shape: readonly number[]): string {
 
 /** A tensor from nested arrays (shape inferred) or a flat array plus its shape. */
 export function tensor(values: unknown, shape?: number[]): Tensor {
-  if (values instanceof Float32Array || (ArrayBuffer.isView(values) && !(values instanceof DataView)) || (Array.isArray(values) && shape)) {
+  if (
+    values instanceof Float32Array ||
+    (ArrayBuffer.isView(values) && !(values instanceof DataView)) ||
+    (Array.isArray(values) && shape)
+  ) {
     const flatValues = values as ArrayLike<number>;
     const s = shape ?? [flatValues.length];
     if (!s.every((d) => Number.isInteger(d) && d >= 0) || shapeSize(s) !== flatValues.length) {
-      throw new LSTMError('SHAPE_MISMATCH', 'shape does not match the number of values', { argument: 'shape', expected: `${flatValues.length} elements`, actual: shapeString(s) });
+      throw new LSTMError('SHAPE_MISMATCH', 'shape does not match the number of values', {
+        argument: 'shape',
+        expected: `${flatValues.length} elements`,
+        actual: shapeString(s),
+      });
     }
     return { data: values instanceof Float32Array ? values : Float32Array.from(flatValues), shape: s.slice() };
   }
   if (!Array.isArray(values)) {
-    throw new LSTMError('INVALID_ARGUMENT', 'tensor() takes nested arrays or a typed array', { argument: 'values', expected: 'number[] | number[][] | … | Float32Array', actual: describe(values) });
+    throw new LSTMError('INVALID_ARGUMENT', 'tensor() takes nested arrays or a typed array', {
+      argument: 'values',
+      expected: 'number[] | number[][] | … | Float32Array',
+      actual: describe(values),
+    });
   }
   const dims: number[] = [];
   for (let v: unknown = values; Array.isArray(v); v = v[0]) dims.push(v.length);
@@ -34,14 +49,23 @@ export function tensor(values: unknown, shape?: number[]): Tensor {
   let i = 0;
   const walk = (v: unknown, depth: number, path: string): void => {
     if (depth === dims.length) {
-      if (typeof v !== 'number') throw new LSTMError('INVALID_ARGUMENT', 'not a number', { argument: `values${path}`, expected: 'a number', actual: describe(v) });
+      if (typeof v !== 'number')
+        throw new LSTMError('INVALID_ARGUMENT', 'not a number', {
+          argument: `values${path}`,
+          expected: 'a number',
+          actual: describe(v),
+        });
       out[i++] = v;
       return;
     }
     if (!Array.isArray(v) || v.length !== dims[depth]) {
-      throw new LSTMError('SHAPE_MISMATCH', 'ragged nested array', { argument: `values${path}`, expected: `length ${dims[depth]}`, actual: Array.isArray(v) ? `length ${v.length}` : describe(v) });
+      throw new LSTMError('SHAPE_MISMATCH', 'ragged nested array', {
+        argument: `values${path}`,
+        expected: `length ${dims[depth]}`,
+        actual: Array.isArray(v) ? `length ${v.length}` : describe(v),
+      });
     }
-    v.forEach((e, j) => walk(e, depth + 1, `${path}[${j}]`));
+    for (const [j, e] of v.entries()) walk(e, depth + 1, `${path}[${j}]`);
   };
   walk(values, 0, '');
   return { data: out, shape: dims };

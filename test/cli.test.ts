@@ -16,12 +16,15 @@ describe('wasm-lstm CLI', () => {
     const file = join(dir, 'dogcat.safetensors');
     const r = run('train', 'dogcat', '--epochs', '60', '--json', '--save', file);
     expect(r.status).toBe(0);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(61);
     expect(lines[0]).toMatchObject({ epoch: 1 });
     expect(lines[60]).toMatchObject({ task: 'dogcat', metric: 1, epochs: 60 });
     expect(typeof lines[60].seconds).toBe('number');
-    expect(readdirSync(dir)).toEqual(['dogcat.safetensors']);      // atomic save left no temp file
+    expect(readdirSync(dir)).toEqual(['dogcat.safetensors']); // atomic save left no temp file
     const p = run('predict', '--model', file, '--json');
     expect(p.status).toBe(0);
     expect(JSON.parse(p.stdout).rows.map((x: { next: string }) => x.next)).toEqual(['Cat', 'Mouse', 'Dog']);
@@ -40,7 +43,8 @@ describe('wasm-lstm CLI', () => {
       expect(r.status).toBe(0);
       return JSON.parse(r.stdout).gradNorms as number[];
     };
-    const rnn = norms('rnn'), lstm = norms('lstm');
+    const rnn = norms('rnn'),
+      lstm = norms('lstm');
     expect(rnn).toHaveLength(100);
     expect(lstm[0]! / rnn[0]!).toBeGreaterThan(100);
     const chart = run('gradflow', '--cell', 'gru');
@@ -48,7 +52,15 @@ describe('wasm-lstm CLI', () => {
   });
 
   it('bad flags: a clear message and exit code 2', () => {
-    for (const args of [['train', 'nope'], ['train', 'adding', '--epochs', '0'], ['train', 'adding', '--bogus'], ['predict'], ['frobnicate'], [], ['gradflow', '--cell', 'tcn']]) {
+    for (const args of [
+      ['train', 'nope'],
+      ['train', 'adding', '--epochs', '0'],
+      ['train', 'adding', '--bogus'],
+      ['predict'],
+      ['frobnicate'],
+      [],
+      ['gradflow', '--cell', 'tcn'],
+    ]) {
       const r = run(...args);
       expect(r.status, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(/^wasm-lstm: .+\nusage:/);

@@ -6,7 +6,11 @@ import { currentRuntime } from '../src/runtime.js';
 
 function expectError(fn: () => unknown, code: LSTMErrorCode, argument?: string): LSTMError {
   let caught: unknown;
-  try { fn(); } catch (e) { caught = e; }
+  try {
+    fn();
+  } catch (e) {
+    caught = e;
+  }
   expect(caught, 'expected a throw').toBeInstanceOf(LSTMError);
   const err = caught as LSTMError;
   expect(err.code).toBe(code);
@@ -18,21 +22,39 @@ function expectError(fn: () => unknown, code: LSTMErrorCode, argument?: string):
 }
 
 describe('bad input', () => {
-  beforeAll(async () => { await init(); });
+  beforeAll(async () => {
+    await init();
+  });
 
   const x = (B: number, T: number, I = 3) => new Float32Array(B * T * I).fill(0.5);
 
   it('sizes: non-integer, zero, negative, absurd, wrong type', () => {
     for (const bad of [0, -1, 2.5, NaN, Infinity, '3', null, 2 ** 40]) {
-      const e = expectError(() => new LSTM({ inputSize: bad as number, hiddenSize: 5 }), 'INVALID_ARGUMENT', 'inputSize');
+      const e = expectError(
+        () => new LSTM({ inputSize: bad as number, hiddenSize: 5 }),
+        'INVALID_ARGUMENT',
+        'inputSize',
+      );
       expect(e.expected).toMatch(/integer/);
       expect(e.actual).toBeDefined();
       expectError(() => new LSTM({ inputSize: 3, hiddenSize: bad as number }), 'INVALID_ARGUMENT', 'hiddenSize');
-      expectError(() => new LSTM({ inputSize: 3, hiddenSize: 5, numLayers: bad as number }), 'INVALID_ARGUMENT', 'numLayers');
+      expectError(
+        () => new LSTM({ inputSize: 3, hiddenSize: 5, numLayers: bad as number }),
+        'INVALID_ARGUMENT',
+        'numLayers',
+      );
     }
-    expectError(() => new LSTM({ inputSize: 3, hiddenSize: 5, bidirectional: 'yes' as unknown as boolean }), 'INVALID_ARGUMENT', 'bidirectional');
+    expectError(
+      () => new LSTM({ inputSize: 3, hiddenSize: 5, bidirectional: 'yes' as unknown as boolean }),
+      'INVALID_ARGUMENT',
+      'bidirectional',
+    );
     expectError(() => new LSTM({ inputSize: 3, hiddenSize: 5, seed: 1.5 }), 'INVALID_ARGUMENT', 'seed');
-    expectError(() => new LSTM(undefined as unknown as { inputSize: number; hiddenSize: number }), 'INVALID_ARGUMENT', 'options');
+    expectError(
+      () => new LSTM(undefined as unknown as { inputSize: number; hiddenSize: number }),
+      'INVALID_ARGUMENT',
+      'options',
+    );
   });
 
   it('sizes that would exhaust memory fail cleanly', () => {
@@ -54,7 +76,11 @@ describe('bad input', () => {
     let e = expectError(() => lstm.forward(x(2, 4).subarray(1), { batch: 2, steps: 4 }), 'SHAPE_MISMATCH', 'x');
     expect(e.expected).toContain('24');
     expect(e.actual).toContain('23');
-    e = expectError(() => lstm.forward([1, 2, 3] as unknown as Float32Array, { batch: 1, steps: 1 }), 'INVALID_ARGUMENT', 'x');
+    e = expectError(
+      () => lstm.forward([1, 2, 3] as unknown as Float32Array, { batch: 1, steps: 1 }),
+      'INVALID_ARGUMENT',
+      'x',
+    );
     expect(e.actual).toContain('Array');
     expectError(() => lstm.forward(x(1, 7).subarray(1), { batch: 2 }), 'SHAPE_MISMATCH', 'x');
     expectError(() => lstm.forward(x(2, 4), { batch: 2.5, steps: 4 }), 'INVALID_ARGUMENT', 'batch');
@@ -72,7 +98,8 @@ describe('bad input', () => {
     const probe = x(1, 3);
     const y0 = lstm.forward(probe, { batch: 1, steps: 3 }).output;
 
-    const missing = { ...good }; delete missing.bias_hh_l0;
+    const missing = { ...good };
+    delete missing.bias_hh_l0;
     expectError(() => lstm.loadStateDict(missing), 'STATE_DICT_MISSING', 'bias_hh_l0');
 
     const extra = { ...good, weight_ih_l1: good.weight_ih_l0! };
@@ -112,8 +139,8 @@ describe('bad input', () => {
     lstm.forward(x(1, 2), { batch: 1, steps: 2 });
     lstm.backward(new Float32Array(10));
     lstm.dispose();
-    lstm.dispose();                                            // twice is fine
-    expect(currentRuntime().arena.liveBytes).toBe(before);   // nothing leaked
+    lstm.dispose(); // twice is fine
+    expect(currentRuntime().arena.liveBytes).toBe(before); // nothing leaked
     expectError(() => lstm.forward(x(1, 2), { batch: 1, steps: 2 }), 'DISPOSED');
     expectError(() => lstm.backward(new Float32Array(10)), 'DISPOSED');
     expectError(() => lstm.stateDict(), 'DISPOSED');
@@ -135,14 +162,19 @@ describe('bad input', () => {
     expectError(() => a.step(new Float32Array(6), st), 'INVALID_ARGUMENT', 'state');
     const bi = new LSTM({ inputSize: 3, hiddenSize: 5, bidirectional: true });
     expectError(() => bi.createState(1), 'INVALID_ARGUMENT', 'bidirectional');
-    a.dispose(); b.dispose(); bi.dispose();
+    a.dispose();
+    b.dispose();
+    bi.dispose();
   });
 
   it('init: unknown build', async () => {
-    await expect(init({ build: 'gpu' as 'simd' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', argument: 'build' });
+    await expect(init({ build: 'gpu' as 'simd' })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      argument: 'build',
+    });
     const info = await init();
     expect(['relaxed-simd', 'simd', 'scalar']).toContain(info.build);
     expect(info.features.simd).toBe(true);
-    expect(await init()).toEqual(info);                       // idempotent
+    expect(await init()).toEqual(info); // idempotent
   });
 });

@@ -1,18 +1,27 @@
 // The LSTM layer through the public API, every build, against the float64 reference.
 import { describe, it, expect, beforeAll } from 'vitest';
 import { init, supportedBuilds, LSTM, type StateDict } from '../src/index.js';
-import { refForward, refBackward, refRandomParams, maxAbsDiff, type RefConfig, type RefParams } from './reference/lstm64.js';
+import {
+  refForward,
+  refBackward,
+  refRandomParams,
+  maxAbsDiff,
+  type RefConfig,
+  type RefParams,
+} from './reference/lstm64.js';
 import { uniform, mulberry32 } from './reference/rng.js';
 
 // float32 kernels against float64: the error grows with the number of terms summed (I+H per
 // gate) and with T through the recurrence, but stays far below this on these sizes.
 // Measured (simd, I=3 H=5 T=300): output 1e-7, gradients ~1e-6.
-const FWD_TOL = 2e-5;     // absolute, on outputs and states (all |values| ≤ 1)
-const GRAD_TOL = 1e-4;    // relative to max(1, max |reference gradient|)
+const FWD_TOL = 2e-5; // absolute, on outputs and states (all |values| ≤ 1)
+const GRAD_TOL = 1e-4; // relative to max(1, max |reference gradient|)
 
 const BUILDS = supportedBuilds();
 
-function toF32(a: ArrayLike<number>): Float32Array { return Float32Array.from(a); }
+function toF32(a: ArrayLike<number>): Float32Array {
+  return Float32Array.from(a);
+}
 
 function toStateDict(p: RefParams): StateDict {
   const out: StateDict = {};
@@ -26,25 +35,46 @@ function relErr(got: ArrayLike<number>, want: ArrayLike<number>): number {
   return maxAbsDiff(got, want) / scale;
 }
 
-interface Case { name: string; cfg: RefConfig; B: number; T: number; states?: boolean }
+interface Case {
+  name: string;
+  cfg: RefConfig;
+  B: number;
+  T: number;
+  states?: boolean;
+}
 const CASES: Case[] = [
   { name: 'I=3 H=5 B=2 T=4', cfg: { inputSize: 3, hiddenSize: 5, numLayers: 1, bidirectional: false }, B: 2, T: 4 },
   { name: 'B=1 T=1', cfg: { inputSize: 3, hiddenSize: 5, numLayers: 1, bidirectional: false }, B: 1, T: 1 },
   { name: 'T=300', cfg: { inputSize: 3, hiddenSize: 5, numLayers: 1, bidirectional: false }, B: 2, T: 300 },
-  { name: 'multiples of 8: I=16 H=24 B=5 T=7', cfg: { inputSize: 16, hiddenSize: 24, numLayers: 1, bidirectional: false }, B: 5, T: 7 },
+  {
+    name: 'multiples of 8: I=16 H=24 B=5 T=7',
+    cfg: { inputSize: 16, hiddenSize: 24, numLayers: 1, bidirectional: false },
+    B: 5,
+    T: 7,
+  },
   { name: '2 layers', cfg: { inputSize: 3, hiddenSize: 5, numLayers: 2, bidirectional: false }, B: 3, T: 6 },
   { name: 'bidirectional', cfg: { inputSize: 3, hiddenSize: 5, numLayers: 1, bidirectional: true }, B: 2, T: 5 },
-  { name: '2 layers bidirectional, h0/c0 and dh/dc', cfg: { inputSize: 7, hiddenSize: 6, numLayers: 2, bidirectional: true }, B: 4, T: 9, states: true },
+  {
+    name: '2 layers bidirectional, h0/c0 and dh/dc',
+    cfg: { inputSize: 7, hiddenSize: 6, numLayers: 2, bidirectional: true },
+    B: 4,
+    T: 9,
+    states: true,
+  },
 ];
 
 for (const build of BUILDS) {
   describe(`LSTM, ${build} build, against the float64 reference`, () => {
-    beforeAll(async () => { await init({ build }); });
+    beforeAll(async () => {
+      await init({ build });
+    });
 
     for (const c of CASES) {
       it(c.name, () => {
         const { cfg, B, T } = c;
-        const D = cfg.bidirectional ? 2 : 1, S = cfg.numLayers * D, H = cfg.hiddenSize;
+        const D = cfg.bidirectional ? 2 : 1,
+          S = cfg.numLayers * D,
+          H = cfg.hiddenSize;
         const params = refRandomParams(cfg, 7, 0.5);
         const rng = mulberry32(99);
         const x = uniform(rng, B * T * cfg.inputSize, -1, 1);
@@ -81,7 +111,10 @@ for (const build of BUILDS) {
 
     it('streaming step() equals forward() step by step, multi-layer', () => {
       const cfg = { inputSize: 3, hiddenSize: 5, numLayers: 2, bidirectional: false };
-      const B = 2, T = 6, H = 5, I = 3;
+      const B = 2,
+        T = 6,
+        H = 5,
+        I = 3;
       const lstm = new LSTM({ ...cfg, seed: 4 });
       const x = toF32(uniform(mulberry32(1), B * T * I, -1, 1));
       const { output, h, c } = lstm.forward(x, { batch: B, steps: T });
@@ -90,9 +123,11 @@ for (const build of BUILDS) {
       for (let t = 0; t < T; t++) {
         for (let b = 0; b < B; b++) xt.set(x.subarray((b * T + t) * I, (b * T + t + 1) * I), b * I);
         const y = lstm.step(xt, state);
-        expect(y).toBe(state.output);                       // no new array per step
+        expect(y).toBe(state.output); // no new array per step
         for (let b = 0; b < B; b++) {
-          expect(maxAbsDiff(y.subarray(b * H, b * H + H), output.subarray((b * T + t) * H, (b * T + t) * H + H))).toBeLessThan(1e-6);
+          expect(
+            maxAbsDiff(y.subarray(b * H, b * H + H), output.subarray((b * T + t) * H, (b * T + t) * H + H)),
+          ).toBeLessThan(1e-6);
         }
       }
       expect(maxAbsDiff(state.h, h)).toBeLessThan(1e-6);
@@ -103,7 +138,9 @@ for (const build of BUILDS) {
 }
 
 describe('LSTM semantics', () => {
-  beforeAll(async () => { await init(); });
+  beforeAll(async () => {
+    await init();
+  });
 
   it('parameter gradients accumulate across backward calls until zeroGrad', () => {
     const lstm = new LSTM({ inputSize: 3, hiddenSize: 5, seed: 2 });
@@ -112,7 +149,7 @@ describe('LSTM semantics', () => {
     lstm.forward(x, { batch: 2, steps: 4 });
     lstm.backward(dOut);
     const once = lstm.gradients();
-    lstm.backward(dOut);                                     // same activations: twice the gradient
+    lstm.backward(dOut); // same activations: twice the gradient
     const twice = lstm.gradients();
     for (const k of Object.keys(once)) {
       const doubled = once[k]!.data.map((v) => 2 * v);
@@ -144,12 +181,13 @@ describe('LSTM semantics', () => {
     const x = toF32(uniform(mulberry32(8), 3 * 2 * 3, -1, 1));
     const first = lstm.forward(x, { batch: 3, steps: 2 });
     const kept = first.output.slice();
-    const big = new LSTM({ inputSize: 64, hiddenSize: 256 });   // grows memory
+    const big = new LSTM({ inputSize: 64, hiddenSize: 256 }); // grows memory
     big.forward(new Float32Array(8 * 200 * 64), { batch: 8, steps: 200 });
     lstm.forward(new Float32Array(3 * 2 * 3).fill(0.9), { batch: 3, steps: 2 });
     expect(first.output).toEqual(kept);
     expect(first.output.buffer).not.toBe(kept.buffer);
-    big.dispose(); lstm.dispose();
+    big.dispose();
+    lstm.dispose();
   });
 
   it('stateDict round-trips and outputs follow loaded weights', () => {
@@ -161,13 +199,26 @@ describe('LSTM semantics', () => {
     b.loadStateDict(a.stateDict());
     expect(b.forward(x, { batch: 2, steps: 3 }).output).toEqual(ya);
     expect(Object.keys(a.stateDict())).toEqual([
-      'weight_ih_l0', 'weight_hh_l0', 'bias_ih_l0', 'bias_hh_l0',
-      'weight_ih_l0_reverse', 'weight_hh_l0_reverse', 'bias_ih_l0_reverse', 'bias_hh_l0_reverse',
-      'weight_ih_l1', 'weight_hh_l1', 'bias_ih_l1', 'bias_hh_l1',
-      'weight_ih_l1_reverse', 'weight_hh_l1_reverse', 'bias_ih_l1_reverse', 'bias_hh_l1_reverse',
+      'weight_ih_l0',
+      'weight_hh_l0',
+      'bias_ih_l0',
+      'bias_hh_l0',
+      'weight_ih_l0_reverse',
+      'weight_hh_l0_reverse',
+      'bias_ih_l0_reverse',
+      'bias_hh_l0_reverse',
+      'weight_ih_l1',
+      'weight_hh_l1',
+      'bias_ih_l1',
+      'bias_hh_l1',
+      'weight_ih_l1_reverse',
+      'weight_hh_l1_reverse',
+      'bias_ih_l1_reverse',
+      'bias_hh_l1_reverse',
     ]);
     expect(a.stateDict().weight_ih_l1!.shape).toEqual([20, 10]);
-    a.dispose(); b.dispose();
+    a.dispose();
+    b.dispose();
   });
 
   it('the lecture notes’ forget gate: f_t ≈ [0.495, 0.480, 0.951]', () => {
@@ -175,28 +226,39 @@ describe('LSTM semantics', () => {
     // f gate, the last three weight_ih's. With the input gate shut (bias −100, σ ≈ 4e-44) and
     // c0 = 1, c_1 = f·c0 + i·g = f, so the layer's returned cell state is f_t itself.
     const H = 3;
-    const Wf = [[0, 0, 0, -0.025, 0, 0], [-0.03, 0.9, -0.8, -0.5, 0, 0], [0.07, 0.6, 0.2, 1, 1, 1]];
+    const Wf = [
+      [0, 0, 0, -0.025, 0, 0],
+      [-0.03, 0.9, -0.8, -0.5, 0, 0],
+      [0.07, 0.6, 0.2, 1, 1, 1],
+    ];
     const bf = [0.01, 0.05, 0.01];
-    const wih = new Float32Array(4 * H * 3), whh = new Float32Array(4 * H * H);
-    const bih = new Float32Array(4 * H), bhh = new Float32Array(4 * H);
+    const wih = new Float32Array(4 * H * 3),
+      whh = new Float32Array(4 * H * H);
+    const bih = new Float32Array(4 * H),
+      bhh = new Float32Array(4 * H);
     for (let u = 0; u < H; u++) {
-      bih[u] = -100;                                           // input gate i closed
+      bih[u] = -100; // input gate i closed
       for (let k = 0; k < 3; k++) {
-        whh[(H + u) * H + k] = Wf[u]![k]!;                     // f rows, h part
-        wih[(H + u) * 3 + k] = Wf[u]![3 + k]!;                 // f rows, x part
+        whh[(H + u) * H + k] = Wf[u]![k]!; // f rows, h part
+        wih[(H + u) * 3 + k] = Wf[u]![3 + k]!; // f rows, x part
       }
       bih[H + u] = bf[u]!;
     }
     const lstm = new LSTM({ inputSize: 3, hiddenSize: H });
     lstm.loadStateDict({
-      weight_ih_l0: { shape: [12, 3], data: wih }, weight_hh_l0: { shape: [12, 3], data: whh },
-      bias_ih_l0: { shape: [12], data: bih }, bias_hh_l0: { shape: [12], data: bhh },
+      weight_ih_l0: { shape: [12, 3], data: wih },
+      weight_hh_l0: { shape: [12, 3], data: whh },
+      bias_ih_l0: { shape: [12], data: bih },
+      bias_hh_l0: { shape: [12], data: bhh },
     });
     const { c } = lstm.forward(new Float32Array([1.256, 0.2, 0.8]), {
-      batch: 1, steps: 1, h0: new Float32Array([0.1, 1.0, 0.5]), c0: new Float32Array([1, 1, 1]),
+      batch: 1,
+      steps: 1,
+      h0: new Float32Array([0.1, 1.0, 0.5]),
+      c0: new Float32Array([1, 1, 1]),
     });
     expect(c[0]).toBeCloseTo(0.495, 3);
-    expect(c[1]).toBeCloseTo(0.480, 3);
+    expect(c[1]).toBeCloseTo(0.48, 3);
     expect(c[2]).toBeCloseTo(0.951, 3);
     lstm.dispose();
   });

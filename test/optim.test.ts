@@ -23,11 +23,15 @@ const zeros = (n: number) => new Float64Array(n);
 
 const RULES: { name: string; make: () => Optimizer; rule: Rule; clip?: number; clipValue?: number }[] = [
   {
-    name: 'SGD', make: () => new SGD({ learningRate: 0.1 }),
-    rule: (w, g) => { for (let i = 0; i < w.length; i++) w[i]! -= 0.1 * g[i]!; },
+    name: 'SGD',
+    make: () => new SGD({ learningRate: 0.1 }),
+    rule: (w, g) => {
+      for (let i = 0; i < w.length; i++) w[i]! -= 0.1 * g[i]!;
+    },
   },
   {
-    name: 'SGD momentum + Nesterov + weight decay', make: () => new SGD({ learningRate: 0.05, momentum: 0.9, nesterov: true, weightDecay: 0.01 }),
+    name: 'SGD momentum + Nesterov + weight decay',
+    make: () => new SGD({ learningRate: 0.05, momentum: 0.9, nesterov: true, weightDecay: 0.01 }),
     rule: (w, g, s, step) => {
       s.buf ??= zeros(w.length);
       for (let i = 0; i < w.length; i++) {
@@ -38,33 +42,42 @@ const RULES: { name: string; make: () => Optimizer; rule: Rule; clip?: number; c
     },
   },
   {
-    name: 'Adam with clipNorm', make: () => new Adam({ learningRate: 0.01, clipNorm: 0.5 }), clip: 0.5,
+    name: 'Adam with clipNorm',
+    make: () => new Adam({ learningRate: 0.01, clipNorm: 0.5 }),
+    clip: 0.5,
     rule: (w, g, s, step) => {
-      s.m ??= zeros(w.length); s.v ??= zeros(w.length);
+      s.m ??= zeros(w.length);
+      s.v ??= zeros(w.length);
       for (let i = 0; i < w.length; i++) {
         s.m[i] = 0.9 * s.m[i]! + 0.1 * g[i]!;
         s.v[i] = 0.999 * s.v[i]! + 0.001 * g[i]! * g[i]!;
-        const mh = s.m[i]! / (1 - 0.9 ** step), vh = s.v[i]! / (1 - 0.999 ** step);
-        w[i]! -= 0.01 * mh / (Math.sqrt(vh) + 1e-8);
+        const mh = s.m[i]! / (1 - 0.9 ** step),
+          vh = s.v[i]! / (1 - 0.999 ** step);
+        w[i]! -= (0.01 * mh) / (Math.sqrt(vh) + 1e-8);
       }
     },
   },
   {
-    name: 'AdamW', make: () => new AdamW({ learningRate: 0.01, weightDecay: 0.1 }),
+    name: 'AdamW',
+    make: () => new AdamW({ learningRate: 0.01, weightDecay: 0.1 }),
     rule: (w, g, s, step) => {
-      s.m ??= zeros(w.length); s.v ??= zeros(w.length);
+      s.m ??= zeros(w.length);
+      s.v ??= zeros(w.length);
       for (let i = 0; i < w.length; i++) {
         w[i]! *= 1 - 0.01 * 0.1;
         s.m[i] = 0.9 * s.m[i]! + 0.1 * g[i]!;
         s.v[i] = 0.999 * s.v[i]! + 0.001 * g[i]! * g[i]!;
-        w[i]! -= 0.01 * (s.m[i]! / (1 - 0.9 ** step)) / (Math.sqrt(s.v[i]! / (1 - 0.999 ** step)) + 1e-8);
+        w[i]! -= (0.01 * (s.m[i]! / (1 - 0.9 ** step))) / (Math.sqrt(s.v[i]! / (1 - 0.999 ** step)) + 1e-8);
       }
     },
   },
   {
-    name: 'RMSprop with momentum and clipValue', make: () => new RMSprop({ learningRate: 0.01, momentum: 0.5, clipValue: 0.05 }), clipValue: 0.05,
+    name: 'RMSprop with momentum and clipValue',
+    make: () => new RMSprop({ learningRate: 0.01, momentum: 0.5, clipValue: 0.05 }),
+    clipValue: 0.05,
     rule: (w, g, s) => {
-      s.v ??= zeros(w.length); s.buf ??= zeros(w.length);
+      s.v ??= zeros(w.length);
+      s.buf ??= zeros(w.length);
       for (let i = 0; i < w.length; i++) {
         s.v[i] = 0.99 * s.v[i]! + 0.01 * g[i]! * g[i]!;
         s.buf[i] = 0.5 * s.buf[i]! + g[i]! / (Math.sqrt(s.v[i]!) + 1e-8);
@@ -75,7 +88,9 @@ const RULES: { name: string; make: () => Optimizer; rule: Rule; clip?: number; c
 ];
 
 describe('optimizers against torch.optim update rules', () => {
-  beforeAll(async () => { await init(); });
+  beforeAll(async () => {
+    await init();
+  });
 
   for (const r of RULES) {
     it(r.name, () => {
@@ -98,7 +113,7 @@ describe('optimizers against torch.optim update rules', () => {
         r.rule(w, g, state, step);
         expect(maxAbsDiff(flat(lstm.stateDict()), w), `step ${step}`).toBeLessThan(1e-5);
       }
-      if (r.clip) expect(opt.lastGradNorm).toBeGreaterThan(r.clip);   // clipping really engaged
+      if (r.clip) expect(opt.lastGradNorm).toBeGreaterThan(r.clip); // clipping really engaged
       opt.dispose();
       lstm.dispose();
     });

@@ -9,8 +9,15 @@
 // REF_VERBOSE=1 prints the per-tensor errors).
 import { describe, it, expect } from 'vitest';
 import {
-  refForward, refBackward, refRandomParams, refParamNames, refGates, maxAbsDiff, maxRelDiff,
-  type RefConfig, type RefParams,
+  refForward,
+  refBackward,
+  refRandomParams,
+  refParamNames,
+  refGates,
+  maxAbsDiff,
+  maxRelDiff,
+  type RefConfig,
+  type RefParams,
 } from './reference/lstm64.js';
 import { mulberry32, uniform } from './reference/rng.js';
 
@@ -23,8 +30,10 @@ function numericGrad(v: Float64Array, loss: () => number): Float64Array {
   const g = new Float64Array(v.length);
   for (let i = 0; i < v.length; i++) {
     const keep = v[i]!;
-    v[i] = keep + EPS; const up = loss();
-    v[i] = keep - EPS; const down = loss();
+    v[i] = keep + EPS;
+    const up = loss();
+    v[i] = keep - EPS;
+    const down = loss();
     v[i] = keep;
     g[i] = (up - down) / (2 * EPS);
   }
@@ -43,8 +52,20 @@ function copyParams(p: RefParams): Record<string, { shape: number[]; data: Float
   return out;
 }
 
-interface Case { name: string; cfg: RefConfig; B: number; T: number; state?: boolean; outputOnly?: boolean }
-const cfg = (numLayers: number, bidirectional: boolean): RefConfig => ({ inputSize: 3, hiddenSize: 5, numLayers, bidirectional });
+interface Case {
+  name: string;
+  cfg: RefConfig;
+  B: number;
+  T: number;
+  state?: boolean;
+  outputOnly?: boolean;
+}
+const cfg = (numLayers: number, bidirectional: boolean): RefConfig => ({
+  inputSize: 3,
+  hiddenSize: 5,
+  numLayers,
+  bidirectional,
+});
 const CASES: Case[] = [
   { name: '1 layer (I=3, H=5, B=2, T=4)', cfg: cfg(1, false), B: 2, T: 4 },
   { name: '2 layers', cfg: cfg(2, false), B: 2, T: 4 },
@@ -52,14 +73,23 @@ const CASES: Case[] = [
   { name: '2 layers bidirectional', cfg: cfg(2, true), B: 2, T: 4 },
   { name: '1 layer, nonzero h0/c0', cfg: cfg(1, false), B: 2, T: 4, state: true },
   { name: '2 layers bidirectional, nonzero h0/c0', cfg: cfg(2, true), B: 2, T: 4, state: true },
-  { name: 'bidirectional, output-only loss (dh, dc omitted)', cfg: cfg(1, true), B: 2, T: 4, state: true, outputOnly: true },
+  {
+    name: 'bidirectional, output-only loss (dh, dc omitted)',
+    cfg: cfg(1, true),
+    B: 2,
+    T: 4,
+    state: true,
+    outputOnly: true,
+  },
 ];
 
 describe('float64 reference LSTM: finite-difference gradient check', () => {
   for (const c of CASES) {
     it(c.name, () => {
       const { cfg, B, T } = c;
-      const D = cfg.bidirectional ? 2 : 1, S = cfg.numLayers * D, H = cfg.hiddenSize;
+      const D = cfg.bidirectional ? 2 : 1,
+        S = cfg.numLayers * D,
+        H = cfg.hiddenSize;
       const rng = mulberry32(17);
       const p = copyParams(refRandomParams(cfg, 3, 0.7));
       const x = uniform(rng, B * T * cfg.inputSize, -1, 1);
@@ -88,23 +118,36 @@ describe('float64 reference LSTM: finite-difference gradient check', () => {
       errors.dx = maxRelDiff(back.dx, numericGrad(x, loss));
       errors.dh0 = maxRelDiff(back.dh0, numericGrad(h0, loss));
       errors.dc0 = maxRelDiff(back.dc0, numericGrad(c0, loss));
-      if (verbose) console.log(c.name, Object.entries(errors).map(([k, e]) => `${k} ${e.toExponential(1)}`).join(', '));
+      if (verbose)
+        console.log(
+          c.name,
+          Object.entries(errors)
+            .map(([k, e]) => `${k} ${e.toExponential(1)}`)
+            .join(', '),
+        );
       for (const [name, e] of Object.entries(errors)) expect(e, name).toBeLessThanOrEqual(TOL);
       // The two biases enter only as a sum, so their gradients are identical.
       for (const { name } of refParamNames(cfg)) {
-        if (name.startsWith('bias_ih')) expect(back.grads[name]).toEqual(back.grads[name.replace('bias_ih', 'bias_hh')]);
+        if (name.startsWith('bias_ih'))
+          expect(back.grads[name]).toEqual(back.grads[name.replace('bias_ih', 'bias_hh')]);
       }
     });
   }
 });
 
 describe('float64 reference LSTM: forward semantics', () => {
-  const I = 3, H = 4, B = 2, T = 5;
+  const I = 3,
+    H = 4,
+    B = 2,
+    T = 5;
 
   it('one step equals the gate equations (refGates)', () => {
     const c1: RefConfig = { inputSize: I, hiddenSize: H, numLayers: 1, bidirectional: false };
-    const p = refRandomParams(c1, 11, 0.8), rng = mulberry32(5);
-    const x = uniform(rng, B * I, -1, 1), h0 = uniform(rng, B * H, -1, 1), c0 = uniform(rng, B * H, -1, 1);
+    const p = refRandomParams(c1, 11, 0.8),
+      rng = mulberry32(5);
+    const x = uniform(rng, B * I, -1, 1),
+      h0 = uniform(rng, B * H, -1, 1),
+      c0 = uniform(rng, B * H, -1, 1);
     const f = refForward(c1, p, x, B, 1, h0, c0);
     for (let b = 0; b < B; b++) {
       const { post } = refGates(c1, p, 0, 0, x.subarray(b * I, b * I + I), h0.subarray(b * H, b * H + H));
@@ -120,33 +163,66 @@ describe('float64 reference LSTM: forward semantics', () => {
   it('the reverse direction is a forward LSTM over the time-reversed sequence', () => {
     const bi: RefConfig = { inputSize: I, hiddenSize: H, numLayers: 1, bidirectional: true };
     const uni: RefConfig = { ...bi, bidirectional: false };
-    const p = refRandomParams(bi, 21), rng = mulberry32(6);
-    const x = uniform(rng, B * T * I, -1, 1), h0 = uniform(rng, 2 * B * H, -1, 1), c0 = uniform(rng, 2 * B * H, -1, 1);
+    const p = refRandomParams(bi, 21),
+      rng = mulberry32(6);
+    const x = uniform(rng, B * T * I, -1, 1),
+      h0 = uniform(rng, 2 * B * H, -1, 1),
+      c0 = uniform(rng, 2 * B * H, -1, 1);
     const f = refForward(bi, p, x, B, T, h0, c0);
     const rev: RefParams = {};
     for (const n of ['weight_ih', 'weight_hh', 'bias_ih', 'bias_hh']) rev[`${n}_l0`] = p[`${n}_l0_reverse`]!;
     const xr = new Float64Array(x.length);
-    for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) xr.set(x.subarray((b * T + t) * I, (b * T + t + 1) * I), (b * T + T - 1 - t) * I);
-    const fwdDir = refForward(uni, { weight_ih_l0: p.weight_ih_l0!, weight_hh_l0: p.weight_hh_l0!, bias_ih_l0: p.bias_ih_l0!, bias_hh_l0: p.bias_hh_l0! },
-      x, B, T, h0.subarray(0, B * H), c0.subarray(0, B * H));
+    for (let b = 0; b < B; b++)
+      for (let t = 0; t < T; t++) xr.set(x.subarray((b * T + t) * I, (b * T + t + 1) * I), (b * T + T - 1 - t) * I);
+    const fwdDir = refForward(
+      uni,
+      {
+        weight_ih_l0: p.weight_ih_l0!,
+        weight_hh_l0: p.weight_hh_l0!,
+        bias_ih_l0: p.bias_ih_l0!,
+        bias_hh_l0: p.bias_hh_l0!,
+      },
+      x,
+      B,
+      T,
+      h0.subarray(0, B * H),
+      c0.subarray(0, B * H),
+    );
     const revDir = refForward(uni, rev, xr, B, T, h0.subarray(B * H), c0.subarray(B * H));
     for (let b = 0; b < B; b++) {
       for (let t = 0; t < T; t++) {
         const o = (b * T + t) * 2 * H;
-        expect(maxAbsDiff(f.output.subarray(o, o + H), fwdDir.output.subarray((b * T + t) * H, (b * T + t + 1) * H))).toBe(0);
-        expect(maxAbsDiff(f.output.subarray(o + H, o + 2 * H), revDir.output.subarray((b * T + T - 1 - t) * H, (b * T + T - t) * H))).toBe(0);
+        expect(
+          maxAbsDiff(f.output.subarray(o, o + H), fwdDir.output.subarray((b * T + t) * H, (b * T + t + 1) * H)),
+        ).toBe(0);
+        expect(
+          maxAbsDiff(
+            f.output.subarray(o + H, o + 2 * H),
+            revDir.output.subarray((b * T + T - 1 - t) * H, (b * T + T - t) * H),
+          ),
+        ).toBe(0);
       }
     }
     expect(maxAbsDiff(f.h, [...fwdDir.h, ...revDir.h])).toBe(0);
     expect(maxAbsDiff(f.c, [...fwdDir.c, ...revDir.c])).toBe(0);
     // the reverse direction's final state is its h after consuming t = 0
-    for (let b = 0; b < B; b++) expect(maxAbsDiff(f.h.subarray(B * H + b * H, B * H + b * H + H), f.output.subarray(b * T * 2 * H + H, b * T * 2 * H + 2 * H))).toBe(0);
+    for (let b = 0; b < B; b++)
+      expect(
+        maxAbsDiff(
+          f.h.subarray(B * H + b * H, B * H + b * H + H),
+          f.output.subarray(b * T * 2 * H + H, b * T * 2 * H + 2 * H),
+        ),
+      ).toBe(0);
   });
 
   it('layer 1 reads layer 0’s whole (concatenated) output', () => {
     const two: RefConfig = { inputSize: I, hiddenSize: H, numLayers: 2, bidirectional: true };
-    const p = refRandomParams(two, 31), rng = mulberry32(7), S = B * H;
-    const x = uniform(rng, B * T * I, -1, 1), h0 = uniform(rng, 4 * S, -1, 1), c0 = uniform(rng, 4 * S, -1, 1);
+    const p = refRandomParams(two, 31),
+      rng = mulberry32(7),
+      S = B * H;
+    const x = uniform(rng, B * T * I, -1, 1),
+      h0 = uniform(rng, 4 * S, -1, 1),
+      c0 = uniform(rng, 4 * S, -1, 1);
     const f = refForward(two, p, x, B, T, h0, c0);
     const pick = (l: number): RefParams => {
       const out: RefParams = {};
@@ -154,7 +230,15 @@ describe('float64 reference LSTM: forward semantics', () => {
       return out;
     };
     const l0 = refForward({ ...two, numLayers: 1 }, pick(0), x, B, T, h0.subarray(0, 2 * S), c0.subarray(0, 2 * S));
-    const l1 = refForward({ ...two, numLayers: 1, inputSize: 2 * H }, pick(1), l0.output, B, T, h0.subarray(2 * S), c0.subarray(2 * S));
+    const l1 = refForward(
+      { ...two, numLayers: 1, inputSize: 2 * H },
+      pick(1),
+      l0.output,
+      B,
+      T,
+      h0.subarray(2 * S),
+      c0.subarray(2 * S),
+    );
     expect(maxAbsDiff(f.output, l1.output)).toBe(0);
     expect(maxAbsDiff(f.h, [...l0.h, ...l1.h])).toBe(0);
     expect(maxAbsDiff(f.c, [...l0.c, ...l1.c])).toBe(0);
@@ -162,28 +246,47 @@ describe('float64 reference LSTM: forward semantics', () => {
 
   it('refParamNames follows PyTorch’s order and shapes', () => {
     expect(refParamNames({ inputSize: 3, hiddenSize: 5, numLayers: 2, bidirectional: true })).toEqual([
-      { name: 'weight_ih_l0', shape: [20, 3] }, { name: 'weight_hh_l0', shape: [20, 5] }, { name: 'bias_ih_l0', shape: [20] }, { name: 'bias_hh_l0', shape: [20] },
-      { name: 'weight_ih_l0_reverse', shape: [20, 3] }, { name: 'weight_hh_l0_reverse', shape: [20, 5] }, { name: 'bias_ih_l0_reverse', shape: [20] }, { name: 'bias_hh_l0_reverse', shape: [20] },
-      { name: 'weight_ih_l1', shape: [20, 10] }, { name: 'weight_hh_l1', shape: [20, 5] }, { name: 'bias_ih_l1', shape: [20] }, { name: 'bias_hh_l1', shape: [20] },
-      { name: 'weight_ih_l1_reverse', shape: [20, 10] }, { name: 'weight_hh_l1_reverse', shape: [20, 5] }, { name: 'bias_ih_l1_reverse', shape: [20] }, { name: 'bias_hh_l1_reverse', shape: [20] },
+      { name: 'weight_ih_l0', shape: [20, 3] },
+      { name: 'weight_hh_l0', shape: [20, 5] },
+      { name: 'bias_ih_l0', shape: [20] },
+      { name: 'bias_hh_l0', shape: [20] },
+      { name: 'weight_ih_l0_reverse', shape: [20, 3] },
+      { name: 'weight_hh_l0_reverse', shape: [20, 5] },
+      { name: 'bias_ih_l0_reverse', shape: [20] },
+      { name: 'bias_hh_l0_reverse', shape: [20] },
+      { name: 'weight_ih_l1', shape: [20, 10] },
+      { name: 'weight_hh_l1', shape: [20, 5] },
+      { name: 'bias_ih_l1', shape: [20] },
+      { name: 'bias_hh_l1', shape: [20] },
+      { name: 'weight_ih_l1_reverse', shape: [20, 10] },
+      { name: 'weight_hh_l1_reverse', shape: [20, 5] },
+      { name: 'bias_ih_l1_reverse', shape: [20] },
+      { name: 'bias_hh_l1_reverse', shape: [20] },
     ]);
     const p = refRandomParams({ inputSize: 3, hiddenSize: 4, numLayers: 1, bidirectional: false }, 1);
-    for (const v of Object.values(p)) for (let i = 0; i < v.data.length; i++) expect(Math.abs(v.data[i]!)).toBeLessThan(0.5); // 1/√4
+    for (const v of Object.values(p))
+      for (let i = 0; i < v.data.length; i++) expect(Math.abs(v.data[i]!)).toBeLessThan(0.5); // 1/√4
   });
 });
 
 describe('worked example', () => {
   // The lecture notes' forget gate: f_t = σ(W_f·[h_{t−1}, x_t] + b_f).
-  const Wf = [[0, 0, 0, -0.025, 0, 0], [-0.03, 0.9, -0.8, -0.5, 0, 0], [0.07, 0.6, 0.2, 1, 1, 1]];
-  const bf = [0.01, 0.05, 0.01], hPrev = [0.1, 1.0, 0.5], x = [1.256, 0.2, 0.8];
+  const Wf = [
+    [0, 0, 0, -0.025, 0, 0],
+    [-0.03, 0.9, -0.8, -0.5, 0, 0],
+    [0.07, 0.6, 0.2, 1, 1, 1],
+  ];
+  const bf = [0.01, 0.05, 0.01],
+    hPrev = [0.1, 1.0, 0.5],
+    x = [1.256, 0.2, 0.8];
   // Pre-activations: −0.0214, −0.081, 2.973 -> σ = 0.494650…, 0.479761…, 0.951339…
-  const expected = [0.495, 0.480, 0.951];
+  const expected = [0.495, 0.48, 0.951];
 
   it('plain code: f_t ≈ [0.495, 0.480, 0.951]', () => {
     const hx = [...hPrev, ...x];
     const f = Wf.map((row, u) => 1 / (1 + Math.exp(-(row.reduce((s, w, k) => s + w * hx[k]!, 0) + bf[u]!))));
     for (let u = 0; u < 3; u++) expect(Math.abs(f[u]! - expected[u]!)).toBeLessThanOrEqual(1e-3);
-    expect(f[0]).toBeCloseTo(0.494650, 6);
+    expect(f[0]).toBeCloseTo(0.49465, 6);
     expect(f[1]).toBeCloseTo(0.479761, 6);
     expect(f[2]).toBeCloseTo(0.951339, 6);
   });
@@ -192,16 +295,24 @@ describe('worked example', () => {
     // W_f's h columns are weight_hh's f rows (rows H…2H−1), its x columns weight_ih's; b_f goes in
     // bias_ih, bias_hh stays 0. The input gate is shut (bias −1000 -> i = 0 exactly), so with
     // c0 = 1 one step gives c_t = f_t·1 + 0·g = f_t: f read back from refForward as well.
-    const H = 3, cfg: RefConfig = { inputSize: 3, hiddenSize: H, numLayers: 1, bidirectional: false };
-    const wih = new Float64Array(4 * H * 3), whh = new Float64Array(4 * H * H), bih = new Float64Array(4 * H);
+    const H = 3,
+      cfg: RefConfig = { inputSize: 3, hiddenSize: H, numLayers: 1, bidirectional: false };
+    const wih = new Float64Array(4 * H * 3),
+      whh = new Float64Array(4 * H * H),
+      bih = new Float64Array(4 * H);
     for (let u = 0; u < H; u++) {
-      for (let k = 0; k < 3; k++) { whh[(H + u) * H + k] = Wf[u]![k]!; wih[(H + u) * 3 + k] = Wf[u]![3 + k]!; }
+      for (let k = 0; k < 3; k++) {
+        whh[(H + u) * H + k] = Wf[u]![k]!;
+        wih[(H + u) * 3 + k] = Wf[u]![3 + k]!;
+      }
       bih[H + u] = bf[u]!;
       bih[u] = -1000;
     }
     const params: RefParams = {
-      weight_ih_l0: { shape: [4 * H, 3], data: wih }, weight_hh_l0: { shape: [4 * H, H], data: whh },
-      bias_ih_l0: { shape: [4 * H], data: bih }, bias_hh_l0: { shape: [4 * H], data: new Float64Array(4 * H) },
+      weight_ih_l0: { shape: [4 * H, 3], data: wih },
+      weight_hh_l0: { shape: [4 * H, H], data: whh },
+      bias_ih_l0: { shape: [4 * H], data: bih },
+      bias_hh_l0: { shape: [4 * H], data: new Float64Array(4 * H) },
     };
     const g = refGates(cfg, params, 0, 0, x, hPrev);
     expect(maxAbsDiff(g.pre.f, [-0.0214, -0.081, 2.973])).toBeLessThan(1e-12);

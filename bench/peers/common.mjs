@@ -11,7 +11,8 @@ export { WORKLOADS, flops, uniform, weightsFor };
 export function dataFor(w) {
   const x = uniform(w.B * w.T * w.I, -1, 1, 21);
   const data = { weights: weightsFor(w), x };
-  if (w.kind === 'stream') data.xs = Array.from({ length: 16 }, (_, i) => x.subarray((i % w.T) * w.I, (i % w.T + 1) * w.I));
+  if (w.kind === 'stream')
+    data.xs = Array.from({ length: 16 }, (_, i) => x.subarray((i % w.T) * w.I, ((i % w.T) + 1) * w.I));
   if (w.kind === 'train') data.dOut = uniform(w.B * w.T * w.H, -1, 1, 22);
   return data;
 }
@@ -34,7 +35,11 @@ export function optimizerOf(w) {
 // Timing: the method of bench.mjs (warm-up calls, then median and min over repeats), but async so
 // that peers whose API returns promises (onnxruntime's session.run) are timed the same way.
 
-export const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+export const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
 
 /** Time `fn` (which does `units` units of work) `repeats` times after `warmup` calls: per-unit ms. */
 export async function time(fn, { repeats, warmup, units = 1 }) {
@@ -54,7 +59,8 @@ export async function time(fn, { repeats, warmup, units = 1 }) {
 /** max |a − b| and max |b| (to judge sums such as the loss and dW_hh relative to their size). */
 export function maxAbsDiff(a, b) {
   if (a.length !== b.length) throw new Error(`length mismatch: ${a.length} vs ${b.length}`);
-  let d = 0, m = 0;
+  let d = 0,
+    m = 0;
   for (let i = 0; i < a.length; i++) {
     d = Math.max(d, Math.abs(a[i] - b[i]));
     m = Math.max(m, Math.abs(b[i]));
@@ -77,7 +83,7 @@ export function transpose(a, rows, cols) {
 export function reorderGates(a, H, K, order) {
   const out = new Float32Array(a.length);
   const block = H * K;
-  order.forEach((src, q) => out.set(a.subarray(src * block, (src + 1) * block), q * block));
+  for (const [q, src] of order.entries()) out.set(a.subarray(src * block, (src + 1) * block), q * block);
   return out;
 }
 
@@ -90,7 +96,8 @@ export function addArrays(a, b) {
 /** [B, T, F] → [T, B, F]; swapBatchTime(y, T, B, F) goes back from time-major to batch-first. */
 export function swapBatchTime(a, B, T, F) {
   const out = new Float32Array(a.length);
-  for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) out.set(a.subarray((b * T + t) * F, (b * T + t + 1) * F), (t * B + b) * F);
+  for (let b = 0; b < B; b++)
+    for (let t = 0; t < T; t++) out.set(a.subarray((b * T + t) * F, (b * T + t + 1) * F), (t * B + b) * F);
   return out;
 }
 

@@ -17,12 +17,16 @@
 // unpacked (one key per element), which every protobuf parser accepts for proto2 fields.
 import { reorderGates } from './common.mjs';
 
-const VARINT = 0, LEN = 2;
+const VARINT = 0,
+  LEN = 2;
 
 function varintBytes(n) {
   // Non-negative integers below 2^53 (all we write): 7 bits per byte, low first, high bit = "more".
   const out = [];
-  while (n >= 0x80) { out.push((n % 0x80) | 0x80); n = Math.floor(n / 0x80); }
+  while (n >= 0x80) {
+    out.push((n % 0x80) | 0x80);
+    n = Math.floor(n / 0x80);
+  }
   out.push(n);
   return out;
 }
@@ -30,7 +34,10 @@ function varintBytes(n) {
 function concat(chunks) {
   const out = new Uint8Array(chunks.reduce((s, c) => s + c.length, 0));
   let o = 0;
-  for (const c of chunks) { out.set(c, o); o += c.length; }
+  for (const c of chunks) {
+    out.set(c, o);
+    o += c.length;
+  }
   return out;
 }
 
@@ -39,29 +46,31 @@ const key = (field, wire) => varintBytes(field * 8 + wire);
 const int = (field, n) => Uint8Array.from([...key(field, VARINT), ...varintBytes(n)]);
 /** A length-delimited field: raw bytes, a string, or an encoded sub-message (array of chunks). */
 function len(field, value) {
-  const body = typeof value === 'string' ? new TextEncoder().encode(value) : Array.isArray(value) ? concat(value) : value;
+  const body =
+    typeof value === 'string' ? new TextEncoder().encode(value) : Array.isArray(value) ? concat(value) : value;
   return concat([Uint8Array.from([...key(field, LEN), ...varintBytes(body.length)]), body]);
 }
 
 // ---- ONNX messages ---------------------------------------------------------------------------
 
-const FLOAT = 1;  // TensorProto.DataType.FLOAT
-const ATTR_INT = 2;  // AttributeProto.AttributeType.INT
+const FLOAT = 1; // TensorProto.DataType.FLOAT
+const ATTR_INT = 2; // AttributeProto.AttributeType.INT
 
 /** TensorProto: a float32 initializer. */
 function tensor(name, dims, data) {
-  if (dims.reduce((a, b) => a * b, 1) !== data.length) throw new Error(`${name}: ${dims} does not hold ${data.length} floats`);
+  if (dims.reduce((a, b) => a * b, 1) !== data.length)
+    throw new Error(`${name}: ${dims} does not hold ${data.length} floats`);
   const raw = new Uint8Array(data.length * 4);
   const view = new DataView(raw.buffer);
-  data.forEach((v, i) => view.setFloat32(i * 4, v, true));
+  for (const [i, v] of data.entries()) view.setFloat32(i * 4, v, true);
   return [...dims.map((d) => int(1, d)), int(2, FLOAT), len(8, name), len(9, raw)];
 }
 
 /** ValueInfoProto: a float32 graph input/output of fixed shape. */
 function valueInfo(name, dims) {
-  const shape = dims.map((d) => len(1, [int(1, d)]));             // TensorShapeProto.dim → Dimension.dim_value
-  const tensorType = [int(1, FLOAT), len(2, shape)];             // TypeProto.Tensor
-  return [len(1, name), len(2, [len(1, tensorType)])];           // name, type.tensor_type
+  const shape = dims.map((d) => len(1, [int(1, d)])); // TensorShapeProto.dim → Dimension.dim_value
+  const tensorType = [int(1, FLOAT), len(2, shape)]; // TypeProto.Tensor
+  return [len(1, name), len(2, [len(1, tensorType)])]; // name, type.tensor_type
 }
 
 const intAttr = (name, v) => [len(1, name), int(3, v), int(20, ATTR_INT)];
@@ -92,7 +101,8 @@ export function lstmModel({ I, H, B, T, weights, withState = false }) {
   const node = [
     ...nodeInputs.map((n) => len(1, n)),
     ...nodeOutputs.map((n) => len(2, n)),
-    len(3, 'lstm'), len(4, 'LSTM'),
+    len(3, 'lstm'),
+    len(4, 'LSTM'),
     len(5, intAttr('hidden_size', H)),
     len(5, intAttr('layout', 0)),
   ];
@@ -111,9 +121,9 @@ export function lstmModel({ I, H, B, T, weights, withState = false }) {
     ...graphOutputs.map((v) => len(12, v)),
   ];
   return concat([
-    int(1, 8),                            // ir_version
-    len(2, 'wasm-lstm bench/peers'),      // producer_name
+    int(1, 8), // ir_version
+    len(2, 'wasm-lstm bench/peers'), // producer_name
     len(7, graph),
-    len(8, [len(1, ''), int(2, 14)]),     // opset_import: default domain, opset 14
+    len(8, [len(1, ''), int(2, 14)]), // opset_import: default domain, opset 14
   ]);
 }

@@ -33,7 +33,7 @@ const { values: args } = parseArgs({
 // In --json mode stdout carries the JSON document alone: libraries that print on load (tfjs greets
 // Node users on console) are sent to stderr.
 if (args.json) console.log = console.info = console.warn = console.error;
-const log = args.json ? () => {} : (...a) => process.stdout.write(a.join(' ') + '\n');
+const log = args.json ? () => {} : (...a) => process.stdout.write(`${a.join(' ')}\n`);
 
 const TOL = 1e-4;
 const ALL_PEERS = [tfjsCpu, tfjsWasm, ortNode1, ortNode2, ortWeb, brainJs];
@@ -50,13 +50,14 @@ const notRun = selected.filter((w) => !isLstm(w)).map((w) => `${w.id} ${w.name}`
 
 /** First line of an error, with the usual "not installed" case made actionable. */
 function reason(e) {
-  if (e?.code === 'ERR_MODULE_NOT_FOUND') return `not installed (npm install --prefix bench/peers): ${e.message.split('\n')[0]}`;
+  if (e?.code === 'ERR_MODULE_NOT_FOUND')
+    return `not installed (npm install --prefix bench/peers): ${e.message.split('\n')[0]}`;
   return String(e?.message ?? e).split('\n')[0];
 }
 
 // ---- load ------------------------------------------------------------------------------------
 
-const info = {};  // id → { label, version } or { label, error }
+const info = {}; // id → { label, version } or { label, error }
 try {
   info.ours = { label: ours.label, ...(await ours.load()) };
 } catch (e) {
@@ -72,7 +73,7 @@ for (const p of peers) {
 }
 
 log(`wasm-lstm vs peers: node ${process.version}, ${os.cpus().length} cores${args.quick ? ', --quick' : ''}`);
-for (const [id, v] of Object.entries(info)) log(`  ${v.label.padEnd(16)} ${v.error ?? v.version}`);
+for (const [_id, v] of Object.entries(info)) log(`  ${v.label.padEnd(16)} ${v.error ?? v.version}`);
 log('');
 
 // ---- run -------------------------------------------------------------------------------------
@@ -102,13 +103,17 @@ async function measure(impl, w, data, ref) {
   try {
     const got = await r.check();
     const check = ref && got ? compare(ref, got, w.kind) : null;
-    const repeats = args.quick ? (impl.slow ? 2 : 3) : (impl.slow ? 5 : 11);
-    const warmup = args.quick ? 1 : (impl.slow ? 2 : 5);
+    const repeats = args.quick ? (impl.slow ? 2 : 3) : impl.slow ? 5 : 11;
+    const warmup = args.quick ? 1 : impl.slow ? 2 : 5;
     const t = await time(r.run, { repeats, warmup, units: r.units });
     const scale = w.unit === 'µs/step' ? 1000 : 1;
     return { median: t.median * scale, min: t.min * scale, repeats: t.samples, check, got };
   } finally {
-    try { r.dispose(); } catch { /* keep the error that got us here, if any */ }
+    try {
+      r.dispose();
+    } catch {
+      /* keep the error that got us here, if any */
+    }
   }
 }
 
@@ -127,7 +132,10 @@ for (const w of workloads) {
     row.impls.ours = { error: reason(e) };
   }
   for (const p of peers) {
-    if (info[p.id].error) { row.impls[p.id] = { error: info[p.id].error }; continue; }
+    if (info[p.id].error) {
+      row.impls[p.id] = { error: info[p.id].error };
+      continue;
+    }
     try {
       const m = await measure(p, w, data, ref);
       delete m.got;
@@ -145,30 +153,56 @@ if (failedChecks) process.exitCode = 1;
 // ---- report ----------------------------------------------------------------------------------
 
 if (args.json) {
-  process.stdout.write(JSON.stringify({
-    node: process.version, cores: os.cpus().length, quick: args.quick, tolerance: TOL,
-    implementations: info, notes: Object.fromEntries(peers.filter((p) => p.note).map((p) => [p.id, p.note])),
-    workloads, notRun, results,
-  }, null, 2) + '\n');
+  process.stdout.write(
+    `${JSON.stringify(
+      {
+        node: process.version,
+        cores: os.cpus().length,
+        quick: args.quick,
+        tolerance: TOL,
+        implementations: info,
+        notes: Object.fromEntries(peers.filter((p) => p.note).map((p) => [p.id, p.note])),
+        workloads,
+        notRun,
+        results,
+      },
+      null,
+      2,
+    )}\n`,
+  );
 } else {
   const fmt = (v) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
   const short = (s) => (s.length > 28 ? `${s.slice(0, 27)}…` : s);
   const ids = ['ours', ...peers.map((p) => p.id)];
-  const cell = (m, id) => info[id].error ? 'not loaded (see below)' : m.error ? short(m.error)
-    : m.skip ? m.skip : `${fmt(m.median)} (${fmt(m.min)})${m.check && !m.check.ok ? ' !' : ''}`;
+  const cell = (m, id) =>
+    info[id].error
+      ? 'not loaded (see below)'
+      : m.error
+        ? short(m.error)
+        : m.skip
+          ? m.skip
+          : `${fmt(m.median)} (${fmt(m.min)})${m.check && !m.check.ok ? ' !' : ''}`;
   const label = (id) => info[id].label;
-  const header = ['workload', 'unit', ...ids.map((id) => `${label(id)} median (min)`), ...peers.map((p) => `${label(p.id)}/ours`)];
+  const header = [
+    'workload',
+    'unit',
+    ...ids.map((id) => `${label(id)} median (min)`),
+    ...peers.map((p) => `${label(p.id)}/ours`),
+  ];
   const lines = [header];
   for (const row of results) {
     lines.push([
-      `${row.id} ${row.name}`, row.unit,
+      `${row.id} ${row.name}`,
+      row.unit,
       ...ids.map((id) => cell(row.impls[id], id)),
       ...peers.map((p) => (row.impls[p.id].ratio ? `${row.impls[p.id].ratio.toFixed(2)}×` : '–')),
     ]);
   }
   const widths = header.map((_, c) => Math.max(...lines.map((l) => String(l[c]).length)));
   for (const l of lines) log(l.map((v, c) => String(v).padEnd(widths[c])).join('  '));
-  log(`(peer/ours > 1: the peer is slower. Times: median (min) over ${args.quick ? '3 (slow peers 2)' : '11 (slow peers 5)'} repeats after warm-up.)`);
+  log(
+    `(peer/ours > 1: the peer is slower. Times: median (min) over ${args.quick ? '3 (slow peers 2)' : '11 (slow peers 5)'} repeats after warm-up.)`,
+  );
 
   log('');
   const e = (v) => v.toExponential(1);
@@ -185,7 +219,7 @@ if (args.json) {
   }
   // Notes, and the full text of the reasons the table cut short (a load failure once, not per workload).
   const notes = [];
-  const byNote = new Map();   // one line per note, naming every peer it applies to
+  const byNote = new Map(); // one line per note, naming every peer it applies to
   for (const p of peers) if (p.note) byNote.set(p.note, [...(byNote.get(p.note) ?? []), label(p.id)]);
   for (const [note, labels] of byNote) notes.push(`${labels.join(', ')}: ${note}`);
   for (const id of ids) if (info[id].error) notes.push(`${label(id)}: ${info[id].error}`);

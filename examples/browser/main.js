@@ -7,42 +7,83 @@ const $ = (id) => document.getElementById(id);
 const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
 
 // State the Playwright test reads (test/runtimes/browser-demo.mjs).
-const demo = window.__demo = { running: false, build: null, steps: 0, loss: NaN, valLoss: NaN, stepsPerSec: 0,
-  maxLagMs: 0, errors: [], runs: [] };
+const demo = {
+  running: false,
+  build: null,
+  steps: 0,
+  loss: NaN,
+  valLoss: NaN,
+  stepsPerSec: 0,
+  maxLagMs: 0,
+  errors: [],
+  runs: [],
+};
+window.__demo = demo;
 
 // --- charts -------------------------------------------------------------------------------
 const chartSize = () => ({ width: Math.max(320, $('charts').clientWidth / 2 - 40), height: 300 });
-const lossData = [[], [], []];   // step, train loss (EMA), validation loss
-const lossChart = new uPlot({
-  ...chartSize(),
-  scales: { x: { time: false }, y: { distr: 3 } },
-  axes: [{ label: 'training step' },
-    { label: 'mse', size: 60, values: (u, ticks) => ticks.map((v) => (v == null ? '' : v >= 0.01 ? String(+v.toPrecision(2)) : v.toExponential(0))) }],
-  series: [{ label: 'step' },
-    { label: 'train (EMA)', stroke: '#3366cc', width: 1.5, points: { show: false } },
-    { label: 'validation', stroke: '#e8590c', width: 2, points: { show: false }, spanGaps: true },
-    { label: 'baseline', stroke: '#868e96', dash: [6, 4], width: 1, points: { show: false } }],
-}, [[], [], [], []], $('loss-chart'));
+const lossData = [[], [], []]; // step, train loss (EMA), validation loss
+const lossChart = new uPlot(
+  {
+    ...chartSize(),
+    scales: { x: { time: false }, y: { distr: 3 } },
+    axes: [
+      { label: 'training step' },
+      {
+        label: 'mse',
+        size: 60,
+        values: (_u, ticks) =>
+          ticks.map((v) => (v == null ? '' : v >= 0.01 ? String(+v.toPrecision(2)) : v.toExponential(0))),
+      },
+    ],
+    series: [
+      { label: 'step' },
+      { label: 'train (EMA)', stroke: '#3366cc', width: 1.5, points: { show: false } },
+      { label: 'validation', stroke: '#e8590c', width: 2, points: { show: false }, spanGaps: true },
+      { label: 'baseline', stroke: '#868e96', dash: [6, 4], width: 1, points: { show: false } },
+    ],
+  },
+  [[], [], [], []],
+  $('loss-chart'),
+);
 
 let predChart = null;
 function makePredChart(kind) {
   predChart?.destroy();
-  const series = kind === 'series'
-    ? [{ label: 't' }, { label: 'input xₜ', stroke: '#adb5bd', width: 1, points: { show: false } },
-      { label: 'truth xₜ₊₁', stroke: '#2b8a3e', width: 2.5, points: { show: false } },
-      { label: 'LSTM forecast', stroke: '#e8590c', width: 2, dash: [5, 3], points: { show: false } }]
-    : [{ label: 'sequence' },
-      { label: 'truth', stroke: '#2b8a3e', width: 2.5, points: { show: false } },
-      { label: 'LSTM prediction', stroke: 'transparent', points: { show: true, size: 6, fill: '#e8590c', stroke: '#e8590c' } }];
-  predChart = new uPlot({
-    ...chartSize(), scales: { x: { time: false } },
-    axes: [{ label: kind === 'series' ? 'time step' : 'validation sequence, sorted by its true sum' }, { size: 50 }],
-    series,
-  }, series.map(() => []), $('pred-chart'));
+  const series =
+    kind === 'series'
+      ? [
+          { label: 't' },
+          { label: 'input xₜ', stroke: '#adb5bd', width: 1, points: { show: false } },
+          { label: 'truth xₜ₊₁', stroke: '#2b8a3e', width: 2.5, points: { show: false } },
+          { label: 'LSTM forecast', stroke: '#e8590c', width: 2, dash: [5, 3], points: { show: false } },
+        ]
+      : [
+          { label: 'sequence' },
+          { label: 'truth', stroke: '#2b8a3e', width: 2.5, points: { show: false } },
+          {
+            label: 'LSTM prediction',
+            stroke: 'transparent',
+            points: { show: true, size: 6, fill: '#e8590c', stroke: '#e8590c' },
+          },
+        ];
+  predChart = new uPlot(
+    {
+      ...chartSize(),
+      scales: { x: { time: false } },
+      axes: [{ label: kind === 'series' ? 'time step' : 'validation sequence, sorted by its true sum' }, { size: 50 }],
+      series,
+    },
+    series.map(() => []),
+    $('pred-chart'),
+  );
   predChart.kind = kind;
 }
 makePredChart('series');
-window.addEventListener('resize', () => { lossChart.setSize(chartSize()); predChart.setSize(chartSize()); });
+window.addEventListener('resize', () => {
+  lossChart.setSize(chartSize());
+  predChart.setSize(chartSize());
+});
 
 // --- controls -------------------------------------------------------------------------------
 const config = () => ({
@@ -51,7 +92,10 @@ const config = () => ({
   hidden: Number($('hidden').value),
   build: document.querySelector('input[name=build]:checked').value,
 });
-let baseline = NaN, lastDraw = 0, sps = [], run = 0;
+let baseline = NaN,
+  lastDraw = 0,
+  sps = [],
+  run = 0;
 
 function start() {
   const cfg = config();
@@ -59,31 +103,50 @@ function start() {
   lossChart.setData([[], [], [], []]);
   Object.assign(demo, { running: true, steps: 0, loss: NaN, valLoss: NaN, stepsPerSec: 0, build: null, config: cfg });
   sps = [];
-  $('start').textContent = 'Restart'; $('stop').disabled = false;
-  $('pred-caption').textContent = cfg.task === 'sine'
-    ? 'One validation series: next value, truth vs LSTM forecast'
-    : 'Validation sequences: true sum vs LSTM prediction';
+  $('start').textContent = 'Restart';
+  $('stop').disabled = false;
+  $('pred-caption').textContent =
+    cfg.task === 'sine'
+      ? 'One validation series: next value, truth vs LSTM forecast'
+      : 'Validation sequences: true sum vs LSTM prediction';
   makePredChart(cfg.task === 'sine' ? 'series' : 'sorted');
   worker.postMessage({ type: 'start', run: ++run, config: cfg });
 }
 function stop() {
   recordRun();
   worker.postMessage({ type: 'stop' });
-  run++;   // ignore what the stopped run still has in flight
+  run++; // ignore what the stopped run still has in flight
   demo.running = false;
-  $('start').textContent = 'Start'; $('stop').disabled = true;
+  $('start').textContent = 'Start';
+  $('stop').disabled = true;
 }
-$('start').onclick = () => { recordRun(); start(); };
+$('start').onclick = () => {
+  recordRun();
+  start();
+};
 $('stop').onclick = stop;
 // The SIMD/scalar toggle: restart with the other build (same seed and data), keeping the speed of
 // the run it replaces in the comparison table.
-for (const r of document.querySelectorAll('input[name=build]')) r.onchange = () => { if (demo.running) { recordRun(); start(); } };
-for (const id of ['task', 'steps', 'hidden']) $(id).onchange = () => { if (demo.running) { recordRun(); start(); } };
+for (const r of document.querySelectorAll('input[name=build]'))
+  r.onchange = () => {
+    if (demo.running) {
+      recordRun();
+      start();
+    }
+  };
+for (const id of ['task', 'steps', 'hidden'])
+  $(id).onchange = () => {
+    if (demo.running) {
+      recordRun();
+      start();
+    }
+  };
 
 // --- the comparison table --------------------------------------------------------------------
 function recordRun() {
   if (!demo.running || !demo.build || sps.length < 3) return;
-  const sorted = [...sps].sort((a, b) => a - b), median = sorted[Math.floor(sorted.length / 2)];
+  const sorted = [...sps].sort((a, b) => a - b),
+    median = sorted[Math.floor(sorted.length / 2)];
   const c = demo.config;
   const key = `${c.task}/${c.steps}/${c.hidden}/${demo.build}`;
   demo.runs = demo.runs.filter((r) => r.key !== key);
@@ -92,34 +155,45 @@ function recordRun() {
 }
 function drawTable() {
   const rows = demo.runs.map((r) => {
-    const scalar = demo.runs.find((s) => s.build === 'scalar' && s.task === r.task && s.steps === r.steps && s.hidden === r.hidden);
+    const scalar = demo.runs.find(
+      (s) => s.build === 'scalar' && s.task === r.task && s.steps === r.steps && s.hidden === r.hidden,
+    );
     const speedup = scalar && r.build !== 'scalar' ? `${(r.stepsPerSec / scalar.stepsPerSec).toFixed(2)}× scalar` : '';
     return `<tr><td>${r.task}</td><td>${r.steps}</td><td>${r.hidden}</td><td>${r.build}</td><td>${r.stepsPerSec.toFixed(0)}</td><td>${speedup}</td></tr>`;
   });
-  $('compare-rows').innerHTML = rows.join('') || '<tr><td colspan="6">Train with one build, then flip the toggle.</td></tr>';
+  $('compare-rows').innerHTML =
+    rows.join('') || '<tr><td colspan="6">Train with one build, then flip the toggle.</td></tr>';
 }
 drawTable();
 
 // --- messages from the worker ----------------------------------------------------------------
 const fmt = (v) => (Number.isFinite(v) ? (v < 0.01 ? v.toExponential(2) : v.toFixed(4)) : '–');
 worker.onmessage = ({ data: m }) => {
-  if (m.run !== run) return;   // still in flight from a run that was restarted or stopped
+  if (m.run !== run) return; // still in flight from a run that was restarted or stopped
   if (m.type === 'ready') {
-    demo.build = m.build; baseline = m.baseline.mse;
+    demo.build = m.build;
+    baseline = m.baseline.mse;
     $('s-build').textContent = m.build;
     $('s-base').textContent = `${fmt(m.baseline.mse)} (${m.baseline.label})`;
     if (m.build !== 'scalar') $('best-name').textContent = `(${m.build})`;
   } else if (m.type === 'progress') {
     Object.assign(demo, { steps: m.steps, loss: m.loss, stepsPerSec: m.stepsPerSec });
-    sps.push(m.stepsPerSec); if (sps.length > 50) sps.shift();
-    lossData[0].push(m.steps); lossData[1].push(m.loss); lossData[2].push(null);
-    $('s-steps').textContent = m.steps; $('s-loss').textContent = fmt(m.loss);
+    sps.push(m.stepsPerSec);
+    if (sps.length > 50) sps.shift();
+    lossData[0].push(m.steps);
+    lossData[1].push(m.loss);
+    lossData[2].push(null);
+    $('s-steps').textContent = m.steps;
+    $('s-loss').textContent = fmt(m.loss);
     $('s-sps').textContent = m.stepsPerSec.toFixed(0);
     const now = performance.now();
-    if (now - lastDraw > 150) { lastDraw = now; lossChart.setData([...lossData, lossData[0].map(() => baseline)]); }
+    if (now - lastDraw > 150) {
+      lastDraw = now;
+      lossChart.setData([...lossData, lossData[0].map(() => baseline)]);
+    }
   } else if (m.type === 'eval') {
     demo.valLoss = m.valLoss;
-    recordRun();   // keeps the running build's row in the comparison table current
+    recordRun(); // keeps the running build's row in the comparison table current
     $('s-val').textContent = fmt(m.valLoss);
     const i = lossData[0].lastIndexOf(m.steps);
     if (i >= 0) lossData[2][i] = m.valLoss;
@@ -128,16 +202,25 @@ worker.onmessage = ({ data: m }) => {
       predChart.setData(p.kind === 'series' ? [p.x, p.input, p.truth, p.prediction] : [p.x, p.truth, p.prediction]);
     }
   } else if (m.type === 'error') {
-    demo.errors.push(m.message); demo.running = false;
-    $('s-build').textContent = 'error: see console'; console.error(m.message);
+    demo.errors.push(m.message);
+    demo.running = false;
+    $('s-build').textContent = 'error: see console';
+    console.error(m.message);
   }
 };
-worker.onerror = (e) => { demo.errors.push(e.message); console.error(e.message); };
+worker.onerror = (e) => {
+  demo.errors.push(e.message);
+  console.error(e.message);
+};
 
 // --- responsiveness: how late a 50 ms timer fires on the page's thread while training ---------
 let expected = performance.now() + 50;
 setInterval(() => {
-  const now = performance.now(), lag = Math.max(0, now - expected);
+  const now = performance.now(),
+    lag = Math.max(0, now - expected);
   expected = now + 50;
-  if (demo.running && demo.steps > 0) { demo.maxLagMs = Math.max(demo.maxLagMs, lag); $('s-lag').textContent = `${demo.maxLagMs.toFixed(0)} ms`; }
+  if (demo.running && demo.steps > 0) {
+    demo.maxLagMs = Math.max(demo.maxLagMs, lag);
+    $('s-lag').textContent = `${demo.maxLagMs.toFixed(0)} ms`;
+  }
 }, 50);

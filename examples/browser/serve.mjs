@@ -17,38 +17,73 @@ const TYPES = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; char
 export async function bundleDemo() {
   const result = await build({
     entryPoints: [join(HERE, 'main.js'), join(HERE, 'worker.js')],
-    absWorkingDir: HERE, outdir: join(HERE, 'dist'), write: false, bundle: true, format: 'esm',
-    platform: 'browser', target: 'es2022', minify: true, sourcemap: false, logLevel: 'error',
+    absWorkingDir: HERE,
+    outdir: join(HERE, 'dist'),
+    write: false,
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    minify: true,
+    sourcemap: false,
+    logLevel: 'error',
     // dist/index.js loads the Node-only helpers (Sequential#saveFile) through import('node:…')
     external: ['node:*'],
   });
-  return new Map(result.outputFiles.map((f) => [`/dist/${basename(f.path)}`, { type: TYPES[f.path.slice(f.path.lastIndexOf('.'))], body: f.contents }]));
+  return new Map(
+    result.outputFiles.map((f) => [
+      `/dist/${basename(f.path)}`,
+      { type: TYPES[f.path.slice(f.path.lastIndexOf('.'))], body: f.contents },
+    ]),
+  );
 }
 
 /** Starts the server; resolves { url, close }. */
 export async function startDemo({ port = 0, host = '127.0.0.1' } = {}) {
   const bundle = await bundleDemo();
   const opts = { dev: true, etag: false, setHeaders: (res) => res.setHeader('Cache-Control', 'no-store') };
-  const page = sirv(HERE, opts), wasm = sirv(join(ROOT, 'build'), opts);
+  const page = sirv(HERE, opts),
+    wasm = sirv(join(ROOT, 'build'), opts);
   const server = createServer((req, res) => {
     const path = new URL(req.url, 'http://x').pathname;
     const file = bundle.get(path);
-    if (file) { res.writeHead(200, { 'Content-Type': file.type, 'Cache-Control': 'no-store' }); return res.end(file.body); }
-    const notFound = () => { res.statusCode = 404; res.end('not found'); };
-    if (path.startsWith('/build/')) { req.url = req.url.slice('/build'.length); return wasm(req, res, notFound); }
-    if (path.endsWith('.mjs')) return notFound();   // this server script itself
+    if (file) {
+      res.writeHead(200, { 'Content-Type': file.type, 'Cache-Control': 'no-store' });
+      return res.end(file.body);
+    }
+    const notFound = () => {
+      res.statusCode = 404;
+      res.end('not found');
+    };
+    if (path.startsWith('/build/')) {
+      req.url = req.url.slice('/build'.length);
+      return wasm(req, res, notFound);
+    }
+    if (path.endsWith('.mjs')) return notFound(); // this server script itself
     page(req, res, notFound);
   });
-  await new Promise((resolve, reject) => { server.once('error', reject); server.listen(port, host, resolve); });
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
   const url = `http://${host}:${server.address().port}/`;
-  return { url, close: () => new Promise((r) => { server.closeAllConnections?.(); server.close(() => r()); }) };
+  return {
+    url,
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections?.();
+        server.close(() => r());
+      }),
+  };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   const i = process.argv.indexOf('--port');
-  const wanted = Number(i > 0 ? process.argv[i + 1] : process.env.PORT ?? 8080);
+  const wanted = Number(i > 0 ? process.argv[i + 1] : (process.env.PORT ?? 8080));
   let demo;
-  try { demo = await startDemo({ port: wanted }); } catch (e) {
+  try {
+    demo = await startDemo({ port: wanted });
+  } catch (e) {
     if (e.code !== 'EADDRINUSE') throw e;
     demo = await startDemo({ port: 0 });
     console.log(`port ${wanted} is busy; using another`);

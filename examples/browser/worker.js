@@ -5,14 +5,15 @@
 // (validation loss and predictions over the truth), 'error'; each carries the run id it belongs to.
 import { init, Sequential, LSTM, Dense, Adam, tasks, mulberry32 } from 'wasm-lstm';
 
-const BATCH = 32, SEED = 1;
-let generation = 0;   // bumps on every start/stop: a running loop sees it and ends
+const BATCH = 32,
+  SEED = 1;
+let generation = 0; // bumps on every start/stop: a running loop sees it and ends
 
 self.onmessage = (event) => {
   const msg = event.data;
   generation++;
   if (msg.type === 'start') {
-    const post = (m) => self.postMessage({ ...m, run: msg.run });   // the page drops messages of older runs
+    const post = (m) => self.postMessage({ ...m, run: msg.run }); // the page drops messages of older runs
     train(msg.config, generation, post).catch((e) => post({ type: 'error', message: String(e?.stack ?? e) }));
   }
 };
@@ -24,46 +25,66 @@ function makeData(cfg) {
     // many-to-many: at every step predict the next value of a noisy sum of two sines
     const train = tasks.sineTask(512, cfg.steps, { manyToOne: false, seed: 11 });
     const val = tasks.sineTask(64, cfg.steps, { manyToOne: false, seed: 12 });
-    return { train, val, inputSize: 1, perStep: true,
-      baseline: { label: 'naive x̂ₜ₊₁ = xₜ', mse: val.naiveRmse ** 2 } };
+    return { train, val, inputSize: 1, perStep: true, baseline: { label: 'naive x̂ₜ₊₁ = xₜ', mse: val.naiveRmse ** 2 } };
   }
   // adding problem: x [N, T, 2] (value, marker), y [N, 1] the sum of the two marked values
   const train = tasks.addingProblem(1024, cfg.steps, 21);
   const val = tasks.addingProblem(64, cfg.steps, 22);
-  let mean = 0, varSum = 0;
+  let mean = 0,
+    varSum = 0;
   for (const v of val.y.data) mean += v / val.y.data.length;
   for (const v of val.y.data) varSum += (v - mean) ** 2 / val.y.data.length;
   return { train, val, inputSize: 2, perStep: false, baseline: { label: 'predict the mean', mse: varSum } };
 }
 
 function batches({ x, y }, rng) {
-  const N = x.shape[0], xs = x.data.length / N, ys = y.data.length / N, order = Array.from({ length: N }, (_, i) => i);
-  for (let i = N - 1; i > 0; i--) { const j = Math.floor(rng() * (i + 1)); [order[i], order[j]] = [order[j], order[i]]; }
+  const N = x.shape[0],
+    xs = x.data.length / N,
+    ys = y.data.length / N,
+    order = Array.from({ length: N }, (_, i) => i);
+  for (let i = N - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
   const out = [];
   for (let b = 0; b + BATCH <= N; b += BATCH) {
-    const bx = new Float32Array(BATCH * xs), by = new Float32Array(BATCH * ys);
+    const bx = new Float32Array(BATCH * xs),
+      by = new Float32Array(BATCH * ys);
     for (let k = 0; k < BATCH; k++) {
       const n = order[b + k];
       bx.set(x.data.subarray(n * xs, (n + 1) * xs), k * xs);
       by.set(y.data.subarray(n * ys, (n + 1) * ys), k * ys);
     }
-    out.push({ x: { data: bx, shape: [BATCH, ...x.shape.slice(1)] }, y: { data: by, shape: [BATCH, ...y.shape.slice(1)] } });
+    out.push({
+      x: { data: bx, shape: [BATCH, ...x.shape.slice(1)] },
+      y: { data: by, shape: [BATCH, ...y.shape.slice(1)] },
+    });
   }
   return out;
 }
 
-
 function predictions(model, data, cfg) {
-  const yhat = model.predict(data.val.x, { batchSize: 64 }).data, y = data.val.y.data;
+  const yhat = model.predict(data.val.x, { batchSize: 64 }).data,
+    y = data.val.y.data;
   if (data.perStep) {
     // one validation series: the input, the next values (truth) and the forecasts
     const T = cfg.steps;
-    return { kind: 'series', x: Array.from({ length: T }, (_, t) => t + 1), input: Array.from(data.val.x.data.subarray(0, T)),
-      truth: Array.from(y.subarray(0, T)), prediction: Array.from(yhat.subarray(0, T)) };
+    return {
+      kind: 'series',
+      x: Array.from({ length: T }, (_, t) => t + 1),
+      input: Array.from(data.val.x.data.subarray(0, T)),
+      truth: Array.from(y.subarray(0, T)),
+      prediction: Array.from(yhat.subarray(0, T)),
+    };
   }
   // every validation sequence, sorted by its true sum
   const idx = Array.from(y, (_, i) => i).sort((a, b) => y[a] - y[b]);
-  return { kind: 'sorted', x: idx.map((_, i) => i + 1), truth: idx.map((i) => y[i]), prediction: idx.map((i) => yhat[i]) };
+  return {
+    kind: 'sorted',
+    x: idx.map((_, i) => i + 1),
+    truth: idx.map((i) => y[i]),
+    prediction: idx.map((i) => yhat[i]),
+  };
 }
 
 async function train(cfg, gen, post) {
@@ -77,7 +98,10 @@ async function train(cfg, gen, post) {
   model.compile({ loss: 'mse', optimizer });
   post({ type: 'ready', build: info.build, features: info.features, baseline: data.baseline, config: cfg });
   const rng = mulberry32(SEED);
-  let epoch = batches(data.train, rng), next = 0, steps = 0, ema = NaN;
+  let epoch = batches(data.train, rng),
+    next = 0,
+    steps = 0,
+    ema = NaN;
   const started = performance.now();
   let lastEval = -Infinity;
   try {
@@ -86,14 +110,24 @@ async function train(cfg, gen, post) {
       const t0 = performance.now();
       let n = 0;
       while (performance.now() - t0 < 40) {
-        if (next === epoch.length) { epoch = batches(data.train, rng); next = 0; }
+        if (next === epoch.length) {
+          epoch = batches(data.train, rng);
+          next = 0;
+        }
         const b = epoch[next++];
         const loss = model.trainOnBatch(b.x, b.y);
         ema = Number.isNaN(ema) ? loss : 0.9 * ema + 0.1 * loss;
-        steps++; n++;
+        steps++;
+        n++;
       }
       const now = performance.now();
-      post({ type: 'progress', steps, loss: ema, stepsPerSec: n / ((now - t0) / 1000), seconds: (now - started) / 1000 });
+      post({
+        type: 'progress',
+        steps,
+        loss: ema,
+        stepsPerSec: n / ((now - t0) / 1000),
+        seconds: (now - started) / 1000,
+      });
       if (now - lastEval > 300) {
         lastEval = now;
         const { loss } = model.evaluate(data.val.x, data.val.y, { batchSize: 64 });

@@ -19,7 +19,13 @@ const MAX_HEADER_BYTES = 100 * 1024 * 1024;
 const DTYPE_BYTES: Readonly<Record<string, number>> = { F32: 4, F16: 2, BF16: 2, F64: 8 };
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
-interface Entry { name: string; dtype: string; shape: number[]; begin: number; end: number }
+interface Entry {
+  name: string;
+  dtype: string;
+  shape: number[];
+  begin: number;
+  end: number;
+}
 
 function invalid(argument: string, message: string, expected: string, actual: string): LSTMError {
   return new LSTMError('SAFETENSORS_INVALID', message, { argument, expected, actual });
@@ -48,38 +54,54 @@ function asBytes(bytes: unknown): Uint8Array {
 
 /** Parse and validate the header against the file; allocates nothing for tensor data. */
 function parseHeader(buf: Uint8Array): { entries: Entry[]; metadata: Record<string, string>; dataStart: number } {
-  if (buf.length < 8) throw invalid('bytes', 'file too short for a safetensors header', 'at least 8 bytes', `${buf.length} bytes`);
+  if (buf.length < 8)
+    throw invalid('bytes', 'file too short for a safetensors header', 'at least 8 bytes', `${buf.length} bytes`);
   // N is a u64; read it as two u32 halves so no value beyond 2^32 is ever trusted or rounded.
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const lo = view.getUint32(0, true), hi = view.getUint32(4, true);
+  const lo = view.getUint32(0, true),
+    hi = view.getUint32(4, true);
   if (hi !== 0 || lo > MAX_HEADER_BYTES || lo > buf.length - 8) {
-    throw invalid('header', 'header length does not fit the file',
-      `at most ${Math.min(MAX_HEADER_BYTES, buf.length - 8)} bytes`, `${hi !== 0 ? `${hi}·2^32 + ` : ''}${lo} bytes`);
+    throw invalid(
+      'header',
+      'header length does not fit the file',
+      `at most ${Math.min(MAX_HEADER_BYTES, buf.length - 8)} bytes`,
+      `${hi !== 0 ? `${hi}·2^32 + ` : ''}${lo} bytes`,
+    );
   }
   let header: unknown;
-  try { header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(buf.subarray(8, 8 + lo))); }
-  catch (e) { throw invalid('header', 'header is not valid UTF-8 JSON', 'a JSON object', (e as Error).message); }
+  try {
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(buf.subarray(8, 8 + lo)));
+  } catch (e) {
+    throw invalid('header', 'header is not valid UTF-8 JSON', 'a JSON object', (e as Error).message);
+  }
   if (!isRecord(header)) throw invalid('header', 'header is not a JSON object', 'a JSON object', describe(header));
 
-  const dataStart = 8 + lo, dataLength = buf.length - dataStart;
+  const dataStart = 8 + lo,
+    dataLength = buf.length - dataStart;
   const entries: Entry[] = [];
   const metadata: Record<string, string> = {};
   for (const [name, info] of Object.entries(header)) {
     if (name === '__metadata__') {
       if (!isRecord(info)) throw invalid(name, 'metadata must be an object', 'Record<string, string>', describe(info));
       for (const [k, v] of Object.entries(info)) {
-        if (typeof v !== 'string') throw invalid(name, `metadata value of ${JSON.stringify(k)} is not a string`, 'a string', describe(v));
+        if (typeof v !== 'string')
+          throw invalid(name, `metadata value of ${JSON.stringify(k)} is not a string`, 'a string', describe(v));
         setOwn(metadata, k, v);
       }
       continue;
     }
-    if (!isRecord(info)) throw invalid(name, 'tensor entry is not an object', '{ dtype, shape, data_offsets }', describe(info));
+    if (!isRecord(info))
+      throw invalid(name, 'tensor entry is not an object', '{ dtype, shape, data_offsets }', describe(info));
     const { dtype, shape, data_offsets: offsets } = info;
-    if (typeof dtype !== 'string') throw invalid(name, 'dtype missing', 'a dtype string such as "F32"', describe(dtype));
+    if (typeof dtype !== 'string')
+      throw invalid(name, 'dtype missing', 'a dtype string such as "F32"', describe(dtype));
     const size = DTYPE_BYTES[dtype];
     if (size === undefined) {
-      throw new LSTMError('UNSUPPORTED_DTYPE', `dtype ${dtype} of tensor ${JSON.stringify(name)} is not readable as float32`,
-        { argument: name, expected: Object.keys(DTYPE_BYTES).join(' | '), actual: dtype });
+      throw new LSTMError(
+        'UNSUPPORTED_DTYPE',
+        `dtype ${dtype} of tensor ${JSON.stringify(name)} is not readable as float32`,
+        { argument: name, expected: Object.keys(DTYPE_BYTES).join(' | '), actual: dtype },
+      );
     }
     if (!Array.isArray(shape) || !shape.every(isCount)) {
       throw invalid(name, 'shape must be a list of non-negative integers', 'e.g. [4, 3]', json(shape));
@@ -88,14 +110,24 @@ function parseHeader(buf: Uint8Array): { entries: Entry[]; metadata: Record<stri
     if (!isCount(begin) || !isCount(end) || begin > end) {
       throw invalid(name, 'data_offsets must be [begin, end] with 0 ≤ begin ≤ end', '[begin, end]', json(offsets));
     }
-    if (end > dataLength) throw invalid(name, 'tensor data runs past the end of the file (truncated?)', `end ≤ ${dataLength}`, `end = ${end}`);
+    if (end > dataLength)
+      throw invalid(
+        name,
+        'tensor data runs past the end of the file (truncated?)',
+        `end ≤ ${dataLength}`,
+        `end = ${end}`,
+      );
     // The byte count is already bounded by the file size, so a lying shape cannot pass: a product
     // beyond 2^53 rounds to a double that is still beyond 2^53 and never equals it.
     let elements = 1;
     for (const d of shape) elements *= d;
     if (elements * size !== end - begin) {
-      throw invalid(name, 'shape and data_offsets disagree', `${end - begin} bytes of ${dtype}`,
-        `shape ${json(shape)} = ${elements * size} bytes`);
+      throw invalid(
+        name,
+        'shape and data_offsets disagree',
+        `${end - begin} bytes of ${dtype}`,
+        `shape ${json(shape)} = ${elements * size} bytes`,
+      );
     }
     entries.push({ name, dtype, shape: shape.slice(), begin, end });
   }
@@ -105,18 +137,30 @@ function parseHeader(buf: Uint8Array): { entries: Entry[]; metadata: Record<stri
   let at = 0;
   for (const e of sorted) {
     if (e.begin !== at) {
-      throw invalid(e.name, e.begin < at ? 'tensor data overlaps another tensor' : 'gap in the data buffer before tensor',
-        `begin = ${at}`, `begin = ${e.begin}`);
+      throw invalid(
+        e.name,
+        e.begin < at ? 'tensor data overlaps another tensor' : 'gap in the data buffer before tensor',
+        `begin = ${at}`,
+        `begin = ${e.begin}`,
+      );
     }
     at = e.end;
   }
-  if (at !== dataLength) throw invalid('bytes', 'data buffer has trailing bytes no tensor owns', `${at} data bytes`, `${dataLength} data bytes`);
+  if (at !== dataLength)
+    throw invalid(
+      'bytes',
+      'data buffer has trailing bytes no tensor owns',
+      `${at} data bytes`,
+      `${dataLength} data bytes`,
+    );
   return { entries, metadata, dataStart };
 }
 
 // IEEE half -> double, exact for every bit pattern (subnormals, ±0, ±inf, NaN).
 function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1, exp = (h >> 10) & 0x1f, frac = h & 0x3ff;
+  const sign = h & 0x8000 ? -1 : 1,
+    exp = (h >> 10) & 0x1f,
+    frac = h & 0x3ff;
   if (exp === 0) return sign * frac * 2 ** -24;
   if (exp === 31) return frac ? NaN : sign * Infinity;
   return sign * (1024 + frac) * 2 ** (exp - 25);
@@ -124,7 +168,8 @@ function halfToFloat(h: number): number {
 
 /** A fresh float32 copy of one validated tensor; the data may start at any byte alignment. */
 function decode(buf: Uint8Array, dataStart: number, e: Entry): Float32Array {
-  const off = dataStart + e.begin, byteLength = e.end - e.begin;
+  const off = dataStart + e.begin,
+    byteLength = e.end - e.begin;
   const out = new Float32Array(byteLength / DTYPE_BYTES[e.dtype]!);
   const n = out.length;
   // DataView reads little-endian at any offset, whatever the host.
@@ -157,7 +202,10 @@ export function readSafetensors(bytes: Uint8Array | ArrayBuffer): StateDict {
 }
 
 /** Tensors and the `__metadata__` string map of a safetensors file. */
-export function readSafetensorsWithMetadata(bytes: Uint8Array | ArrayBuffer): { tensors: StateDict; metadata: Record<string, string> } {
+export function readSafetensorsWithMetadata(bytes: Uint8Array | ArrayBuffer): {
+  tensors: StateDict;
+  metadata: Record<string, string>;
+} {
   const buf = asBytes(bytes);
   const { entries, metadata, dataStart } = parseHeader(buf);
   const tensors: StateDict = {};
@@ -167,13 +215,16 @@ export function readSafetensorsWithMetadata(bytes: Uint8Array | ArrayBuffer): { 
 
 /** A safetensors file holding the tensors as F32 in the record's key order, with optional string metadata. */
 export function writeSafetensors(tensors: StateDict, metadata?: Record<string, string>): Uint8Array {
-  if (!isRecord(tensors)) throw badArgument('tensors', 'tensors must be an object', 'Record<string, { shape, data }>', describe(tensors));
+  if (!isRecord(tensors))
+    throw badArgument('tensors', 'tensors must be an object', 'Record<string, { shape, data }>', describe(tensors));
   const header: Record<string, unknown> = {};
   if (metadata !== undefined) {
-    if (!isRecord(metadata)) throw badArgument('metadata', 'metadata must be an object', 'Record<string, string>', describe(metadata));
+    if (!isRecord(metadata))
+      throw badArgument('metadata', 'metadata must be an object', 'Record<string, string>', describe(metadata));
     const copy: Record<string, string> = {};
     for (const [k, v] of Object.entries(metadata)) {
-      if (typeof v !== 'string') throw badArgument(`metadata.${k}`, 'metadata values must be strings', 'a string', describe(v));
+      if (typeof v !== 'string')
+        throw badArgument(`metadata.${k}`, 'metadata values must be strings', 'a string', describe(v));
       setOwn(copy, k, v);
     }
     header.__metadata__ = copy;
@@ -182,15 +233,33 @@ export function writeSafetensors(tensors: StateDict, metadata?: Record<string, s
   const parts: Float32Array[] = [];
   for (const [name, t] of Object.entries(tensors as Record<string, unknown>)) {
     if (name === '' || name === '__metadata__') {
-      throw badArgument('tensors', 'tensor name is empty or reserved', 'a non-empty name other than "__metadata__"', JSON.stringify(name));
+      throw badArgument(
+        'tensors',
+        'tensor name is empty or reserved',
+        'a non-empty name other than "__metadata__"',
+        JSON.stringify(name),
+      );
     }
     const { data, shape } = isRecord(t) ? t : { data: undefined, shape: undefined };
-    if (!(data instanceof Float32Array)) throw badArgument(name, 'tensor data must be a Float32Array', 'Float32Array', describe(data));
-    if (!Array.isArray(shape) || !shape.every(isCount) || shape.reduce((a: number, d: number) => a * d, 1) !== data.length) {
-      throw badArgument(name, 'shape must be non-negative integers whose product is the data length',
-        `a shape of ${data.length} elements`, json(shape));
+    if (!(data instanceof Float32Array))
+      throw badArgument(name, 'tensor data must be a Float32Array', 'Float32Array', describe(data));
+    if (
+      !Array.isArray(shape) ||
+      !shape.every(isCount) ||
+      shape.reduce((a: number, d: number) => a * d, 1) !== data.length
+    ) {
+      throw badArgument(
+        name,
+        'shape must be non-negative integers whose product is the data length',
+        `a shape of ${data.length} elements`,
+        json(shape),
+      );
     }
-    setOwn(header, name, { dtype: 'F32', shape: shape.slice(), data_offsets: [dataLength, dataLength + data.byteLength] });
+    setOwn(header, name, {
+      dtype: 'F32',
+      shape: shape.slice(),
+      data_offsets: [dataLength, dataLength + data.byteLength],
+    });
     dataLength += data.byteLength;
     parts.push(data);
   }
@@ -201,7 +270,7 @@ export function writeSafetensors(tensors: StateDict, metadata?: Record<string, s
   const n = headerBytes.length + ((8 - (headerBytes.length % 8)) % 8);
   const out = new Uint8Array(8 + n + dataLength);
   const view = new DataView(out.buffer);
-  view.setUint32(0, n, true);                 // high half stays 0
+  view.setUint32(0, n, true); // high half stays 0
   out.set(headerBytes, 8);
   out.fill(0x20, 8 + headerBytes.length, 8 + n);
   let off = 8 + n;

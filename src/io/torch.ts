@@ -21,8 +21,14 @@ function column(layout: GateLayout, j: number, u: number): number {
 }
 
 /** src [G·H, K] row-major -> dst[at …] packed panels. Padding columns are left as they are (zero). */
-export function packGateWeight(src: ArrayLike<number>, layout: GateLayout, hidden: number, K: number,
-                               dst: Float32Array, at: number): void {
+export function packGateWeight(
+  src: ArrayLike<number>,
+  layout: GateLayout,
+  hidden: number,
+  K: number,
+  dst: Float32Array,
+  at: number,
+): void {
   for (let j = 0; j < layout.slots.length; j++) {
     for (let u = 0; u < hidden; u++) {
       const p = column(layout, j, u);
@@ -34,7 +40,13 @@ export function packGateWeight(src: ArrayLike<number>, layout: GateLayout, hidde
 }
 
 /** The inverse of packGateWeight: a fresh [G·H, K] array. */
-export function unpackGateWeight(src: Float32Array, at: number, layout: GateLayout, hidden: number, K: number): Float32Array {
+export function unpackGateWeight(
+  src: Float32Array,
+  at: number,
+  layout: GateLayout,
+  hidden: number,
+  K: number,
+): Float32Array {
   const out = new Float32Array(layout.slots.length * hidden * K);
   for (let j = 0; j < layout.slots.length; j++) {
     for (let u = 0; u < hidden; u++) {
@@ -48,7 +60,13 @@ export function unpackGateWeight(src: Float32Array, at: number, layout: GateLayo
 }
 
 /** src [G·H] -> dst[at …] in gate-interleaved column order. */
-export function packGateBias(src: ArrayLike<number>, layout: GateLayout, hidden: number, dst: Float32Array, at: number): void {
+export function packGateBias(
+  src: ArrayLike<number>,
+  layout: GateLayout,
+  hidden: number,
+  dst: Float32Array,
+  at: number,
+): void {
   for (let j = 0; j < layout.slots.length; j++) {
     for (let u = 0; u < hidden; u++) dst[at + column(layout, j, u)] = src[j * hidden + u]!;
   }

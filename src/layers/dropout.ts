@@ -6,7 +6,10 @@ import type { Tensor, StateDict } from '../tensor.js';
 import { mulberry32 } from '../random.js';
 import type { Layer, ForwardContext } from './layer.js';
 
-export interface DropoutOptions { rate: number; seed?: number }
+export interface DropoutOptions {
+  rate: number;
+  seed?: number;
+}
 
 export class Dropout implements Layer {
   readonly kind = 'Dropout';
@@ -19,20 +22,36 @@ export class Dropout implements Layer {
   constructor(options: DropoutOptions) {
     const rate = options?.rate;
     if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) {
-      throw new LSTMError('INVALID_ARGUMENT', 'dropout rate must be in [0, 1)', { argument: 'rate', expected: 'a number in [0, 1)', actual: describe(rate) });
+      throw new LSTMError('INVALID_ARGUMENT', 'dropout rate must be in [0, 1)', {
+        argument: 'rate',
+        expected: 'a number in [0, 1)',
+        actual: describe(rate),
+      });
     }
     this.rate = rate;
     this.#seed = options.seed ?? 1;
     this.#rng = mulberry32(this.#seed);
   }
 
-  get disposed(): boolean { return this.#disposed; }
-  config(): Record<string, unknown> { return { rate: this.rate, seed: this.#seed }; }
+  get disposed(): boolean {
+    return this.#disposed;
+  }
+  config(): Record<string, unknown> {
+    return { rate: this.rate, seed: this.#seed };
+  }
 
   forwardTensor(x: Tensor, ctx: ForwardContext = { training: false }): Tensor {
-    if (!ctx.training || this.rate === 0) { this.#mask = null; return x; }
-    const keep = 1 / (1 - this.rate), mask = new Float32Array(x.data.length), out = new Float32Array(x.data.length);
-    for (let i = 0; i < mask.length; i++) { mask[i] = this.#rng() < this.rate ? 0 : keep; out[i] = x.data[i]! * mask[i]!; }
+    if (!ctx.training || this.rate === 0) {
+      this.#mask = null;
+      return x;
+    }
+    const keep = 1 / (1 - this.rate),
+      mask = new Float32Array(x.data.length),
+      out = new Float32Array(x.data.length);
+    for (let i = 0; i < mask.length; i++) {
+      mask[i] = this.#rng() < this.rate ? 0 : keep;
+      out[i] = x.data[i]! * mask[i]!;
+    }
     this.#mask = mask;
     return { data: out, shape: x.shape.slice() };
   }
@@ -40,17 +59,35 @@ export class Dropout implements Layer {
   backwardTensor(dy: Tensor): Tensor {
     const m = this.#mask;
     if (!m) return dy;
-    if (dy.data.length !== m.length) throw new LSTMError('SHAPE_MISMATCH', 'gradient does not match the last output', { argument: 'dy', expected: `${m.length} values`, actual: `${dy.data.length}` });
+    if (dy.data.length !== m.length)
+      throw new LSTMError('SHAPE_MISMATCH', 'gradient does not match the last output', {
+        argument: 'dy',
+        expected: `${m.length} values`,
+        actual: `${dy.data.length}`,
+      });
     return { data: dy.data.map((v, i) => v * m[i]!), shape: dy.shape.slice() };
   }
 
-  stateDict(): StateDict { return {}; }
+  stateDict(): StateDict {
+    return {};
+  }
   loadStateDict(dict: StateDict): void {
     const keys = Object.keys(dict ?? {});
-    if (keys.length) throw new LSTMError('STATE_DICT_UNEXPECTED', 'Dropout has no parameters', { argument: keys[0]!, expected: 'nothing', actual: keys.join(', ') });
+    if (keys.length)
+      throw new LSTMError('STATE_DICT_UNEXPECTED', 'Dropout has no parameters', {
+        argument: keys[0]!,
+        expected: 'nothing',
+        actual: keys.join(', '),
+      });
   }
-  gradients(): StateDict { return {}; }
+  gradients(): StateDict {
+    return {};
+  }
   zeroGrad(): void {}
-  dispose(): void { this.#disposed = true; }
-  _blocks(): null { return null; }
+  dispose(): void {
+    this.#disposed = true;
+  }
+  _blocks(): null {
+    return null;
+  }
 }

@@ -8,6 +8,14 @@ export class GRU extends Recurrent {
   readonly kind = 'GRU';
 
   constructor(options: GRUOptions) {
-    super(options, { kind: 'GRU', cell: 1, flags: 0, layout: { slots: [0, 1, 2], blockColumns: 12 }, hasCell: false, peephole: false, forgetGate: -1 });
+    super(options, {
+      kind: 'GRU',
+      cell: 1,
+      flags: 0,
+      layout: { slots: [0, 1, 2], blockColumns: 12 },
+      hasCell: false,
+      peephole: false,
+      forgetGate: -1,
+    });
   }
 }

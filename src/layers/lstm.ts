@@ -1,8 +1,15 @@
 // nn.LSTM (gates i, f, g, o), and its variants: peephole connections (ONNX's P: i and f see
 // c_{t−1}, o sees c_t, through per-unit weights `weight_peephole_l{k}` [3H] in order i, f, o) and the
 // coupled input-forget gate (i = 1 − f; only f, g, o weights are stored: [3H, ·]).
-import { Recurrent, type RecurrentOptions, type CellSpec, type ForwardOptions, type ForwardResult,
-  type BackwardOptions, type BackwardResult } from './recurrent.js';
+import {
+  Recurrent,
+  type RecurrentOptions,
+  type CellSpec,
+  type ForwardOptions,
+  type ForwardResult,
+  type BackwardOptions,
+  type BackwardResult,
+} from './recurrent.js';
 
 export interface LSTMVariantOptions extends RecurrentOptions {
   /** Gates also see the cell state (peephole connections). */
@@ -11,15 +18,22 @@ export interface LSTMVariantOptions extends RecurrentOptions {
   coupledInputForget?: boolean;
 }
 
-const CELL_LSTM = 0, FLAG_PEEPHOLE = 1, FLAG_CIFG = 2;
+const CELL_LSTM = 0,
+  FLAG_PEEPHOLE = 1,
+  FLAG_CIFG = 2;
 
 function lstmSpec(o: LSTMVariantOptions): CellSpec {
-  const cifg = o?.coupledInputForget === true, peephole = o?.peephole === true;
+  const cifg = o?.coupledInputForget === true,
+    peephole = o?.peephole === true;
   return {
-    kind: 'LSTM', cell: CELL_LSTM, flags: (peephole ? FLAG_PEEPHOLE : 0) | (cifg ? FLAG_CIFG : 0),
+    kind: 'LSTM',
+    cell: CELL_LSTM,
+    flags: (peephole ? FLAG_PEEPHOLE : 0) | (cifg ? FLAG_CIFG : 0),
     // stored gates -> kernel gate slots (i, f, g, o) in 16-column blocks of four units
     layout: { slots: cifg ? [1, 2, 3] : [0, 1, 2, 3], blockColumns: 16 },
-    hasCell: true, peephole, forgetGate: cifg ? 0 : 1,
+    hasCell: true,
+    peephole,
+    forgetGate: cifg ? 0 : 1,
   };
 }
 
@@ -43,6 +57,10 @@ export class LSTM extends Recurrent {
   }
 
   override config(): Record<string, unknown> {
-    return { ...super.config(), ...(this.peephole ? { peephole: true } : {}), ...(this.coupledInputForget ? { coupledInputForget: true } : {}) };
+    return {
+      ...super.config(),
+      ...(this.peephole ? { peephole: true } : {}),
+      ...(this.coupledInputForget ? { coupledInputForget: true } : {}),
+    };
   }
 }

@@ -3,7 +3,9 @@
 import { LSTMError, describe } from '../errors.js';
 import { Recurrent, type RecurrentOptions } from './recurrent.js';
 
-export interface SimpleRNNOptions extends Omit<RecurrentOptions, 'forgetBias'> { nonlinearity?: 'tanh' | 'relu' }
+export interface SimpleRNNOptions extends Omit<RecurrentOptions, 'forgetBias'> {
+  nonlinearity?: 'tanh' | 'relu';
+}
 
 export class SimpleRNN extends Recurrent {
   readonly kind = 'SimpleRNN';
@@ -12,11 +14,25 @@ export class SimpleRNN extends Recurrent {
   constructor(options: SimpleRNNOptions) {
     const nl = options?.nonlinearity ?? 'tanh';
     if (nl !== 'tanh' && nl !== 'relu') {
-      throw new LSTMError('INVALID_ARGUMENT', 'unknown nonlinearity', { argument: 'nonlinearity', expected: "'tanh' | 'relu'", actual: describe(nl) });
+      throw new LSTMError('INVALID_ARGUMENT', 'unknown nonlinearity', {
+        argument: 'nonlinearity',
+        expected: "'tanh' | 'relu'",
+        actual: describe(nl),
+      });
     }
-    super(options, { kind: 'SimpleRNN', cell: nl === 'relu' ? 3 : 2, flags: 0, layout: { slots: [0], blockColumns: 4 }, hasCell: false, peephole: false, forgetGate: -1 });
+    super(options, {
+      kind: 'SimpleRNN',
+      cell: nl === 'relu' ? 3 : 2,
+      flags: 0,
+      layout: { slots: [0], blockColumns: 4 },
+      hasCell: false,
+      peephole: false,
+      forgetGate: -1,
+    });
     this.nonlinearity = nl;
   }
 
-  override config(): Record<string, unknown> { return { ...super.config(), nonlinearity: this.nonlinearity }; }
+  override config(): Record<string, unknown> {
+    return { ...super.config(), nonlinearity: this.nonlinearity };
+  }
 }

@@ -3,10 +3,21 @@
 // with respect to its pre-activation instead, p − y, which is exact and never divides by p.
 import { LSTMError, describe } from '../errors.js';
 
-export type LossName = 'mse' | 'mae' | 'binaryCrossentropy' | 'categoricalCrossentropy' | 'sparseCategoricalCrossentropy';
-export const LOSSES: LossName[] = ['mse', 'mae', 'binaryCrossentropy', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy'];
+export type LossName =
+  | 'mse'
+  | 'mae'
+  | 'binaryCrossentropy'
+  | 'categoricalCrossentropy'
+  | 'sparseCategoricalCrossentropy';
+export const LOSSES: LossName[] = [
+  'mse',
+  'mae',
+  'binaryCrossentropy',
+  'categoricalCrossentropy',
+  'sparseCategoricalCrossentropy',
+];
 
-const EPS = 1e-7;   // Keras' epsilon: log(p) is taken of p clipped to [ε, 1 − ε]
+const EPS = 1e-7; // Keras' epsilon: log(p) is taken of p clipped to [ε, 1 − ε]
 
 export interface LossResult {
   loss: number;
@@ -22,20 +33,31 @@ export interface LossResult {
  * target: same shape, or [rows] class ids for sparseCategoricalCrossentropy.
  * fused: the loss gradient folds the last activation (softmax or sigmoid) in.
  */
-export function computeLoss(name: LossName, pred: Float32Array, target: Float32Array, classes: number, fused: boolean,
-                            weights?: Float32Array): LossResult {
+export function computeLoss(
+  name: LossName,
+  pred: Float32Array,
+  target: Float32Array,
+  classes: number,
+  fused: boolean,
+  weights?: Float32Array,
+): LossResult {
   const rows = pred.length / classes;
   const sparse = name === 'sparseCategoricalCrossentropy';
   const wantTarget = sparse ? rows : pred.length;
   if (target.length !== wantTarget) {
-    throw new LSTMError('SHAPE_MISMATCH', 'targets do not match the predictions', { argument: 'y', expected: `${wantTarget} values${sparse ? ' (class ids)' : ''}`, actual: `${target.length}` });
+    throw new LSTMError('SHAPE_MISMATCH', 'targets do not match the predictions', {
+      argument: 'y',
+      expected: `${wantTarget} values${sparse ? ' (class ids)' : ''}`,
+      actual: `${target.length}`,
+    });
   }
   const grad = new Float32Array(pred.length);
   // rows masked out (weight 0) contribute neither loss nor gradient
   let active = 0;
   for (let r = 0; r < rows; r++) active += weights ? weights[r]! : 1;
   const denomRows = Math.max(active, 1e-12);
-  let loss = 0, correct = 0;
+  let loss = 0,
+    correct = 0;
   switch (name) {
     case 'mse':
     case 'mae': {
@@ -44,7 +66,7 @@ export function computeLoss(name: LossName, pred: Float32Array, target: Float32A
         const w = weights ? weights[Math.floor(i / classes)]! : 1;
         const d = pred[i]! - target[i]!;
         loss += w * (name === 'mse' ? d * d : Math.abs(d));
-        grad[i] = w * (name === 'mse' ? 2 * d : Math.sign(d)) / n;
+        grad[i] = (w * (name === 'mse' ? 2 * d : Math.sign(d))) / n;
       }
       return { loss: loss / n, grad, correct: null, count: active };
     }
@@ -52,37 +74,43 @@ export function computeLoss(name: LossName, pred: Float32Array, target: Float32A
       const n = denomRows * classes;
       for (let i = 0; i < pred.length; i++) {
         const w = weights ? weights[Math.floor(i / classes)]! : 1;
-        const p = Math.min(Math.max(pred[i]!, EPS), 1 - EPS), y = target[i]!;
+        const p = Math.min(Math.max(pred[i]!, EPS), 1 - EPS),
+          y = target[i]!;
         loss -= w * (y * Math.log(p) + (1 - y) * Math.log(1 - p));
-        grad[i] = w * (fused ? pred[i]! - y : (p - y) / (p * (1 - p))) / n;
-        if (w > 0 && (pred[i]! > 0.5) === (y > 0.5)) correct++;
+        grad[i] = (w * (fused ? pred[i]! - y : (p - y) / (p * (1 - p)))) / n;
+        if (w > 0 && pred[i]! > 0.5 === y > 0.5) correct++;
       }
       return { loss: loss / n, grad, correct, count: active * classes };
     }
     case 'categoricalCrossentropy':
     case 'sparseCategoricalCrossentropy': {
       for (let r = 0; r < rows; r++) {
-        const w = weights ? weights[r]! : 1, o = r * classes;
+        const w = weights ? weights[r]! : 1,
+          o = r * classes;
         let best = 0;
         for (let c = 1; c < classes; c++) if (pred[o + c]! > pred[o + best]!) best = c;
         let truth = 0;
         if (sparse) {
           const id = target[r]!;
           if (!Number.isInteger(id) || id < 0 || id >= classes) {
-            throw new LSTMError('INVALID_ARGUMENT', 'class id out of range', { argument: `y[${r}]`, expected: `an integer in [0, ${classes})`, actual: String(id) });
+            throw new LSTMError('INVALID_ARGUMENT', 'class id out of range', {
+              argument: `y[${r}]`,
+              expected: `an integer in [0, ${classes})`,
+              actual: String(id),
+            });
           }
           truth = id;
           loss -= w * Math.log(Math.max(pred[o + id]!, EPS));
           for (let c = 0; c < classes; c++) {
             const y = c === id ? 1 : 0;
-            grad[o + c] = w * (fused ? pred[o + c]! - y : -y / Math.max(pred[o + c]!, EPS)) / denomRows;
+            grad[o + c] = (w * (fused ? pred[o + c]! - y : -y / Math.max(pred[o + c]!, EPS))) / denomRows;
           }
         } else {
           for (let c = 0; c < classes; c++) {
             const y = target[o + c]!;
             if (y > target[o + truth]!) truth = c;
             loss -= w * y * Math.log(Math.min(Math.max(pred[o + c]!, EPS), 1));
-            grad[o + c] = w * (fused ? pred[o + c]! - y : -y / Math.max(pred[o + c]!, EPS)) / denomRows;
+            grad[o + c] = (w * (fused ? pred[o + c]! - y : -y / Math.max(pred[o + c]!, EPS))) / denomRows;
           }
         }
         if (w > 0 && best === truth) correct++;
@@ -90,6 +118,10 @@ export function computeLoss(name: LossName, pred: Float32Array, target: Float32A
       return { loss: loss / denomRows, grad, correct, count: active };
     }
     default:
-      throw new LSTMError('INVALID_ARGUMENT', 'unknown loss', { argument: 'loss', expected: LOSSES.join(' | '), actual: describe(name) });
+      throw new LSTMError('INVALID_ARGUMENT', 'unknown loss', {
+        argument: 'loss',
+        expected: LOSSES.join(' | '),
+        actual: describe(name),
+      });
   }
 }

@@ -5,10 +5,13 @@ import { mulberry32 } from '../random.js';
 import type { Tensor } from '../tensor.js';
 
 export function addingProblem(samples: number, steps = 100, seed = 1): { x: Tensor; y: Tensor } {
-  const rng = mulberry32(seed), x = new Float32Array(samples * steps * 2), y = new Float32Array(samples);
+  const rng = mulberry32(seed),
+    x = new Float32Array(samples * steps * 2),
+    y = new Float32Array(samples);
   const half = Math.max(1, Math.floor(steps / 2));
   for (let n = 0; n < samples; n++) {
-    const a = Math.floor(rng() * half), b = half + Math.floor(rng() * (steps - half));
+    const a = Math.floor(rng() * half),
+      b = half + Math.floor(rng() * (steps - half));
     for (let t = 0; t < steps; t++) x[(n * steps + t) * 2] = rng();
     x[(n * steps + a) * 2 + 1] = 1;
     x[(n * steps + b) * 2 + 1] = 1;

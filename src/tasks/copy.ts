@@ -8,13 +8,21 @@ export const COPY_DISTRACTORS = 4;
 
 /** x one-hot [N, delay + 2, symbols + distractors + 1] (symbols, distractors, recall marker);
  *  y class ids [N]. */
-export function copyTask(samples: number, delay = 50, symbols = 4, seed = 1): { x: Tensor; y: Tensor; classes: number } {
-  const rng = mulberry32(seed), T = delay + 2, F = symbols + COPY_DISTRACTORS + 1;
-  const x = new Float32Array(samples * T * F), y = new Float32Array(samples);
+export function copyTask(
+  samples: number,
+  delay = 50,
+  symbols = 4,
+  seed = 1,
+): { x: Tensor; y: Tensor; classes: number } {
+  const rng = mulberry32(seed),
+    T = delay + 2,
+    F = symbols + COPY_DISTRACTORS + 1;
+  const x = new Float32Array(samples * T * F),
+    y = new Float32Array(samples);
   for (let n = 0; n < samples; n++) {
     const s = Math.floor(rng() * symbols);
     y[n] = s;
-    x[(n * T) * F + s] = 1;
+    x[n * T * F + s] = 1;
     for (let t = 1; t <= delay; t++) x[(n * T + t) * F + symbols + Math.floor(rng() * COPY_DISTRACTORS)] = 1;
     x[(n * T + T - 1) * F + F - 1] = 1;
   }

@@ -12,8 +12,12 @@ export function tokenize(text: string): string[] {
 
 /** Windows of `context` token ids -> the next token id, over the text repeated `repeats` times. */
 export function dogcatData(context = 3, repeats = 4): { x: Tensor; y: Tensor; vocab: string[] } {
-  const ids = Array.from({ length: repeats }, () => tokenize(DOGCAT_TEXT)).flat().map((w) => DOGCAT_VOCAB.indexOf(w));
-  const n = ids.length - context, x = new Float32Array(n * context), y = new Float32Array(n);
+  const ids = Array.from({ length: repeats }, () => tokenize(DOGCAT_TEXT))
+    .flat()
+    .map((w) => DOGCAT_VOCAB.indexOf(w));
+  const n = ids.length - context,
+    x = new Float32Array(n * context),
+    y = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     for (let t = 0; t < context; t++) x[i * context + t] = ids[i + t]!;
     y[i] = ids[i + context]!;
@@ -23,11 +27,15 @@ export function dogcatData(context = 3, repeats = 4): { x: Tensor; y: Tensor; vo
 
 /** The three questions the task asks: for each subject X, the context ending in "X scares" and the object expected. */
 export function dogcatQuestions(context = 3): { x: Tensor; answers: number[]; prompts: string[] } {
-  const words = tokenize(DOGCAT_TEXT), prompts: string[] = [], answers: number[] = [], rows: number[][] = [];
+  const words = tokenize(DOGCAT_TEXT),
+    prompts: string[] = [],
+    answers: number[] = [],
+    rows: number[][] = [];
   for (let i = 0; i + 2 < words.length; i++) {
     if (words[i + 1] !== 'scares') continue;
     const start = i + 2 - context;
-    const ctx = start >= 0 ? words.slice(start, i + 2) : [...words.slice(words.length + start), ...words.slice(0, i + 2)];
+    const ctx =
+      start >= 0 ? words.slice(start, i + 2) : [...words.slice(words.length + start), ...words.slice(0, i + 2)];
     rows.push(ctx.map((w) => DOGCAT_VOCAB.indexOf(w)));
     answers.push(DOGCAT_VOCAB.indexOf(words[i + 2]!));
     prompts.push(`${words[i]} scares`);

@@ -5,7 +5,9 @@ import { mulberry32 } from '../random.js';
 import type { Tensor } from '../tensor.js';
 
 function series(rng: () => number, length: number, noise: number): Float32Array {
-  const k = 2, f = Array.from({ length: k }, () => 0.05 + 0.15 * rng()), ph = Array.from({ length: k }, () => 2 * Math.PI * rng());
+  const k = 2,
+    f = Array.from({ length: k }, () => 0.05 + 0.15 * rng()),
+    ph = Array.from({ length: k }, () => 2 * Math.PI * rng());
   const s = new Float32Array(length);
   for (let t = 0; t < length; t++) {
     let v = 0;
@@ -16,17 +18,29 @@ function series(rng: () => number, length: number, noise: number): Float32Array 
 }
 
 /** x [N, T, 1], y [N, T, 1] (next values) for many-to-many, or y [N, 1] for many-to-one. */
-export function sineTask(samples: number, steps = 50, { manyToOne = false, noise = 0.02, seed = 1 } = {}):
-  { x: Tensor; y: Tensor; naiveRmse: number } {
-  const rng = mulberry32(seed), x = new Float32Array(samples * steps), y = new Float32Array(samples * (manyToOne ? 1 : steps));
-  let se = 0, count = 0;
+export function sineTask(
+  samples: number,
+  steps = 50,
+  { manyToOne = false, noise = 0.02, seed = 1 } = {},
+): { x: Tensor; y: Tensor; naiveRmse: number } {
+  const rng = mulberry32(seed),
+    x = new Float32Array(samples * steps),
+    y = new Float32Array(samples * (manyToOne ? 1 : steps));
+  let se = 0,
+    count = 0;
   for (let n = 0; n < samples; n++) {
     const s = series(rng, steps + 1, noise);
     x.set(s.subarray(0, steps), n * steps);
-    if (manyToOne) { y[n] = s[steps]!; se += (s[steps]! - s[steps - 1]!) ** 2; count++; }
-    else {
+    if (manyToOne) {
+      y[n] = s[steps]!;
+      se += (s[steps]! - s[steps - 1]!) ** 2;
+      count++;
+    } else {
       y.set(s.subarray(1, steps + 1), n * steps);
-      for (let t = 0; t < steps; t++) { se += (s[t + 1]! - s[t]!) ** 2; count++; }
+      for (let t = 0; t < steps; t++) {
+        se += (s[t + 1]! - s[t]!) ** 2;
+        count++;
+      }
     }
   }
   return {

@@ -9,13 +9,27 @@ const sig = (v: number) => 1 / (1 + Math.exp(-v));
 
 /** x [B,T,I] -> output [B,T,D·H], h [D,B,H], c [D,B,H] (LSTM kinds). Bidirectional when `reverse`
  *  params (suffix _reverse) exist in p. */
-export function cellForward64(kind: CellKind, p: P, x: ArrayLike<number>, B: number, T: number, I: number, H: number,
-                              h0?: ArrayLike<number>, c0?: ArrayLike<number>) {
+export function cellForward64(
+  kind: CellKind,
+  p: P,
+  x: ArrayLike<number>,
+  B: number,
+  T: number,
+  I: number,
+  H: number,
+  h0?: ArrayLike<number>,
+  c0?: ArrayLike<number>,
+) {
   const D = p.weight_ih_l0_reverse ? 2 : 1;
-  const out = new Float64Array(B * T * D * H), hN = new Float64Array(D * B * H), cN = new Float64Array(D * B * H);
+  const out = new Float64Array(B * T * D * H),
+    hN = new Float64Array(D * B * H),
+    cN = new Float64Array(D * B * H);
   for (let d = 0; d < D; d++) {
     const s = `_l0${d ? '_reverse' : ''}`;
-    const wih = p[`weight_ih${s}`]!.data, whh = p[`weight_hh${s}`]!.data, bih = p[`bias_ih${s}`]!.data, bhh = p[`bias_hh${s}`]!.data;
+    const wih = p[`weight_ih${s}`]!.data,
+      whh = p[`weight_hh${s}`]!.data,
+      bih = p[`bias_ih${s}`]!.data,
+      bhh = p[`bias_hh${s}`]!.data;
     const peep = p[`weight_peephole${s}`]?.data;
     const G = kind === 'gru' || kind === 'lstm_cifg' ? 3 : kind.startsWith('rnn') ? 1 : 4;
     for (let b = 0; b < B; b++) {
@@ -23,31 +37,57 @@ export function cellForward64(kind: CellKind, p: P, x: ArrayLike<number>, B: num
       let c = Array.from({ length: H }, (_, u) => (c0 ? c0[(d * B + b) * H + u]! : 0));
       for (let st = 0; st < T; st++) {
         const t = d ? T - 1 - st : st;
-        const xi = (r: number) => { let v = bih[r]!; for (let k = 0; k < I; k++) v += wih[r * I + k]! * x[(b * T + t) * I + k]!; return v; };
-        const hh = (r: number) => { let v = bhh[r]!; for (let k = 0; k < H; k++) v += whh[r * H + k]! * h[k]!; return v; };
-        const nh = new Array<number>(H), nc = new Array<number>(H);
+        const xi = (r: number) => {
+          let v = bih[r]!;
+          for (let k = 0; k < I; k++) v += wih[r * I + k]! * x[(b * T + t) * I + k]!;
+          return v;
+        };
+        const hh = (r: number) => {
+          let v = bhh[r]!;
+          for (let k = 0; k < H; k++) v += whh[r * H + k]! * h[k]!;
+          return v;
+        };
+        const nh = new Array<number>(H),
+          nc = new Array<number>(H);
         for (let u = 0; u < H; u++) {
           const a = (q: number) => xi(q * H + u) + hh(q * H + u);
           if (kind === 'gru') {
-            const r = sig(a(0)), z = sig(a(1)), n = Math.tanh(xi(2 * H + u) + r * hh(2 * H + u));
+            const r = sig(a(0)),
+              z = sig(a(1)),
+              n = Math.tanh(xi(2 * H + u) + r * hh(2 * H + u));
             nh[u] = (1 - z) * n + z * h[u]!;
           } else if (kind === 'rnn_tanh' || kind === 'rnn_relu') {
             nh[u] = kind === 'rnn_tanh' ? Math.tanh(a(0)) : Math.max(0, a(0));
           } else {
-            const pi = peep ? peep[u]! : 0, pf = peep ? peep[H + u]! : 0, po = peep ? peep[2 * H + u]! : 0;
+            const pi = peep ? peep[u]! : 0,
+              pf = peep ? peep[H + u]! : 0,
+              po = peep ? peep[2 * H + u]! : 0;
             let i: number, f: number, g: number, oPre: number;
-            if (kind === 'lstm_cifg') { f = sig(a(0)); i = 1 - f; g = Math.tanh(a(1)); oPre = a(2); }
-            else { i = sig(a(0) + pi * c[u]!); f = sig(a(1) + pf * c[u]!); g = Math.tanh(a(2)); oPre = a(3); }
+            if (kind === 'lstm_cifg') {
+              f = sig(a(0));
+              i = 1 - f;
+              g = Math.tanh(a(1));
+              oPre = a(2);
+            } else {
+              i = sig(a(0) + pi * c[u]!);
+              f = sig(a(1) + pf * c[u]!);
+              g = Math.tanh(a(2));
+              oPre = a(3);
+            }
             nc[u] = f * c[u]! + i * g;
             const o = sig(oPre + po * nc[u]!);
             nh[u] = o * Math.tanh(nc[u]!);
           }
           void G;
         }
-        h = nh; if (!kind.startsWith('rnn') && kind !== 'gru') c = nc;
+        h = nh;
+        if (!kind.startsWith('rnn') && kind !== 'gru') c = nc;
         for (let u = 0; u < H; u++) out[(b * T + t) * D * H + d * H + u] = h[u]!;
       }
-      for (let u = 0; u < H; u++) { hN[(d * B + b) * H + u] = h[u]!; cN[(d * B + b) * H + u] = c[u]!; }
+      for (let u = 0; u < H; u++) {
+        hN[(d * B + b) * H + u] = h[u]!;
+        cN[(d * B + b) * H + u] = c[u]!;
+      }
     }
   }
   return { output: out, h: hN, c: cN };

@@ -13,7 +13,9 @@ async function openPage(url, { timeoutMs = 60_000 } = {}) {
     const page = await browser.context.newPage();
     const errors = [];
     page.on('pageerror', (e) => errors.push(String(e)));
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
     await page.goto(url);
     try {
       await page.waitForFunction(() => window.__result !== undefined, null, { timeout: timeoutMs });
@@ -21,14 +23,17 @@ async function openPage(url, { timeoutMs = 60_000 } = {}) {
       throw new Error(`the page produced no result: ${errors.join('; ') || e.message}`);
     }
     return { result: await page.evaluate(() => window.__result), version: browser.version, errors };
-  } finally { await browser.close(); }
+  } finally {
+    await browser.close();
+  }
 }
 
 /** Cold start in Chromium: each run a new browser with a fresh profile (no HTTP or code cache). */
 export async function chromiumColdStart(runs = 5) {
   const server = await serveStatic(ROOT);
   try {
-    const importToForward = [], navigationToForward = [];
+    const importToForward = [],
+      navigationToForward = [];
     let version = '';
     for (let i = 0; i < runs; i++) {
       const { result, version: v } = await openPage(`${server.url}/test/runtimes/browser.html?coldstart`);
@@ -37,7 +42,9 @@ export async function chromiumColdStart(runs = 5) {
       navigationToForward.push(result.coldStart.navigationToForwardMs);
     }
     return { version, importToForward, navigationToForward };
-  } finally { await server.close(); }
+  } finally {
+    await server.close();
+  }
 }
 
 async function main() {
@@ -45,9 +52,13 @@ async function main() {
   let ok = true;
   try {
     const { result, version, errors } = await openPage(`${server.url}/test/runtimes/browser.html`);
-    console.log(`Chromium ${version}: init() chose ${result.defaultBuild}; features ${JSON.stringify(result.features)}`);
+    console.log(
+      `Chromium ${version}: init() chose ${result.defaultBuild}; features ${JSON.stringify(result.features)}`,
+    );
     for (const [build, r] of Object.entries(result.builds)) {
-      console.log(`  ${build.padEnd(12)} max |diff| vs golden ${r.maxDiff.toExponential(2)} (${r.worst}) ${r.ok ? 'ok' : 'FAIL'}`);
+      console.log(
+        `  ${build.padEnd(12)} max |diff| vs golden ${r.maxDiff.toExponential(2)} (${r.worst}) ${r.ok ? 'ok' : 'FAIL'}`,
+      );
     }
     const checks = [
       ['SIMD detected', result.features.simd === true],
@@ -58,9 +69,16 @@ async function main() {
       ['first forward finite', result.coldStart.finite],
       ['no page errors', errors.length === 0],
     ];
-    for (const [name, pass] of checks) { if (!pass) { ok = false; console.log(`  FAIL: ${name}`); } }
+    for (const [name, pass] of checks) {
+      if (!pass) {
+        ok = false;
+        console.log(`  FAIL: ${name}`);
+      }
+    }
     if (errors.length) console.log(`  page errors: ${errors.join('; ')}`);
-  } finally { await server.close(); }
+  } finally {
+    await server.close();
+  }
   const cold = await chromiumColdStart(5);
   console.log(`  cold start, page load → first forward (LSTM I=8 H=64, T=32): ${summarize(cold.navigationToForward)}`);
   console.log(`  cold start, import('wasm-lstm') → first forward:             ${summarize(cold.importToForward)}`);

@@ -11,12 +11,15 @@
 export const TOLERANCE = 1e-6;
 
 const f32 = (a) => Float32Array.from(a);
-const dict = (d) => Object.fromEntries(Object.entries(d).map(([k, t]) => [k, { shape: t.shape.slice(), data: f32(t.data) }]));
-const plain = (d) => Object.fromEntries(Object.entries(d).map(([k, t]) => [k, { shape: t.shape.slice(), data: Array.from(t.data) }]));
+const dict = (d) =>
+  Object.fromEntries(Object.entries(d).map(([k, t]) => [k, { shape: t.shape.slice(), data: f32(t.data) }]));
+const plain = (d) =>
+  Object.fromEntries(Object.entries(d).map(([k, t]) => [k, { shape: t.shape.slice(), data: Array.from(t.data) }]));
 
 /** Runs both cases with the runtime that is current (call lib.init(...) first). */
 export function runGolden(lib, fixture) {
-  const L = fixture.lstm, cfg = L.config;
+  const L = fixture.lstm,
+    cfg = L.config;
   const lstm = new lib.LSTM({ inputSize: cfg.inputSize, hiddenSize: cfg.hiddenSize, seed: 1 });
   let lstmOut;
   try {
@@ -25,11 +28,20 @@ export function runGolden(lib, fixture) {
     const bwd = lstm.backward(f32(L.dOutput));
     const grads = plain(lstm.gradients());
     new lib.SGD({ learningRate: L.learningRate }).step(lstm);
-    lstmOut = { output: Array.from(fwd.output), h: Array.from(fwd.h), c: Array.from(fwd.c), dx: Array.from(bwd.dx),
-      gradients: grads, weightsAfter: plain(lstm.stateDict()) };
-  } finally { lstm.dispose(); }
+    lstmOut = {
+      output: Array.from(fwd.output),
+      h: Array.from(fwd.h),
+      c: Array.from(fwd.c),
+      dx: Array.from(bwd.dx),
+      gradients: grads,
+      weightsAfter: plain(lstm.stateDict()),
+    };
+  } finally {
+    lstm.dispose();
+  }
 
-  const M = fixture.model, mc = M.config;
+  const M = fixture.model,
+    mc = M.config;
   const model = new lib.Sequential([
     new lib.LSTM({ inputSize: mc.inputSize, hiddenSize: mc.hiddenSize, returnSequences: false, seed: 1 }),
     new lib.Dense({ inputSize: mc.hiddenSize, outputSize: 1, activation: 'linear', seed: 1 }),
@@ -39,11 +51,18 @@ export function runGolden(lib, fixture) {
     model.layers[0].loadStateDict(dict(M.weights.lstm));
     model.layers[1].loadStateDict(dict(M.weights.dense));
     model.compile({ loss: 'mse', optimizer: new lib.SGD({ learningRate: M.learningRate }) });
-    const x = { data: f32(M.x), shape: [mc.batch, mc.steps, mc.inputSize] }, y = { data: f32(M.y), shape: [mc.batch, 1] };
+    const x = { data: f32(M.x), shape: [mc.batch, mc.steps, mc.inputSize] },
+      y = { data: f32(M.y), shape: [mc.batch, 1] };
     const predictions = Array.from(model.predict(x).data);
     const loss = model.trainOnBatch(x, y);
-    modelOut = { predictions, loss, weightsAfter: { lstm: plain(model.layers[0].stateDict()), dense: plain(model.layers[1].stateDict()) } };
-  } finally { for (const l of model.layers) l.dispose?.(); }
+    modelOut = {
+      predictions,
+      loss,
+      weightsAfter: { lstm: plain(model.layers[0].stateDict()), dense: plain(model.layers[1].stateDict()) },
+    };
+  } finally {
+    for (const l of model.layers) l.dispose?.();
+  }
   return { lstm: lstmOut, model: modelOut };
 }
 
@@ -60,21 +79,32 @@ function maxDiff(a, b) {
 /** { maxDiff, worst } over every compared array: result vs fixture. */
 export function compareGolden(result, fixture) {
   const pairs = [];
-  const L = fixture.lstm, M = fixture.model;
+  const L = fixture.lstm,
+    M = fixture.model;
   for (const k of ['output', 'h', 'c', 'dx']) pairs.push([`lstm.${k}`, result.lstm[k], L[k]]);
-  for (const k of Object.keys(L.gradients)) pairs.push([`lstm.grad.${k}`, result.lstm.gradients[k]?.data, L.gradients[k].data]);
-  for (const k of Object.keys(L.weightsAfter)) pairs.push([`lstm.after.${k}`, result.lstm.weightsAfter[k]?.data, L.weightsAfter[k].data]);
+  for (const k of Object.keys(L.gradients))
+    pairs.push([`lstm.grad.${k}`, result.lstm.gradients[k]?.data, L.gradients[k].data]);
+  for (const k of Object.keys(L.weightsAfter))
+    pairs.push([`lstm.after.${k}`, result.lstm.weightsAfter[k]?.data, L.weightsAfter[k].data]);
   pairs.push(['model.predictions', result.model.predictions, M.predictions]);
   pairs.push(['model.loss', [result.model.loss], [M.loss]]);
   for (const layer of ['lstm', 'dense']) {
     for (const k of Object.keys(M.weightsAfter[layer])) {
-      pairs.push([`model.after.${layer}.${k}`, result.model.weightsAfter[layer][k]?.data, M.weightsAfter[layer][k].data]);
+      pairs.push([
+        `model.after.${layer}.${k}`,
+        result.model.weightsAfter[layer][k]?.data,
+        M.weightsAfter[layer][k].data,
+      ]);
     }
   }
-  let worst = '', m = 0;
+  let worst = '',
+    m = 0;
   for (const [name, a, b] of pairs) {
     const d = maxDiff(a, b);
-    if (!(d <= m)) { m = d; worst = name; }
+    if (!(d <= m)) {
+      m = d;
+      worst = name;
+    }
   }
   return { maxDiff: m, worst, compared: pairs.length };
 }

@@ -4,19 +4,35 @@
 import { ROOT, npmBinary, run, lastJson } from './util.mjs';
 
 const name = process.argv[2];
-if (name !== 'deno' && name !== 'bun') { console.error('usage: js-runtime.mjs deno|bun'); process.exit(2); }
+if (name !== 'deno' && name !== 'bun') {
+  console.error('usage: js-runtime.mjs deno|bun');
+  process.exit(2);
+}
 const bin = npmBinary(name);
-const args = name === 'deno' ? ['run', '--allow-read', '--no-prompt', 'test/runtimes/portable.mjs'] : ['test/runtimes/portable.mjs'];
-const env = { ...process.env, DENO_NO_UPDATE_CHECK: '1', DENO_NO_PROMPT: '1', BUN_DISABLE_TELEMETRY: '1', DO_NOT_TRACK: '1' };
+const args =
+  name === 'deno'
+    ? ['run', '--allow-read', '--no-prompt', 'test/runtimes/portable.mjs']
+    : ['test/runtimes/portable.mjs'];
+const env = {
+  ...process.env,
+  DENO_NO_UPDATE_CHECK: '1',
+  DENO_NO_PROMPT: '1',
+  BUN_DISABLE_TELEMETRY: '1',
+  DO_NOT_TRACK: '1',
+};
 const r = await run(bin, args, { cwd: ROOT, env, timeoutMs: 120_000 });
 const rep = lastJson(r.stdout);
 let ok = r.code === 0 && rep?.ok === true;
 if (!rep) {
-  console.log(`  FAIL ${name} printed no report (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-5).join(' | ')}`);
+  console.log(
+    `  FAIL ${name} printed no report (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-5).join(' | ')}`,
+  );
 } else {
   console.log(`  ${name} ${rep.version}: init() chose ${rep.defaultBuild}; features ${JSON.stringify(rep.features)}`);
   for (const [b, x] of Object.entries(rep.builds)) {
-    console.log(`  ${x.ok ? 'ok  ' : 'FAIL'} ${b} matches golden.json — max |diff| ${x.maxDiff.toExponential(2)} (${x.worst})`);
+    console.log(
+      `  ${x.ok ? 'ok  ' : 'FAIL'} ${b} matches golden.json — max |diff| ${x.maxDiff.toExponential(2)} (${x.worst})`,
+    );
   }
   const relaxed = rep.defaultBuild === 'relaxed-simd' && rep.features.simd;
   console.log(`  ${relaxed ? 'ok  ' : 'FAIL'} init() selects relaxed-simd`);

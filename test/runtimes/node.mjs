@@ -9,75 +9,149 @@ import { ROOT, run, lastJson } from './util.mjs';
 import { nodeColdStart } from '../../bench/coldstart.mjs';
 
 let ok = true;
-const check = (name, pass, detail = '') => { console.log(`  ${pass ? 'ok  ' : 'FAIL'} ${name}${detail ? ` — ${detail}` : ''}`); if (!pass) ok = false; };
+const check = (name, pass, detail = '') => {
+  console.log(`  ${pass ? 'ok  ' : 'FAIL'} ${name}${detail ? ` — ${detail}` : ''}`);
+  if (!pass) ok = false;
+};
 
 // 1. Golden numbers, every build Node can run.
 for (const flags of [[], ['--experimental-wasm-relaxed-simd']]) {
   const r = await run(process.execPath, [...flags, 'test/runtimes/portable.mjs']);
   const rep = lastJson(r.stdout);
-  const label = `node ${process.version}${flags.length ? ' ' + flags.join(' ') : ''}`;
-  if (!rep) { check(`${label}: golden check ran`, false, r.stderr.trim().split('\n').slice(-3).join(' | ')); continue; }
+  const label = `node ${process.version}${flags.length ? ` ${flags.join(' ')}` : ''}`;
+  if (!rep) {
+    check(`${label}: golden check ran`, false, r.stderr.trim().split('\n').slice(-3).join(' | '));
+    continue;
+  }
   const expected = flags.length ? 'relaxed-simd' : 'simd';
   check(`${label}: init() chose ${rep.defaultBuild}`, rep.defaultBuild === expected, `expected ${expected}`);
-  for (const [b, x] of Object.entries(rep.builds)) check(`${label}: ${b} matches golden.json`, x.ok, `max |diff| ${x.maxDiff.toExponential(2)} (${x.worst})`);
+  for (const [b, x] of Object.entries(rep.builds))
+    check(`${label}: ${b} matches golden.json`, x.ok, `max |diff| ${x.maxDiff.toExponential(2)} (${x.worst})`);
 }
 
 // 2. The exports map.
 const resolveWith = async (conditions) => {
-  const code = "console.log(JSON.stringify([import.meta.resolve('wasm-lstm'), import.meta.resolve('wasm-lstm/build/lstm.simd.wasm')]))";
-  const r = await run(process.execPath, [...conditions.map((c) => `--conditions=${c}`), '--input-type=module', '-e', code]);
+  const code =
+    "console.log(JSON.stringify([import.meta.resolve('wasm-lstm'), import.meta.resolve('wasm-lstm/build/lstm.simd.wasm')]))";
+  const r = await run(process.execPath, [
+    ...conditions.map((c) => `--conditions=${c}`),
+    '--input-type=module',
+    '-e',
+    code,
+  ]);
   return JSON.parse(r.stdout).map((u) => fileURLToPath(u).slice(ROOT.length));
 };
 const [main, wasm] = await resolveWith([]);
 check("node: 'wasm-lstm' → dist/index.js", main === 'dist/index.js', main);
-check("node: 'wasm-lstm/build/lstm.simd.wasm' → build/lstm.simd.wasm", wasm === 'build/lstm.simd.wasm' && existsSync(join(ROOT, wasm)), wasm);
+check(
+  "node: 'wasm-lstm/build/lstm.simd.wasm' → build/lstm.simd.wasm",
+  wasm === 'build/lstm.simd.wasm' && existsSync(join(ROOT, wasm)),
+  wasm,
+);
 for (const c of ['workerd', 'worker']) {
   const [m] = await resolveWith([c]);
   check(`node --conditions=${c}: 'wasm-lstm' → dist/entries/workerd.js`, m === 'dist/entries/workerd.js', m);
 }
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
-check('package.json: sideEffects false, no runtime dependencies', pkg.sideEffects === false && !pkg.dependencies && !pkg.peerDependencies);
+check(
+  'package.json: sideEffects false, no runtime dependencies',
+  pkg.sideEffects === false && !pkg.dependencies && !pkg.peerDependencies,
+);
 const workerdJs = readFileSync(join(ROOT, 'dist/entries/workerd.js'), 'utf8');
-check('dist/entries/workerd.js imports the three .wasm files as modules',
-  ['relaxed', 'simd', 'scalar'].every((b) => workerdJs.includes(`from "../../build/lstm.${b}.wasm"`)));
-for (const f of ['dist/index.d.ts', 'dist/entries/workerd.d.ts', 'build/lstm.relaxed.wasm', 'build/lstm.simd.wasm', 'build/lstm.scalar.wasm']) {
+check(
+  'dist/entries/workerd.js imports the three .wasm files as modules',
+  ['relaxed', 'simd', 'scalar'].every((b) => workerdJs.includes(`from "../../build/lstm.${b}.wasm"`)),
+);
+for (const f of [
+  'dist/index.d.ts',
+  'dist/entries/workerd.d.ts',
+  'build/lstm.relaxed.wasm',
+  'build/lstm.simd.wasm',
+  'build/lstm.scalar.wasm',
+]) {
   check(`${f} exists`, existsSync(join(ROOT, f)));
 }
 
 // 3. Bundlers: esbuild resolves the browser build and the workerd build through the same map.
-for (const [platform, conditions, expected] of [['browser', [], 'dist/index.js'], ['neutral', ['workerd', 'worker', 'browser'], 'dist/entries/workerd.js']]) {
-  const r = await build({ stdin: { contents: "export { init } from 'wasm-lstm';", resolveDir: ROOT, loader: 'js' },
-    bundle: true, write: false, platform, conditions, format: 'esm', metafile: true, external: ['*.wasm', 'node:*'], logLevel: 'silent' });
+for (const [platform, conditions, expected] of [
+  ['browser', [], 'dist/index.js'],
+  ['neutral', ['workerd', 'worker', 'browser'], 'dist/entries/workerd.js'],
+]) {
+  const r = await build({
+    stdin: { contents: "export { init } from 'wasm-lstm';", resolveDir: ROOT, loader: 'js' },
+    bundle: true,
+    write: false,
+    platform,
+    conditions,
+    format: 'esm',
+    metafile: true,
+    external: ['*.wasm', 'node:*'],
+    logLevel: 'silent',
+  });
   const inputs = Object.keys(r.metafile.inputs);
-  check(`esbuild (${platform}${conditions.length ? ', ' + conditions.join('/') : ''}) bundles ${expected}`, inputs.includes(expected), inputs.join(', '));
+  check(
+    `esbuild (${platform}${conditions.length ? `, ${conditions.join('/')}` : ''}) bundles ${expected}`,
+    inputs.includes(expected),
+    inputs.join(', '),
+  );
 }
 // Without --external:node:* a browser bundle fails if dist/index.js contains a literal
 // import('node:…') (the runtime hides its specifier in a variable for that reason). Reported, not fatal.
 try {
-  await build({ stdin: { contents: "export * from 'wasm-lstm';", resolveDir: ROOT, loader: 'js' }, bundle: true, write: false,
-    platform: 'browser', format: 'esm', logLevel: 'silent' });
+  await build({
+    stdin: { contents: "export * from 'wasm-lstm';", resolveDir: ROOT, loader: 'js' },
+    bundle: true,
+    write: false,
+    platform: 'browser',
+    format: 'esm',
+    logLevel: 'silent',
+  });
   console.log('  ok   esbuild --platform=browser bundles the package with no --external flag');
 } catch (e) {
-  console.log(`  WARN esbuild --platform=browser needs --external:node:* for this package: ${e.errors?.[0]?.text ?? e.message} ` +
-    `(${e.errors?.[0]?.location?.lineText?.trim() ?? ''})`);
+  console.log(
+    `  WARN esbuild --platform=browser needs --external:node:* for this package: ${e.errors?.[0]?.text ?? e.message} ` +
+      `(${e.errors?.[0]?.location?.lineText?.trim() ?? ''})`,
+  );
 }
 
 // 4. TypeScript users get declarations through the map (moduleResolution nodenext), with the
 //    default and the workerd condition.
 const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
 for (const extra of [[], ['--customConditions', 'workerd']]) {
-  const r = await run(process.execPath, [tsc, '--noEmit', '--strict', '--skipLibCheck', '--module', 'nodenext', '--moduleResolution', 'nodenext',
-    '--target', 'es2022', '--types', 'node', '--traceResolution', ...extra, 'test/runtimes/consumer.ts']);
-  const resolved = /Module name 'wasm-lstm' was successfully resolved to '([^']+)'/.exec(r.stdout)?.[1]?.slice(ROOT.length) ?? '?';
+  const r = await run(process.execPath, [
+    tsc,
+    '--noEmit',
+    '--strict',
+    '--skipLibCheck',
+    '--module',
+    'nodenext',
+    '--moduleResolution',
+    'nodenext',
+    '--target',
+    'es2022',
+    '--types',
+    'node',
+    '--traceResolution',
+    ...extra,
+    'test/runtimes/consumer.ts',
+  ]);
+  const resolved =
+    /Module name 'wasm-lstm' was successfully resolved to '([^']+)'/.exec(r.stdout)?.[1]?.slice(ROOT.length) ?? '?';
   const want = extra.length ? 'dist/entries/workerd.d.ts' : 'dist/index.d.ts';
   const errors = r.stdout.split('\n').filter((l) => /error TS/.test(l));
-  check(`tsc${extra.length ? ' --customConditions workerd' : ''}: types from ${want}`, r.code === 0 && resolved === want, `${resolved}${errors.length ? '; ' + errors.join(' | ') : ''}`);
+  check(
+    `tsc${extra.length ? ' --customConditions workerd' : ''}: types from ${want}`,
+    r.code === 0 && resolved === want,
+    `${resolved}${errors.length ? `; ${errors.join(' | ')}` : ''}`,
+  );
 }
 
 // 5. Cold start (fresh processes).
 const cold = await nodeColdStart(5);
-console.log(`  cold start ${cold.runtime} (${cold.build}), LSTM I=8 H=64 T=32: import → first forward ${cold.importToForward.median} ms ` +
-  `(min ${cold.importToForward.min}, max ${cold.importToForward.max}); process start → first forward ${cold.processToForward.median} ms`);
+console.log(
+  `  cold start ${cold.runtime} (${cold.build}), LSTM I=8 H=64 T=32: import → first forward ${cold.importToForward.median} ms ` +
+    `(min ${cold.importToForward.min}, max ${cold.importToForward.max}); process start → first forward ${cold.processToForward.median} ms`,
+);
 
 console.log(ok ? 'node: ok' : 'node: FAILED');
 process.exitCode = ok ? 0 : 1;

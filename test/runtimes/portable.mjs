@@ -7,7 +7,7 @@
 const t0 = performance.now();
 const lib = await import('wasm-lstm');
 await lib.init();
-const probe = new lib.LSTM({ inputSize: 8, hiddenSize: 64, seed: 1 });   // the probe of bench/coldstart.mjs
+const probe = new lib.LSTM({ inputSize: 8, hiddenSize: 64, seed: 1 }); // the probe of bench/coldstart.mjs
 probe.forward(new Float32Array(32 * 8).fill(0.5), { batch: 1, steps: 32 });
 const coldStartMs = performance.now() - t0;
 probe.dispose();

@@ -19,10 +19,16 @@ const SUITES = {
 const i = process.argv.indexOf('--only');
 const only = i > 0 ? process.argv[i + 1].split(',') : Object.keys(SUITES);
 const unknown = only.filter((n) => !(n in SUITES));
-if (unknown.length) { console.error(`unknown suite(s): ${unknown.join(', ')}; known: ${Object.keys(SUITES).join(', ')}`); process.exit(2); }
+if (unknown.length) {
+  console.error(`unknown suite(s): ${unknown.join(', ')}; known: ${Object.keys(SUITES).join(', ')}`);
+  process.exit(2);
+}
 
 for (const f of ['dist/index.js', 'dist/entries/workerd.js', 'build/lstm.simd.wasm']) {
-  if (!existsSync(join(ROOT, f))) { console.error(`${f} is missing: run npm run build first`); process.exit(2); }
+  if (!existsSync(join(ROOT, f))) {
+    console.error(`${f} is missing: run npm run build first`);
+    process.exit(2);
+  }
 }
 
 const results = [];
@@ -36,7 +42,8 @@ for (const name of only) {
 }
 console.log('\nruntime tests:');
 for (const r of results) console.log(`  ${r.pass ? 'pass' : 'FAIL'}  ${r.name.padEnd(13)} ${r.seconds.toFixed(1)} s`);
-const passed = results.filter((r) => r.pass).length, failed = results.length - passed;
+const passed = results.filter((r) => r.pass).length,
+  failed = results.length - passed;
 console.log(`total ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 console.log(`${passed} passed, ${failed} failed`);
 process.exitCode = failed ? 1 : 0;

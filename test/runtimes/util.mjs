@@ -17,12 +17,24 @@ export function npmBinary(name) {
   const arch = process.arch === 'arm64' ? 'arm64' : 'x64';
   const candidates = {
     deno: [`node_modules/@deno/linux-${arch}-glibc/deno`, 'node_modules/deno/deno', 'node_modules/.bin/deno'],
-    bun: [`node_modules/@oven/bun-linux-${arch === 'arm64' ? 'aarch64' : 'x64'}/bin/bun`, 'node_modules/bun/bin/bun.exe', 'node_modules/.bin/bun'],
-    workerd: [`node_modules/@cloudflare/workerd-linux-${arch === 'arm64' ? 'arm64' : '64'}/bin/workerd`, 'node_modules/workerd/bin/workerd', 'node_modules/.bin/workerd'],
+    bun: [
+      `node_modules/@oven/bun-linux-${arch === 'arm64' ? 'aarch64' : 'x64'}/bin/bun`,
+      'node_modules/bun/bin/bun.exe',
+      'node_modules/.bin/bun',
+    ],
+    workerd: [
+      `node_modules/@cloudflare/workerd-linux-${arch === 'arm64' ? 'arm64' : '64'}/bin/workerd`,
+      'node_modules/workerd/bin/workerd',
+      'node_modules/.bin/workerd',
+    ],
   }[name] ?? [`node_modules/.bin/${name}`];
   for (const c of candidates) {
     const p = join(ROOT, c);
-    try { if (statSync(p).size > 1_000_000) return p; } catch { /* not there */ }
+    try {
+      if (statSync(p).size > 1_000_000) return p;
+    } catch {
+      /* not there */
+    }
   }
   throw new Error(`${name}: no binary under node_modules (is the devDependency installed?)`);
 }
@@ -32,11 +44,23 @@ export function run(cmd, args, { cwd = ROOT, timeoutMs = 120_000, env, echo = fa
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const child = spawn(cmd, args, { cwd, env: env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; if (echo) process.stdout.write(d); });
-    child.stderr.on('data', (d) => { stderr += d; if (echo) process.stderr.write(d); });
-    const timer = setTimeout(() => { child.kill('SIGKILL'); }, timeoutMs);
-    child.on('error', (e) => { clearTimeout(timer); reject(e); });
+    let stdout = '',
+      stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      if (echo) process.stdout.write(d);
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      if (echo) process.stderr.write(d);
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       resolve({ code: code ?? (signal ? 128 : 1), signal, stdout, stderr, ms: performance.now() - t0 });
@@ -47,7 +71,13 @@ export function run(cmd, args, { cwd = ROOT, timeoutMs = 120_000, env, echo = fa
 /** The last line of stdout that parses as JSON. */
 export function lastJson(text) {
   const lines = text.trim().split('\n').reverse();
-  for (const l of lines) { try { return JSON.parse(l); } catch { /* not JSON */ } }
+  for (const l of lines) {
+    try {
+      return JSON.parse(l);
+    } catch {
+      /* not JSON */
+    }
+  }
   return null;
 }
 
@@ -57,7 +87,10 @@ export function freePort() {
     const s = createNetServer();
     s.unref();
     s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
   });
 }
 
@@ -68,42 +101,83 @@ export function freePort() {
  */
 export async function serveStatic(root, { port = 0, mounts = {}, routes = [], headers = {} } = {}) {
   const { default: sirv } = await import('sirv');
-  const opts = { dev: true, dotfiles: false, etag: false,
-    setHeaders: (res) => { for (const [k, v] of Object.entries(headers)) res.setHeader(k, v); res.setHeader('Cache-Control', 'no-store'); } };
+  const opts = {
+    dev: true,
+    dotfiles: false,
+    etag: false,
+    setHeaders: (res) => {
+      for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+      res.setHeader('Cache-Control', 'no-store');
+    },
+  };
   const main = sirv(root, opts);
   const mounted = Object.entries(mounts).map(([prefix, dir]) => [prefix.replace(/\/$/, ''), sirv(dir, opts)]);
   const server = createServer((req, res) => {
-    const notFound = () => { res.statusCode = 404; res.end('not found'); };
+    const notFound = () => {
+      res.statusCode = 404;
+      res.end('not found');
+    };
     for (const route of routes) if (route(req, res)) return;
     for (const [prefix, handler] of mounted) {
-      if (req.url.startsWith(prefix + '/')) { req.url = req.url.slice(prefix.length); return handler(req, res, notFound); }
+      if (req.url.startsWith(`${prefix}/`)) {
+        req.url = req.url.slice(prefix.length);
+        return handler(req, res, notFound);
+      }
     }
     main(req, res, notFound);
   });
-  await new Promise((resolve, reject) => { server.once('error', reject); server.listen(port, '127.0.0.1', resolve); });
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
   const url = `http://127.0.0.1:${server.address().port}`;
-  return { url, server, close: () => new Promise((r) => { server.closeAllConnections?.(); server.close(() => r()); }) };
+  return {
+    url,
+    server,
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections?.();
+        server.close(() => r());
+      }),
+  };
 }
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'];
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+  '--disable-quic',
+];
 
 /** Debian's Chromium through playwright-core, in a fresh user-data-dir removed by close(). */
 export async function launchChromium({ viewport = { width: 1280, height: 800 } } = {}) {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
   const { chromium } = await import('playwright-core');
   const dir = mkdtempSync(join(tmpdir(), 'wasm-lstm-chromium-'));
-  const context = await chromium.launchPersistentContext(dir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport });
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport,
+  });
   return {
     context,
     version: context.browser()?.version() ?? '',
-    close: async () => { await context.close().catch(() => {}); rmSync(dir, { recursive: true, force: true }); },
+    close: async () => {
+      await context.close().catch(() => {});
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 
 export function median(xs) {
-  const s = [...xs].sort((a, b) => a - b), n = s.length;
+  const s = [...xs].sort((a, b) => a - b),
+    n = s.length;
   return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
 }
 

@@ -20,7 +20,10 @@ import { ROOT, npmBinary, freePort } from './util.mjs';
 import { compareGolden, TOLERANCE } from './golden-check.mjs';
 
 let ok = true;
-const check = (name, pass, detail = '') => { console.log(`  ${pass ? 'ok  ' : 'FAIL'} ${name}${detail ? ` — ${detail}` : ''}`); if (!pass) ok = false; };
+const check = (name, pass, detail = '') => {
+  console.log(`  ${pass ? 'ok  ' : 'FAIL'} ${name}${detail ? ` — ${detail}` : ''}`);
+  if (!pass) ok = false;
+};
 const fixture = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/golden.json'), 'utf8'));
 const dir = mkdtempSync(join(tmpdir(), 'wasm-lstm-workerd-'));
 let workerd = null;
@@ -29,7 +32,13 @@ async function waitReady(url, child, timeoutMs = 30_000) {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     if (child.exitCode !== null) throw new Error(`workerd exited with ${child.exitCode}`);
-    try { const r = await fetch(url); await r.arrayBuffer(); return; } catch { await new Promise((r) => setTimeout(r, 100)); }
+    try {
+      const r = await fetch(url);
+      await r.arrayBuffer();
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
   throw new Error(`workerd did not answer ${url} within ${timeoutMs / 1000} s`);
 }
@@ -46,18 +55,40 @@ async function stop(child) {
 try {
   // 1. Bundle as a Workers toolchain would: conditions workerd/worker/browser, assets kept as modules.
   await build({
-    entryPoints: { forecast: join(ROOT, 'test/runtimes/workers/forecast.worker.mjs'), train: join(ROOT, 'test/runtimes/workers/train.worker.mjs') },
-    outdir: dir, bundle: true, format: 'esm', platform: 'neutral', target: 'es2022', conditions: ['workerd', 'worker', 'browser'],
-    external: ['node:*'], loader: { '.wasm': 'copy', '.safetensors': 'copy' }, assetNames: '[name]', logLevel: 'error',
+    entryPoints: {
+      forecast: join(ROOT, 'test/runtimes/workers/forecast.worker.mjs'),
+      train: join(ROOT, 'test/runtimes/workers/train.worker.mjs'),
+    },
+    outdir: dir,
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2022',
+    conditions: ['workerd', 'worker', 'browser'],
+    external: ['node:*'],
+    loader: { '.wasm': 'copy', '.safetensors': 'copy' },
+    assetNames: '[name]',
+    logLevel: 'error',
   });
   const files = readdirSync(dir);
   const wasm = files.filter((f) => f.endsWith('.wasm')).sort();
-  check('esbuild bundled both workers with the .wasm files as separate modules', wasm.length === 3 && files.includes('forecast.js') && files.includes('train.js'), files.join(' '));
+  check(
+    'esbuild bundled both workers with the .wasm files as separate modules',
+    wasm.length === 3 && files.includes('forecast.js') && files.includes('train.js'),
+    files.join(' '),
+  );
 
   // 2. Configure and start workerd.
   const [forecastPort, trainPort] = [await freePort(), await freePort()];
-  const modules = (main, extra = []) => [`(name = "${main}", esModule = embed "${main}")`, ...wasm.map((w) => `(name = "${w}", wasm = embed "${w}")`), ...extra].join(',\n      ');
-  writeFileSync(join(dir, 'config.capnp'), `using Workerd = import "/workerd/workerd.capnp";
+  const modules = (main, extra = []) =>
+    [
+      `(name = "${main}", esModule = embed "${main}")`,
+      ...wasm.map((w) => `(name = "${w}", wasm = embed "${w}")`),
+      ...extra,
+    ].join(',\n      ');
+  writeFileSync(
+    join(dir, 'config.capnp'),
+    `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
   services = [ (name = "forecast", worker = .forecastWorker), (name = "train", worker = .trainWorker) ],
   sockets = [
@@ -77,33 +108,68 @@ const trainWorker :Workerd.Worker = (
       ${modules('train.js')}
   ],
 );
-`);
+`,
+  );
   const bin = npmBinary('workerd');
-  const version = (await new Promise((r) => { const p = spawn(bin, ['--version']); let o = ''; p.stdout.on('data', (d) => { o += d; }); p.on('close', () => r(o.trim())); }));
+  const version = await new Promise((r) => {
+    const p = spawn(bin, ['--version']);
+    let o = '';
+    p.stdout.on('data', (d) => {
+      o += d;
+    });
+    p.on('close', () => r(o.trim()));
+  });
   let log = '';
   workerd = spawn(bin, ['serve', 'config.capnp'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  workerd.stdout.on('data', (d) => { log += d; });
-  workerd.stderr.on('data', (d) => { log += d; });
+  workerd.stdout.on('data', (d) => {
+    log += d;
+  });
+  workerd.stderr.on('data', (d) => {
+    log += d;
+  });
   const t0 = performance.now();
-  await waitReady(`http://127.0.0.1:${trainPort}/probe`, workerd).catch((e) => { throw new Error(`${e.message}\n${log}`); });
-  console.log(`  ${version} listening on 127.0.0.1:${forecastPort} (forecast) and 127.0.0.1:${trainPort} (train) after ${(performance.now() - t0).toFixed(0)} ms`);
+  await waitReady(`http://127.0.0.1:${trainPort}/probe`, workerd).catch((e) => {
+    throw new Error(`${e.message}\n${log}`);
+  });
+  console.log(
+    `  ${version} listening on 127.0.0.1:${forecastPort} (forecast) and 127.0.0.1:${trainPort} (train) after ${(performance.now() - t0).toFixed(0)} ms`,
+  );
 
   // 3. The forecast worker.
   const windows = lib.tasks.sineTask(16, 24, { manyToOne: true, seed: 99 });
-  const T = 24, series = Array.from({ length: 16 }, (_, n) => Array.from(windows.x.data.subarray(n * T, (n + 1) * T)));
-  const res = await fetch(`http://127.0.0.1:${forecastPort}/forecast`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ series }) });
+  const T = 24,
+    series = Array.from({ length: 16 }, (_, n) => Array.from(windows.x.data.subarray(n * T, (n + 1) * T)));
+  const res = await fetch(`http://127.0.0.1:${forecastPort}/forecast`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ series }),
+  });
   const body = res.ok ? await res.json() : { error: `${res.status} ${await res.text()}` };
-  check('forecast worker answered', res.ok && Array.isArray(body.forecast) && body.forecast.length === 16, body.error ?? '');
+  check(
+    'forecast worker answered',
+    res.ok && Array.isArray(body.forecast) && body.forecast.length === 16,
+    body.error ?? '',
+  );
   if (res.ok) {
     await lib.init({ build: body.build });
     const model = await lib.Sequential.load(readFileSync(join(ROOT, 'test/fixtures/sine-model.safetensors')));
     const nodeForecast = model.predict(windows.x).data;
     const diff = Math.max(...body.forecast.map((v, i) => Math.abs(v - nodeForecast[i])));
-    check(`forecast (${body.build}) equals Node's (same build) to 1e-6`, diff <= TOLERANCE, `max |diff| ${diff.toExponential(2)}`);
+    check(
+      `forecast (${body.build}) equals Node's (same build) to 1e-6`,
+      diff <= TOLERANCE,
+      `max |diff| ${diff.toExponential(2)}`,
+    );
     const rmse = Math.sqrt(body.forecast.reduce((s, v, i) => s + (v - windows.y.data[i]) ** 2, 0) / 16);
-    check('forecast beats the naive last-value forecast', rmse < windows.naiveRmse, `RMSE ${rmse.toFixed(4)} vs ${windows.naiveRmse.toFixed(4)}`);
+    check(
+      'forecast beats the naive last-value forecast',
+      rmse < windows.naiveRmse,
+      `RMSE ${rmse.toFixed(4)} vs ${windows.naiveRmse.toFixed(4)}`,
+    );
     check('init() in workerd selects relaxed-simd', body.build === 'relaxed-simd', JSON.stringify(body.features));
-    console.log(`  forecast request: ${body.ms.toFixed(1)} ms inside the worker (first request: init + model load + predict)`);
+    console.log(
+      `  forecast request: ${body.ms.toFixed(1)} ms inside the worker (first request: init + model load + predict)`,
+    );
   }
 
   // 4. The training worker.
@@ -112,11 +178,18 @@ const trainWorker :Workerd.Worker = (
   check('train worker answered', tr.ok && train.result !== undefined, train.error ?? '');
   if (tr.ok) {
     const cmp = compareGolden(train.result, fixture);
-    check(`training step in workerd (${train.build}) matches golden.json to 1e-6`, cmp.maxDiff <= TOLERANCE, `max |diff| ${cmp.maxDiff.toExponential(2)} (${cmp.worst}), ${cmp.compared} arrays`);
-    for (const [b, x] of Object.entries(train.builds)) check(`workerd ${b} matches golden.json`, x.ok, `max |diff| ${x.maxDiff.toExponential(2)} (${x.worst})`);
+    check(
+      `training step in workerd (${train.build}) matches golden.json to 1e-6`,
+      cmp.maxDiff <= TOLERANCE,
+      `max |diff| ${cmp.maxDiff.toExponential(2)} (${cmp.worst}), ${cmp.compared} arrays`,
+    );
+    for (const [b, x] of Object.entries(train.builds))
+      check(`workerd ${b} matches golden.json`, x.ok, `max |diff| ${x.maxDiff.toExponential(2)} (${x.worst})`);
   }
   const probe = await (await fetch(`http://127.0.0.1:${trainPort}/probe`)).json();
-  console.log(`  (workerd compiles wasm from bytes: ${probe.compileFromBytes}${probe.error ? ` — "${probe.error}"` : ''}; hence the workerd entry)`);
+  console.log(
+    `  (workerd compiles wasm from bytes: ${probe.compileFromBytes}${probe.error ? ` — "${probe.error}"` : ''}; hence the workerd entry)`,
+  );
 } catch (e) {
   check('workerd test ran', false, e.stack ?? String(e));
 } finally {

@@ -21,11 +21,13 @@ export const brainJs = {
     if (w.kind !== 'stream') return { skip: 'not run (W1 only)' };
     const net = new brain.recurrent.LSTMTimeStep({ inputSize: w.I, hiddenLayers: [w.H], outputSize: w.I });
     net.initialize();
-    net.bindEquation();   // what train() would do first; run() refuses a net without equations
-    const seq = xs.map((v) => Array.from(v));   // 16 steps of [I]
+    net.bindEquation(); // what train() would do first; run() refuses a net without equations
+    const seq = xs.map((v) => Array.from(v)); // 16 steps of [I]
     return {
       units: w.calls,
-      run() { for (let s = 0; s < w.calls; s += seq.length) net.run(seq); },
+      run() {
+        for (let s = 0; s < w.calls; s += seq.length) net.run(seq);
+      },
       check: () => null,
       dispose() {},
     };

@@ -12,15 +12,24 @@ import { lstmModel } from '../onnx-model.mjs';
 
 function makeOrtPeer({ id, label, pkg, threads }) {
   let ort;
-  const sessionOptions = pkg === 'onnxruntime-node'
-    ? { executionProviders: ['cpu'], intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' }
-    : { executionProviders: ['wasm'], graphOptimizationLevel: 'all' };
+  const sessionOptions =
+    pkg === 'onnxruntime-node'
+      ? {
+          executionProviders: ['cpu'],
+          intraOpNumThreads: threads,
+          interOpNumThreads: 1,
+          executionMode: 'sequential',
+          graphOptimizationLevel: 'all',
+        }
+      : { executionProviders: ['wasm'], graphOptimizationLevel: 'all' };
   return {
-    id, label, slow: false,
+    id,
+    label,
+    slow: false,
     note: 'inference only; fed time-major x [T, B, I] (the transposes from/to batch-first are outside the timing)',
     async load() {
       ort = await import(pkg);
-      if (pkg === 'onnxruntime-web') ort.env.wasm.numThreads = threads;  // 1: no worker threads
+      if (pkg === 'onnxruntime-web') ort.env.wasm.numThreads = threads; // 1: no worker threads
       return { version: pkgVersion(pkg) };
     },
 
@@ -29,20 +38,27 @@ function makeOrtPeer({ id, label, pkg, threads }) {
       const { B, T, I, H } = w;
       const Tensor = ort.Tensor;
       if (w.kind === 'stream') {
-        const session = await ort.InferenceSession.create(lstmModel({ I, H, B, T: 1, weights, withState: true }), sessionOptions);
-        const xt = xs.map((v) => new Tensor('float32', v.slice(), [1, B, I]));   // [T=1, B, I]
+        const session = await ort.InferenceSession.create(
+          lstmModel({ I, H, B, T: 1, weights, withState: true }),
+          sessionOptions,
+        );
+        const xt = xs.map((v) => new Tensor('float32', v.slice(), [1, B, I])); // [T=1, B, I]
         const zeros = () => new Tensor('float32', new Float32Array(B * H), [1, B, H]);
-        let h = zeros(), c = zeros();
+        let h = zeros(),
+          c = zeros();
         const step = async (x, h0, c0) => {
           const r = await session.run({ X: x, initial_h: h0, initial_c: c0 });
           return [r.Y_h, r.Y_c];
         };
         return {
           units: w.calls,
-          async run() { for (let s = 0; s < w.calls; s++) [h, c] = await step(xt[s & 15], h, c); },
+          async run() {
+            for (let s = 0; s < w.calls; s++) [h, c] = await step(xt[s & 15], h, c);
+          },
           async check() {
             const out = new Float32Array(STREAM_CHECK_STEPS * H);
-            let hc = zeros(), cc = zeros();
+            let hc = zeros(),
+              cc = zeros();
             for (let s = 0; s < STREAM_CHECK_STEPS; s++) {
               [hc, cc] = await step(xt[s & 15], hc, cc);
               out.set(hc.data, s * H);
@@ -54,7 +70,7 @@ function makeOrtPeer({ id, label, pkg, threads }) {
       }
       const session = await ort.InferenceSession.create(lstmModel({ I, H, B, T, weights }), sessionOptions);
       const X = new Tensor('float32', swapBatchTime(x, B, T, I), [T, B, I]);
-      const forward = async () => (await session.run({ X })).Y.data;   // [T, 1, B, H]
+      const forward = async () => (await session.run({ X })).Y.data; // [T, 1, B, H]
       return {
         units: 1,
         run: forward,

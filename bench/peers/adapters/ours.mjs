@@ -29,7 +29,9 @@ export const ours = {
       const st = lstm.createState(w.B);
       return {
         units: w.calls,
-        run: () => { for (let s = 0; s < w.calls; s++) lstm.step(xs[s & 15], st); },
+        run: () => {
+          for (let s = 0; s < w.calls; s++) lstm.step(xs[s & 15], st);
+        },
         check() {
           // Outputs h_t [1, H] of the first STREAM_CHECK_STEPS steps from a zero state → [steps, H].
           const fresh = lstm.createState(1);
@@ -50,10 +52,16 @@ export const ours = {
       };
     }
     // As bench.mjs: SGD unless the workload names another optimizer (W3a: Adam, PyTorch defaults).
-    const opt = optimizerOf(w) === 'adam' ? new Adam({ learningRate: LEARNING_RATE }) : new SGD({ learningRate: LEARNING_RATE });
+    const opt =
+      optimizerOf(w) === 'adam' ? new Adam({ learningRate: LEARNING_RATE }) : new SGD({ learningRate: LEARNING_RATE });
     return {
       units: 1,
-      run: () => { lstm.zeroGrad(); lstm.forward(x, { batch: w.B, steps: w.T }); lstm.backward(dOut); opt.step(lstm); },
+      run: () => {
+        lstm.zeroGrad();
+        lstm.forward(x, { batch: w.B, steps: w.T });
+        lstm.backward(dOut);
+        opt.step(lstm);
+      },
       check() {
         // First step only (no update): output [B, T, H], loss = Σ output·dOut, and dL/dW_hh [4H, H].
         lstm.zeroGrad();
@@ -65,7 +73,10 @@ export const ours = {
         lstm.zeroGrad();
         return { out, loss, dWhh };
       },
-      dispose() { opt.dispose?.(); lstm.dispose(); },
+      dispose() {
+        opt.dispose?.();
+        lstm.dispose();
+      },
     };
   },
 };

@@ -24,7 +24,10 @@ function makeTfjsPeer(backend) {
     id: `tfjs-${backend}`,
     label: backend === 'cpu' ? 'tfjs cpu' : 'tfjs wasm',
     slow: backend === 'cpu',
-    note: backend === 'wasm' ? 'single-threaded (no worker threads in Node); W1 via tf.basicLSTMCell, W2–W4 via tf.layers.lstm' : 'W1 via tf.basicLSTMCell, W2–W4 via tf.layers.lstm',
+    note:
+      backend === 'wasm'
+        ? 'single-threaded (no worker threads in Node); W1 via tf.basicLSTMCell, W2–W4 via tf.layers.lstm'
+        : 'W1 via tf.basicLSTMCell, W2–W4 via tf.layers.lstm',
     async load() {
       await loadTf();
       if (backend === 'wasm') {
@@ -36,14 +39,15 @@ function makeTfjsPeer(backend) {
       }
       if (!(await tf.setBackend(backend))) throw new Error(`tf.setBackend('${backend}') failed`);
       await tf.ready();
-      const extra = backend === 'wasm'
-        ? `, simd ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT')}, threads ${tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT') ? 'yes' : 'no'}`
-        : '';
+      const extra =
+        backend === 'wasm'
+          ? `, simd ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT')}, threads ${tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT') ? 'yes' : 'no'}`
+          : '';
       return { version: `${tf.version.tfjs}${extra}` };
     },
 
     async make(w, data) {
-      await tf.setBackend(backend);   // both tfjs peers share one tf module: pick this one's backend
+      await tf.setBackend(backend); // both tfjs peers share one tf module: pick this one's backend
       return w.kind === 'stream' ? makeStream(w, data) : makeLayer(w, data);
     },
   };
@@ -52,7 +56,7 @@ function makeTfjsPeer(backend) {
 /** W1: tf.basicLSTMCell, one call per step, state (h, c) [1, H] carried between calls. */
 function makeStream(w, { weights, xs }) {
   const { I, H } = w;
-  const ORDER = [0, 2, 1, 3];  // tfjs i, j, f, o ← PyTorch i, f, g, o
+  const ORDER = [0, 2, 1, 3]; // tfjs i, j, f, o ← PyTorch i, f, g, o
   // [4H, I + H] rows reordered, then transposed to the kernel [I + H, 4H].
   const wih = reorderGates(weights.weight_ih_l0.data, H, I, ORDER);
   const whh = reorderGates(weights.weight_hh_l0.data, H, H, ORDER);
@@ -69,30 +73,39 @@ function makeStream(w, { weights, xs }) {
   /** One step: returns the new [c, h]; the caller disposes the old ones. */
   const step = (x, c, h) => tf.tidy(() => tf.basicLSTMCell(forgetBias, kernel, bias, x, c, h));
 
-  let h = tf.zeros([1, H]), c = tf.zeros([1, H]);
+  let h = tf.zeros([1, H]),
+    c = tf.zeros([1, H]);
   return {
     units: w.calls,
     run() {
       for (let s = 0; s < w.calls; s++) {
         const [c2, h2] = step(xt[s & 15], c, h);
-        c.dispose(); h.dispose();
-        c = c2; h = h2;
-        h.dataSync();   // the step's output, read back like our step() result
+        c.dispose();
+        h.dispose();
+        c = c2;
+        h = h2;
+        h.dataSync(); // the step's output, read back like our step() result
       }
     },
     check() {
       const out = new Float32Array(STREAM_CHECK_STEPS * H);
-      let hc = tf.zeros([1, H]), cc = tf.zeros([1, H]);
+      let hc = tf.zeros([1, H]),
+        cc = tf.zeros([1, H]);
       for (let s = 0; s < STREAM_CHECK_STEPS; s++) {
         const [c2, h2] = step(xt[s & 15], cc, hc);
-        cc.dispose(); hc.dispose();
-        cc = c2; hc = h2;
+        cc.dispose();
+        hc.dispose();
+        cc = c2;
+        hc = h2;
         out.set(hc.dataSync(), s * H);
       }
-      cc.dispose(); hc.dispose();
+      cc.dispose();
+      hc.dispose();
       return { out };
     },
-    dispose() { tf.dispose([kernel, bias, forgetBias, ...xt, h, c]); },
+    dispose() {
+      tf.dispose([kernel, bias, forgetBias, ...xt, h, c]);
+    },
   };
 }
 
@@ -102,33 +115,49 @@ function makeLayer(w, { weights, x, dOut }) {
   // Zero initializers: the weights are overwritten below, and the default orthogonal initializer
   // of the recurrent kernel runs a JS QR decomposition that takes minutes at H = 256.
   const layer = tf.layers.lstm({
-    units: H, returnSequences: true, recurrentActivation: 'sigmoid',
-    kernelInitializer: 'zeros', recurrentInitializer: 'zeros', biasInitializer: 'zeros',
+    units: H,
+    returnSequences: true,
+    recurrentActivation: 'sigmoid',
+    kernelInitializer: 'zeros',
+    recurrentInitializer: 'zeros',
+    biasInitializer: 'zeros',
   });
-  tf.tidy(() => layer.apply(tf.zeros([1, 1, I])));   // builds the layer (build() alone leaves it unbuilt)
+  tf.tidy(() => layer.apply(tf.zeros([1, 1, I]))); // builds the layer (build() alone leaves it unbuilt)
   const initial = [
     tf.tensor2d(transpose(weights.weight_ih_l0.data, 4 * H, I), [I, 4 * H]),
     tf.tensor2d(transpose(weights.weight_hh_l0.data, 4 * H, H), [H, 4 * H]),
     tf.tensor1d(addArrays(weights.bias_ih_l0.data, weights.bias_hh_l0.data)),
   ];
-  layer.setWeights(initial);   // the variables take their own reference: ours can go
+  layer.setWeights(initial); // the variables take their own reference: ours can go
   tf.dispose(initial);
   const xT = tf.tensor3d(x, [B, T, I]);
   const forward = () => layer.apply(xT);
-  const forwardData = () => { const y = tf.tidy(forward); const d = y.dataSync(); y.dispose(); return d; };
-  const disposeAll = () => { xT.dispose(); layer.dispose(); };
+  const forwardData = () => {
+    const y = tf.tidy(forward);
+    const d = y.dataSync();
+    y.dispose();
+    return d;
+  };
+  const disposeAll = () => {
+    xT.dispose();
+    layer.dispose();
+  };
 
-  if (w.kind === 'infer') return { units: 1, run: forwardData, check: () => ({ out: forwardData() }), dispose: disposeAll };
+  if (w.kind === 'infer')
+    return { units: 1, run: forwardData, check: () => ({ out: forwardData() }), dispose: disposeAll };
 
   // Training: loss = Σ output·dOut, whose gradient w.r.t. the output is dOut (what our backward takes).
   const dOutT = tf.tensor3d(dOut, [B, T, H]);
   const loss = () => tf.sum(tf.mul(forward(), dOutT));
-  const vars = layer.trainableWeights.map((v) => v.read());   // kernel, recurrent_kernel, bias (tf.Variables)
+  const vars = layer.trainableWeights.map((v) => v.read()); // kernel, recurrent_kernel, bias (tf.Variables)
   // PyTorch's defaults (and ours): Adam β = (0.9, 0.999), ε = 1e-8 (tfjs's default ε is 1e-7).
-  const optimizer = optimizerOf(w) === 'adam' ? tf.train.adam(LEARNING_RATE, 0.9, 0.999, 1e-8) : tf.train.sgd(LEARNING_RATE);
+  const optimizer =
+    optimizerOf(w) === 'adam' ? tf.train.adam(LEARNING_RATE, 0.9, 0.999, 1e-8) : tf.train.sgd(LEARNING_RATE);
   return {
     units: 1,
-    run: () => { optimizer.minimize(loss, false, vars); },   // forward + backward + optimizer update
+    run: () => {
+      optimizer.minimize(loss, false, vars);
+    }, // forward + backward + optimizer update
     check() {
       const out = forwardData();
       const { value, grads } = tf.variableGrads(loss, vars);
@@ -138,7 +167,11 @@ function makeLayer(w, { weights, x, dOut }) {
       tf.dispose([value, ...Object.values(grads)]);
       return { out, loss: l, dWhh };
     },
-    dispose() { disposeAll(); dOutT.dispose(); optimizer.dispose(); },
+    dispose() {
+      disposeAll();
+      dOutT.dispose();
+      optimizer.dispose();
+    },
   };
 }
 

@@ -13,7 +13,9 @@ export default {
       try {
         await WebAssembly.compile(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]));
         return Response.json({ compileFromBytes: true });
-      } catch (e) { return Response.json({ compileFromBytes: false, error: String(e?.message ?? e) }); }
+      } catch (e) {
+        return Response.json({ compileFromBytes: false, error: String(e?.message ?? e) });
+      }
     }
     if (url.pathname !== '/train') return new Response('GET /train or /probe', { status: 404 });
     const info = await lib.init();
