@@ -110,8 +110,9 @@ function makeRunner(w, impl) {
 
 const supported = supportedBuilds();
 const wanted = args.builds ? args.builds.split(',') : ['relaxed-simd', 'simd', 'scalar'];
-const builds = wanted.filter((b) => supported.includes(b));
-const impls = [...builds, ...(args['no-js'] ? [] : ['js'])];
+const builds = wanted.flatMap((w) => supported.filter((b) => b === w)); // in the order asked, typed as BuildName
+/** @type {(import('../dist/index.js').BuildName | 'js')[]} */
+const impls = [...builds, ...(args['no-js'] ? [] : /** @type {const} */ (['js']))];
 const only = args.only ? new Set(args.only.split(',')) : null;
 const results = [];
 

@@ -4,11 +4,21 @@ import { readFile } from 'node:fs/promises';
 
 const FILES = { 'relaxed-simd': 'lstm.relaxed.wasm', simd: 'lstm.simd.wasm', scalar: 'lstm.scalar.wasm' };
 
+/**
+ * The exports this file calls (a subset of the kernel ABI, assembly/index.ts).
+ * @typedef {{
+ *   memory: WebAssembly.Memory,
+ *   heapBase(): number,
+ *   peakMulAdd(iterations: number, scratch: number): number,
+ *   peakFlopsPerIteration(): number,
+ * }} PeakExports
+ */
+
 /** GFLOP/s of the peak loop for one build: median and max of `repeats` runs after a warm-up. */
 export async function measurePeak(build, { repeats = 7, iterations = 2e7 } = {}) {
   const bytes = await readFile(new URL(`../build/${FILES[build]}`, import.meta.url));
   const { instance } = await WebAssembly.instantiate(bytes, {});
-  const k = instance.exports;
+  const k = /** @type {PeakExports} */ (/** @type {unknown} */ (instance.exports));
   const flops = iterations * k.peakFlopsPerIteration();
   // V8 has no on-stack replacement for wasm: short calls first, so the timed ones run optimized code.
   const y = (k.heapBase() + 63) & ~63; // 12 KB of scratch past static data

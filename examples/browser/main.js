@@ -3,10 +3,14 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 
+/** An element of index.html by id (every id asked for is on the page). @type {(id: string) => HTMLElement} */
 const $ = (id) => document.getElementById(id);
+/** A form control of index.html by id, for its value and disabled state. */
+const control = (id) => /** @type {HTMLInputElement | HTMLSelectElement | HTMLButtonElement} */ ($(id));
 const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
 
 // State the Playwright test reads (test/runtimes/browser-demo.mjs).
+/** @type {import('./globals.js').DemoState} */
 const demo = {
   running: false,
   build: null,
@@ -22,6 +26,7 @@ window.__demo = demo;
 
 // --- charts -------------------------------------------------------------------------------
 const chartSize = () => ({ width: Math.max(320, $('charts').clientWidth / 2 - 40), height: 300 });
+/** @type {[number[], number[], (number | null)[]]} */
 const lossData = [[], [], []]; // step, train loss (EMA), validation loss
 const lossChart = new uPlot(
   {
@@ -47,7 +52,9 @@ const lossChart = new uPlot(
   $('loss-chart'),
 );
 
-let predChart = null;
+/** @type {uPlot | null} */
+let predChart = null,
+  predKind = ''; // 'series' (sine) or 'sorted' (adding): which data the chart takes
 function makePredChart(kind) {
   predChart?.destroy();
   const series =
@@ -74,10 +81,10 @@ function makePredChart(kind) {
       axes: [{ label: kind === 'series' ? 'time step' : 'validation sequence, sorted by its true sum' }, { size: 50 }],
       series,
     },
-    series.map(() => []),
+    /** @type {uPlot.AlignedData} */ (series.map(() => [])),
     $('pred-chart'),
   );
-  predChart.kind = kind;
+  predKind = kind;
 }
 makePredChart('series');
 window.addEventListener('resize', () => {
@@ -87,10 +94,10 @@ window.addEventListener('resize', () => {
 
 // --- controls -------------------------------------------------------------------------------
 const config = () => ({
-  task: $('task').value,
-  steps: Math.max(5, Math.min(200, Number($('steps').value) || 40)),
-  hidden: Number($('hidden').value),
-  build: document.querySelector('input[name=build]:checked').value,
+  task: control('task').value,
+  steps: Math.max(5, Math.min(200, Number(control('steps').value) || 40)),
+  hidden: Number(control('hidden').value),
+  build: /** @type {HTMLInputElement} */ (document.querySelector('input[name=build]:checked')).value,
 });
 let baseline = NaN,
   lastDraw = 0,
@@ -104,7 +111,7 @@ function start() {
   Object.assign(demo, { running: true, steps: 0, loss: NaN, valLoss: NaN, stepsPerSec: 0, build: null, config: cfg });
   sps = [];
   $('start').textContent = 'Restart';
-  $('stop').disabled = false;
+  control('stop').disabled = false;
   $('pred-caption').textContent =
     cfg.task === 'sine'
       ? 'One validation series: next value, truth vs LSTM forecast'
@@ -118,7 +125,7 @@ function stop() {
   run++; // ignore what the stopped run still has in flight
   demo.running = false;
   $('start').textContent = 'Start';
-  $('stop').disabled = true;
+  control('stop').disabled = true;
 }
 $('start').onclick = () => {
   recordRun();
@@ -127,7 +134,7 @@ $('start').onclick = () => {
 $('stop').onclick = stop;
 // The SIMD/scalar toggle: restart with the other build (same seed and data), keeping the speed of
 // the run it replaces in the comparison table.
-for (const r of document.querySelectorAll('input[name=build]'))
+for (const r of /** @type {NodeListOf<HTMLInputElement>} */ (document.querySelectorAll('input[name=build]')))
   r.onchange = () => {
     if (demo.running) {
       recordRun();
@@ -198,7 +205,7 @@ worker.onmessage = ({ data: m }) => {
     const i = lossData[0].lastIndexOf(m.steps);
     if (i >= 0) lossData[2][i] = m.valLoss;
     const p = m.predictions;
-    if (predChart.kind === p.kind) {
+    if (predKind === p.kind) {
       predChart.setData(p.kind === 'series' ? [p.x, p.input, p.truth, p.prediction] : [p.x, p.truth, p.prediction]);
     }
   } else if (m.type === 'error') {

@@ -16,8 +16,10 @@ const { readFileSync } = await import('node:fs');
 const { checkRuntime } = await import('./golden-check.mjs');
 const fixture = JSON.parse(readFileSync(new URL('../fixtures/golden.json', import.meta.url), 'utf8'));
 
-const runtime = typeof Deno !== 'undefined' ? 'deno' : typeof Bun !== 'undefined' ? 'bun' : 'node';
-const version = runtime === 'deno' ? Deno.version.deno : runtime === 'bun' ? Bun.version : process.version;
+// Deno and Bun announce themselves as globals; typed here since their type packages are not installed.
+const host = /** @type {{ Deno?: { version: { deno: string } }, Bun?: { version: string } }} */ (globalThis);
+const runtime = host.Deno ? 'deno' : host.Bun ? 'bun' : 'node';
+const version = host.Deno ? host.Deno.version.deno : host.Bun ? host.Bun.version : process.version;
 const report = await checkRuntime(lib, fixture);
 Object.assign(report, { runtime, version, coldStartMs: Math.round(coldStartMs * 10) / 10 });
 console.log(JSON.stringify(report));

@@ -39,7 +39,12 @@ export function npmBinary(name) {
   throw new Error(`${name}: no binary under node_modules (is the devDependency installed?)`);
 }
 
-/** Runs a command; resolves { code, stdout, stderr, ms }; kills it after `timeoutMs`. */
+/**
+ * Runs a command; resolves { code, stdout, stderr, ms }; kills it after `timeoutMs`.
+ * @param {string} cmd
+ * @param {string[]} args
+ * @param {{ cwd?: string, timeoutMs?: number, env?: NodeJS.ProcessEnv, echo?: boolean }} [options]
+ */
 export function run(cmd, args, { cwd = ROOT, timeoutMs = 120_000, env, echo = false } = {}) {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
@@ -88,7 +93,7 @@ export function freePort() {
     s.unref();
     s.on('error', reject);
     s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
+      const { port } = /** @type {import('node:net').AddressInfo} */ (s.address());
       s.close(() => resolve(port));
     });
   });
@@ -111,7 +116,9 @@ export async function serveStatic(root, { port = 0, mounts = {}, routes = [], he
     },
   };
   const main = sirv(root, opts);
-  const mounted = Object.entries(mounts).map(([prefix, dir]) => [prefix.replace(/\/$/, ''), sirv(dir, opts)]);
+  const mounted = Object.entries(mounts).map(
+    ([prefix, dir]) => /** @type {const} */ ([prefix.replace(/\/$/, ''), sirv(dir, opts)]),
+  );
   const server = createServer((req, res) => {
     const notFound = () => {
       res.statusCode = 404;
@@ -128,9 +135,9 @@ export async function serveStatic(root, { port = 0, mounts = {}, routes = [], he
   });
   await new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, '127.0.0.1', resolve);
+    server.listen(port, '127.0.0.1', () => resolve(undefined));
   });
-  const url = `http://127.0.0.1:${server.address().port}`;
+  const url = `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}`;
   return {
     url,
     server,

@@ -3,7 +3,7 @@
 //   GET /train  →  {"build", "features", "result": <runGolden output>, "builds": <every build vs golden>}
 //   GET /probe  →  whether this runtime compiles wasm from bytes (workerd: it does not)
 import * as lib from 'wasm-lstm';
-import fixture from '../../fixtures/golden.json';
+import fixture from '../../fixtures/golden.json' with { type: 'json' };
 import { runGolden, checkRuntime } from '../golden-check.mjs';
 
 export default {
