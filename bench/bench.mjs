@@ -5,7 +5,7 @@
 //   npm run bench -- --json       one JSON document on stdout
 //   npm run bench -- --only W2,W3 a subset
 import { parseArgs } from 'node:util';
-import { init, supportedBuilds, LSTM, GRU, SimpleRNN, SGD, Adam } from '../dist/index.js';
+import { init, supportedBuilds, LSTM, GRU, SimpleRNN, SGD, Adam } from 'wasm-lstm'; // the built package (dist/), by its own name
 import { PlainLSTM } from './plainjs.mjs';
 import { WORKLOADS, flops, uniform, weightsFor } from './workloads.mjs';
 import { measurePeak } from './peak.mjs';
@@ -111,7 +111,7 @@ function makeRunner(w, impl) {
 const supported = supportedBuilds();
 const wanted = args.builds ? args.builds.split(',') : ['relaxed-simd', 'simd', 'scalar'];
 const builds = wanted.flatMap((w) => supported.filter((b) => b === w)); // in the order asked, typed as BuildName
-/** @type {(import('../dist/index.js').BuildName | 'js')[]} */
+/** @type {(import('wasm-lstm').BuildName | 'js')[]} */
 const impls = [...builds, ...(args['no-js'] ? [] : /** @type {const} */ (['js']))];
 const only = args.only ? new Set(args.only.split(',')) : null;
 const results = [];

@@ -1,7 +1,7 @@
 // `npm test`'s pretest: rebuilds what the tests load when its sources are newer than it, so a test
-// run never meets a stale build. The wasm builds (build/*.wasm, as asconfig.json names them) come
-// from assembly/, asconfig.json and the build script; dist/ (the CLI the CLI tests spawn) from src/
-// and its build script. A missing output counts as stale (a clone that has not built yet). When
+// run never meets a stale build. The wasm builds (build/*.wasm, as asconfig.json names them) and
+// src/kernels.generated.ts come from assembly/, asconfig.json and the build script; dist/ (the CLI
+// the CLI tests spawn) from src/ and its build script. A missing output counts as stale (a clone that has not built yet). When
 // nothing changed this is a few dozen stat calls.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -40,7 +40,8 @@ function npmRun(script, reason) {
 }
 
 const asconfig = JSON.parse(readFileSync(join(ROOT, 'asconfig.json'), 'utf8'));
-const wasm = Object.values(asconfig.targets).map((t) => t.outFile);
+// build:wasm also writes the host's kernel interface, generated from the SIMD build's bindings.
+const wasm = [...Object.values(asconfig.targets).map((t) => t.outFile), 'src/kernels.generated.ts'];
 const wasmReason = staleBecause([...filesUnder('assembly'), 'asconfig.json', 'scripts/build-wasm.mjs'], wasm);
 if (wasmReason) npmRun('build:wasm', wasmReason);
 

@@ -354,5 +354,27 @@ for (const build of supportedBuilds()) {
           mem.free();
         }
     });
+
+    it('transpose3 ([A, B, F] -> [B, A, F], the batch-first / time-major swap): exact, guard untouched', () => {
+      for (const [A, B, F] of [
+        [1, 1, 1],
+        [3, 5, 7],
+        [4, 1, 9],
+        [1, 6, 2],
+        [17, 3, 33],
+      ] as const) {
+        const rng = mulberry32(9000 + A * B * F);
+        const src = matrix(mem, rng, A * B, F, F, Number.NaN);
+        const dst = mem.take(A * B * F, SENTINEL);
+        k.transpose3(src.ptr, A, B, F, dst);
+        const want = new Float64Array(A * B * F);
+        for (let a = 0; a < A; a++)
+          for (let b = 0; b < B; b++)
+            for (let f = 0; f < F; f++) want[(b * A + a) * F + f] = src.values[(a * B + b) * F + f]!;
+        expect(mismatches(read(mem, dst, 1, A * B * F, A * B * F), want), `A=${A} B=${B} F=${F}`).toBe(0);
+        expect(touched(mem, dst, 1, A * B * F, A * B * F, SENTINEL), `A=${A} B=${B} F=${F} guard`).toBe(0);
+        mem.free();
+      }
+    });
   });
 }

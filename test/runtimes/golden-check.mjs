@@ -16,7 +16,7 @@ export const TOLERANCE = 1e-6;
  * @typedef {{
  *   runtime: string,
  *   defaultBuild: string,
- *   features: import('../../dist/index.js').Features,
+ *   features: import('wasm-lstm').Features,
  *   builds: Record<string, BuildCheck>,
  *   ok: boolean,
  * }} RuntimeReport
@@ -125,9 +125,9 @@ export function compareGolden(result, fixture) {
  * The whole check for one runtime: init() with no options (records which build it picks), then
  * every build the runtime supports, each compared with the fixture. `initFor(build)` lets a host
  * pass its own init options (workerd passes nothing extra; its entry supplies the modules).
- * @param {typeof import('../../dist/index.js')} lib the package as this runtime loads it
+ * @param {typeof import('wasm-lstm')} lib the package as this runtime loads it
  * @param {object} fixture test/fixtures/golden.json
- * @param {{ builds?: import('../../dist/index.js').BuildName[] }} [options] the builds to check (default: every one the runtime supports)
+ * @param {{ builds?: import('wasm-lstm').BuildName[] }} [options] the builds to check (default: every one the runtime supports)
  * @returns {Promise<RuntimeReport>}
  */
 export async function checkRuntime(lib, fixture, { builds } = {}) {
