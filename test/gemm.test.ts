@@ -148,7 +148,8 @@ function refXWt(X: Float64Array, W: Float64Array, C: Float64Array, M: number, N:
 // or 16 at a time in the row tail, 8-wide k panels in gemmDyW, DW_ROW_BLOCK = 256 rows in gemmDyTX.
 const SMALL_M = [1, 2, 3, 4, 5, 7, 8, 9];
 const LARGE_M = [31, 32, 33, 63, 64, 65, 257];
-const SMALL_N = [8, 16, 24, 32, 40, 72]; // 8, 16, 8+16, 32, 32+8, 2·32+8 columns in the row tail
+// Every multiple of 8 to 72: each mix of the row tail's 32-, 16- and 8-column steps, twice over.
+const SMALL_N = [8, 16, 24, 32, 40, 48, 56, 64, 72];
 const GEMV_N = [248, 256, 264]; // around 8·32: the 32-wide path's last full step and one panel past it
 const SMALL_K = [1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17];
 const LARGE_K = [1, 17, 255, 256, 257]; // MB = 64, 64, 16, 16, 12 rows per block in gemmXWt
