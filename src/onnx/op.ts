@@ -36,7 +36,7 @@ export function nodeLabel(node: NodeInfo): string {
 
 /** An attribute value or input the op cannot run: names the node. */
 export function unsupported(node: NodeInfo, what: string, expected: string, actual: string): LSTMError {
-  return new LSTMError('UNSUPPORTED_OP', `${nodeLabel(node)}: ${what}`, {
+  return new LSTMError('UNSUPPORTED_OP', what, {
     argument: nodeLabel(node),
     expected,
     actual,
@@ -45,12 +45,12 @@ export function unsupported(node: NodeInfo, what: string, expected: string, actu
 
 /** A node whose attributes or constant inputs contradict the ONNX spec. */
 export function badNode(node: NodeInfo, what: string, expected: string, actual: string): LSTMError {
-  return new LSTMError('ONNX_INVALID', `${nodeLabel(node)}: ${what}`, { argument: nodeLabel(node), expected, actual });
+  return new LSTMError('ONNX_INVALID', what, { argument: nodeLabel(node), expected, actual });
 }
 
 /** A runtime value (from the caller's inputs) that the op cannot take. */
 export function badValue(node: NodeInfo, what: string, expected: string, actual: string): LSTMError {
-  return new LSTMError('INVALID_ARGUMENT', `${nodeLabel(node)}: ${what}`, {
+  return new LSTMError('INVALID_ARGUMENT', what, {
     argument: nodeLabel(node),
     expected,
     actual,

@@ -9,6 +9,7 @@ import { invalid } from './protobuf.js';
 import { type OpSpec, type OpContext, type OpState, nodeLabel } from './op.js';
 import { HOST_OPS } from './ops.js';
 import { LAYER_OPS } from './layers.js';
+import { INDEX_OPS } from './ops-index.js';
 import {
   type HostTensor,
   tensorFromProto,
@@ -20,7 +21,7 @@ import {
   FLOAT,
 } from './tensor.js';
 
-const OPS: Record<string, OpSpec> = { ...HOST_OPS, ...LAYER_OPS };
+const OPS: Record<string, OpSpec> = { ...HOST_OPS, ...INDEX_OPS, ...LAYER_OPS };
 export const SUPPORTED_OPS: readonly string[] = Object.keys(OPS).sort();
 /** ai.onnx opsets whose semantics for the supported operators this executor implements. */
 export const MIN_OPSET = 7,
@@ -313,7 +314,7 @@ function runStep(spec: OpSpec, args: (HostTensor | undefined)[], ctx: OpContext)
     return spec.run(args, ctx);
   } catch (e) {
     const label = nodeLabel(ctx.node);
-    if (!(e instanceof LSTMError) || e.message.includes(label)) throw e;
+    if (!(e instanceof LSTMError) || e.argument === label || e.message.includes(label)) throw e;
     // LSTMError's message is "[CODE] argument: message; expected …; got …": keep the middle.
     const prefix = `[${e.code}]${e.argument ? ` ${e.argument}:` : ''} `;
     const suffix = `${e.expected !== undefined ? `; expected ${e.expected}` : ''}${e.actual !== undefined ? `; got ${e.actual}` : ''}`;
