@@ -61,6 +61,34 @@ it('the fixtures cover opsets 9 to 17, dynamic and static axes, and the operator
   for (let o = 9; o <= 17; o++) expect(opsets.has(o), `opset ${o}`).toBe(true);
   expect(fixtures.some((f) => f.dynamic) && fixtures.some((f) => !f.dynamic)).toBe(true);
   const ops = new Set(fixtures.flatMap((f) => f.ops));
-  for (const op of ['LSTM', 'GRU', 'RNN', 'Gemm', 'MatMul', 'Add', 'Softmax', 'LogSoftmax', 'Transpose', 'Reshape', 'Squeeze', 'Unsqueeze', 'Slice', 'Gather', 'Concat', 'Shape', 'Expand', 'Constant', 'ConstantOfShape', 'Sub', 'Mul', 'Div', 'Relu', 'Tanh', 'Sigmoid', 'Flatten', 'Cast'])
+  for (const op of [
+    'LSTM',
+    'GRU',
+    'RNN',
+    'Gemm',
+    'MatMul',
+    'Add',
+    'Softmax',
+    'LogSoftmax',
+    'Transpose',
+    'Reshape',
+    'Squeeze',
+    'Unsqueeze',
+    'Slice',
+    'Gather',
+    'Concat',
+    'Shape',
+    'Expand',
+    'Constant',
+    'ConstantOfShape',
+    'Sub',
+    'Mul',
+    'Div',
+    'Relu',
+    'Tanh',
+    'Sigmoid',
+    'Flatten',
+    'Cast',
+  ])
     expect(ops.has(op), op).toBe(true);
 });

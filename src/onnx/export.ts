@@ -17,7 +17,7 @@
 // attribute is needed (ONNX's input_forget couples the other way: f = 1 − i in onnxruntime).
 import { LSTMError, type Layer, type Sequential, type StateDict } from '../index.js';
 import { ProtoWriter } from './protobuf.js';
-import { FLOAT, INT64 } from './tensor.js';
+import { FLOAT, INT32, INT64 } from './tensor.js';
 
 export interface OnnxExportOptions {
   /** ai.onnx opset to declare, 9 to 21 (default 17). */
@@ -27,10 +27,11 @@ export interface OnnxExportOptions {
 }
 
 const IR_FOR_OPSET = [4, 5, 6, 7, 7, 7, 8, 8, 8, 8, 9, 9, 10]; // opsets 9..21
-type Dim = number | string;
-type Attr = number | string | number[] | string[] | { float: number } | { floats: number[] };
+export type Dim = number | string;
+export type Attr = number | string | number[] | string[] | { float: number } | { floats: number[] };
 
-class GraphBuilder {
+/** @internal Builds a graph's nodes and initializers (also used by the tests to write ONNX files). */
+export class GraphBuilder {
   readonly nodes: ProtoWriter[] = [];
   readonly inits: ProtoWriter[] = [];
   #count = 0;
@@ -42,10 +43,11 @@ class GraphBuilder {
   init(base: string, dims: number[], data: ArrayLike<number>, type = FLOAT): string {
     const name = this.name(base),
       t = new ProtoWriter().packedVarints(1, dims).varint(2, type).string(8, name);
-    const bytes = new Uint8Array(data.length * (type === FLOAT ? 4 : 8)),
+    const bytes = new Uint8Array(data.length * (type === INT64 ? 8 : 4)),
       v = new DataView(bytes.buffer);
     for (let i = 0; i < data.length; i++)
       if (type === FLOAT) v.setFloat32(i * 4, data[i]!, true);
+      else if (type === INT32) v.setInt32(i * 4, data[i]!, true);
       else v.setBigInt64(i * 8, BigInt(data[i]!), true);
     this.inits.push(t.bytes(9, bytes));
     return name;
@@ -80,11 +82,15 @@ class GraphBuilder {
   }
 }
 
-function valueInfo(name: string, type: number, dims: Dim[]): ProtoWriter {
-  const shape = new ProtoWriter();
-  for (const d of dims)
-    shape.message(1, typeof d === 'number' ? new ProtoWriter().varint(1, d) : new ProtoWriter().string(2, d));
-  const tensor = new ProtoWriter().varint(1, type).message(2, shape);
+/** @internal */
+export function valueInfo(name: string, type: number, dims?: Dim[]): ProtoWriter {
+  const tensor = new ProtoWriter().varint(1, type);
+  if (dims) {
+    const shape = new ProtoWriter();
+    for (const d of dims)
+      shape.message(1, typeof d === 'number' ? new ProtoWriter().varint(1, d) : new ProtoWriter().string(2, d));
+    tensor.message(2, shape);
+  }
   return new ProtoWriter().string(1, name).message(2, new ProtoWriter().message(1, tensor));
 }
 
@@ -208,7 +214,8 @@ function isRecurrent(layer: Layer): layer is RecurrentLike {
   return layer.kind === 'LSTM' || layer.kind === 'GRU' || layer.kind === 'SimpleRNN';
 }
 
-function finish(g: GraphBuilder, opset: number, inputs: ProtoWriter[], outputs: ProtoWriter[]): Uint8Array {
+/** @internal The ModelProto bytes of a built graph. */
+export function finish(g: GraphBuilder, opset: number, inputs: ProtoWriter[], outputs: ProtoWriter[]): Uint8Array {
   const graph = new ProtoWriter();
   for (const n of g.nodes) graph.message(1, n);
   graph.string(2, 'wasm-lstm');

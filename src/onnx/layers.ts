@@ -339,7 +339,14 @@ function runRecurrent(cell: Cell, inputs: OpInputs, ctx: OpContext): (HostTensor
     ({ output: y, h } = r);
     c = r.c;
     // onnxruntime's Y is zero past each sequence's length (our layers repeat the last h there).
-    if (lengths) for (const [b, l] of lengths.entries()) y.fill(0, (b * T + l) * DH, (b + 1) * T * DH);
+    if (lengths)
+      for (const [b, l] of lengths.entries()) {
+        y.fill(0, (b * T + l) * DH, (b + 1) * T * DH);
+        // and a sequence of length 0 ends in zero states, not in initial_h (as onnxruntime does)
+        if (l === 0)
+          for (const s of c ? [h, c] : [h])
+            for (let d = 0; d < a.D; d++) s.fill(0, (d * N + b) * H, (d * N + b + 1) * H);
+      }
   }
   const out: (HostTensor | undefined)[] = [];
   const Y = makeTensor(FLOAT, [N, T, a.D, H], y);

@@ -5,11 +5,9 @@ import { type OpSpec, type OpInputs, type OpContext, attrInt, attrInts, need, ax
 import { type HostTensor, makeTensor, sizeOf, stridesOf, ints, INT64 } from './tensor.js';
 
 function range(inputs: OpInputs, ctx: OpContext): HostTensor[] {
-  const [start, limit, delta] = [0, 1, 2].map((i) => need(inputs, i, ctx, ['start', 'limit', 'delta'][i]!).data[0]!) as [
-    number,
-    number,
-    number,
-  ];
+  const [start, limit, delta] = [0, 1, 2].map(
+    (i) => need(inputs, i, ctx, ['start', 'limit', 'delta'][i]!).data[0]!,
+  ) as [number, number, number];
   if (delta === 0) throw badValue(ctx.node, 'delta is 0', 'a non-zero delta', '0');
   const n = Math.max(Math.ceil((limit - start) / delta), 0);
   const out = makeTensor(need(inputs, 0, ctx, 'start').type, [n]);
@@ -54,7 +52,9 @@ function topK(inputs: OpInputs, ctx: OpContext): HostTensor[] {
   for (let a = 0; a < outer; a++)
     for (let c = 0; c < inner; c++) {
       const at = (j: number): number => x.data[(a * n + j) * inner + c]!;
-      const order = Array.from({ length: n }, (_, j) => j).sort((p, q) => (largest ? at(q) - at(p) : at(p) - at(q)) || p - q);
+      const order = Array.from({ length: n }, (_, j) => j).sort(
+        (p, q) => (largest ? at(q) - at(p) : at(p) - at(q)) || p - q,
+      );
       for (let j = 0; j < k; j++) {
         values.data[(a * k + j) * inner + c] = at(order[j]!);
         indices.data[(a * k + j) * inner + c] = order[j]!;
@@ -71,9 +71,19 @@ function scatterElements(inputs: OpInputs, ctx: OpContext): HostTensor[] {
   const r = x.shape.length,
     axis = axisOf(ctx.node, attrInt(ctx.node, 'axis', 0), r);
   if (ctx.node.attributes.has('reduction') && ctx.node.attributes.get('reduction')?.s !== 'none')
-    throw badValue(ctx.node, 'only reduction "none" is supported', 'none', String(ctx.node.attributes.get('reduction')?.s));
+    throw badValue(
+      ctx.node,
+      'only reduction "none" is supported',
+      'none',
+      String(ctx.node.attributes.get('reduction')?.s),
+    );
   if (idx.shape.join() !== upd.shape.join() || idx.shape.length !== r)
-    throw badValue(ctx.node, 'indices and updates must have the same shape and rank as data', `rank ${r}`, `${idx.shape} / ${upd.shape}`);
+    throw badValue(
+      ctx.node,
+      'indices and updates must have the same shape and rank as data',
+      `rank ${r}`,
+      `${idx.shape} / ${upd.shape}`,
+    );
   const out = makeTensor(x.type, x.shape.slice(), x.data.slice()),
     sOut = stridesOf(x.shape),
     sIdx = stridesOf(idx.shape),
@@ -84,9 +94,11 @@ function scatterElements(inputs: OpInputs, ctx: OpContext): HostTensor[] {
       let p = Math.floor(i / sIdx[d]!) % idx.shape[d]!;
       if (d === axis) {
         const k = idx.data[i]!;
-        if (!(k >= -n && k < n)) throw badValue(ctx.node, 'index out of range', `indices in [${-n}, ${n - 1}]`, String(k));
+        if (!(k >= -n && k < n))
+          throw badValue(ctx.node, 'index out of range', `indices in [${-n}, ${n - 1}]`, String(k));
         p = k < 0 ? k + n : k;
-      } else if (p >= x.shape[d]!) throw badValue(ctx.node, 'indices larger than data', `dimension ${d} ≤ ${x.shape[d]}`, String(p + 1));
+      } else if (p >= x.shape[d]!)
+        throw badValue(ctx.node, 'indices larger than data', `dimension ${d} ≤ ${x.shape[d]}`, String(p + 1));
       o += p * sOut[d]!;
     }
     out.data[o] = upd.data[i]!;
