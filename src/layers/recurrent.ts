@@ -17,6 +17,7 @@ import {
   recurrentParamNames,
   type GateLayout,
 } from '../io/torch.js';
+import { writeOnnx, type OnnxExportOptions } from '../io/onnx-hook.js';
 
 /** Which cell, and how its PyTorch parameters map onto the kernels' gate-interleaved columns. */
 export interface CellSpec {
@@ -934,6 +935,12 @@ export abstract class Recurrent implements Layer {
         last.set(h.subarray(((top + d) * B + b) * H, ((top + d) * B + b + 1) * H), b * DH + d * H);
     }
     return { data: last, shape: [B, DH] };
+  }
+
+  /** This layer as ONNX (input "input", outputs "output", "h", "c"); needs 'wasm-lstm/onnx' imported. */
+  toOnnx(options?: OnnxExportOptions): Uint8Array {
+    this.#live();
+    return writeOnnx(this, options);
   }
 
   /** Forget the state a stateful layer carries between calls. */

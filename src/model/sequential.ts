@@ -16,6 +16,7 @@ import { Dropout } from '../layers/dropout.js';
 import { type Optimizer, SGD, Adam, AdamW, RMSprop, type Trainable } from '../optim.js';
 import { computeLoss, LOSSES, type LossName } from './losses.js';
 import { readSafetensorsWithMetadata, writeSafetensors } from '../io/safetensors.js';
+import { writeOnnx, type OnnxExportOptions } from '../io/onnx-hook.js';
 
 export interface CompileOptions {
   loss: LossName;
@@ -558,6 +559,13 @@ export class Sequential {
   }
 
   /** Node: write the model to `path` atomically (a temporary file, then rename). */
+  /** The model as ONNX for onnxruntime (input "input", output "output"; dynamic batch and
+   *  steps). The writer is in the 'wasm-lstm/onnx' entry: import it first. */
+  toOnnx(options?: OnnxExportOptions): Uint8Array {
+    this.#live();
+    return writeOnnx(this, options);
+  }
+
   async saveFile(path: string): Promise<void> {
     const fsName = 'node:fs/promises'; // a variable, so browser bundlers leave it alone
     const fs = (await import(/* @vite-ignore */ fsName)) as typeof import('node:fs/promises');

@@ -15,16 +15,9 @@
 // i, o, f). The coupled input-forget LSTM (ours: i = 1 − f) is written as a plain LSTM whose
 // input-gate weights are −(forget-gate weights): σ(−z) = 1 − σ(z) exactly, so no coupling
 // attribute is needed (ONNX's input_forget couples the other way: f = 1 − i in onnxruntime).
-import { LSTMError, type Layer, type Sequential, type StateDict } from '../index.js';
+import { LSTMError, type Layer, type OnnxExportOptions, type Sequential, type StateDict } from '../index.js';
 import { ProtoWriter } from './protobuf.js';
 import { FLOAT, INT32, INT64 } from './tensor.js';
-
-export interface OnnxExportOptions {
-  /** ai.onnx opset to declare, 9 to 21 (default 17). */
-  opset?: number;
-  /** Bare recurrent layer only: add graph inputs "h0" (and "c0") [numLayers·D, batch, hidden]. */
-  initialState?: boolean;
-}
 
 const IR_FOR_OPSET = [4, 5, 6, 7, 7, 7, 8, 8, 8, 8, 9, 9, 10]; // opsets 9..21
 export type Dim = number | string;
@@ -223,7 +216,7 @@ export function finish(g: GraphBuilder, opset: number, inputs: ProtoWriter[], ou
   for (const i of inputs) graph.message(11, i);
   for (const o of outputs) graph.message(12, o);
   return new ProtoWriter()
-    .varint(1, IR_FOR_OPSET[opset - 9]!)
+    .varint(1, opset < 9 ? 3 : (IR_FOR_OPSET[opset - 9] ?? 10))
     .string(2, 'wasm-lstm')
     .message(7, graph)
     .message(8, new ProtoWriter().string(1, '').varint(2, opset))
@@ -318,13 +311,26 @@ function modelToOnnx(model: Sequential, opset: number): Uint8Array {
         throw cannot(label, 'a recurrent layer needs [batch, steps, features]', 'a 3-D input', `${dims.length}-D`);
       const t = g.node('Transpose', [x], { perm: [1, 0, 2] })[0]!;
       const top = recurrentNodes(g, layer, t).at(-1)!,
-        DH = layer.directions * layer.hiddenSize;
-      if (layer.returnSequences) {
-        x = g.node('Reshape', [g.node('Transpose', [top[0]!], { perm: [2, 0, 1, 3] })[0]!, g.ints([0, 0, -1])])[0]!;
-        dims = ['batch', 'steps', DH];
+        H = layer.hiddenSize,
+        merge = (layer.config().mergeMode as string | undefined) ?? 'concat';
+      // batch-first: Y [T, D, B, H] -> [B, T, D, H]; Y_h [D, B, H] -> [B, D, H]
+      const seq = layer.returnSequences,
+        both = g.node('Transpose', [seq ? top[0]! : top[1]!], { perm: seq ? [2, 0, 1, 3] : [1, 0, 2] })[0]!;
+      dims = seq ? ['batch', 'steps'] : ['batch'];
+      if (layer.directions === 2 && merge !== 'concat') {
+        // Keras' merge_mode: the two directions combined element-wise
+        const pick = (d: number): string =>
+          g.node('Gather', [both, g.init('const', [], [d], INT64)], { axis: dims.length })[0]!;
+        const fwd = pick(0),
+          rev = pick(1);
+        if (merge === 'sum') x = g.node('Add', [fwd, rev])[0]!;
+        else if (merge === 'mul') x = g.node('Mul', [fwd, rev])[0]!;
+        else if (merge === 'ave') x = g.node('Mul', [g.node('Add', [fwd, rev])[0]!, g.init('half', [], [0.5])])[0]!;
+        else throw cannot(label, `mergeMode ${merge} has no ONNX form here`, 'concat, sum, mul, ave', merge);
+        dims.push(H);
       } else {
-        x = g.node('Reshape', [g.node('Transpose', [top[1]!], { perm: [1, 0, 2] })[0]!, g.ints([0, -1])])[0]!;
-        dims = ['batch', DH];
+        x = g.node('Reshape', [both, g.ints(seq ? [0, 0, -1] : [0, -1])])[0]!;
+        dims.push(layer.directions * H);
       }
     } else if (layer.kind === 'Dense') {
       const { weight, bias } = layer.stateDict() as unknown as {

@@ -5,4 +5,9 @@
 export { OnnxSession, SUPPORTED_OPS, MIN_OPSET, MAX_OPSET } from './session.js';
 export type { OnnxSource, OnnxFeed, OnnxTensor } from './session.js';
 export { toOnnx } from './export.js';
-export type { OnnxExportOptions } from './export.js';
+export type { OnnxExportOptions } from '../index.js';
+
+import { _setOnnxWriter } from '../index.js';
+import { toOnnx } from './export.js';
+// Importing this entry gives model.toOnnx() and layer.toOnnx() their writer.
+_setOnnxWriter(toOnnx as (target: object, options?: object) => Uint8Array);
