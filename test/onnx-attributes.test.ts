@@ -3,7 +3,7 @@
 // all requested outputs within 1e-5. onnxruntime's CPU kernels refuse layout = 1, so layout-1
 // files are checked against onnxruntime running the same weights in layout 0, transposed.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { init, LSTMError } from '../src/index.js';
+import { init, LSTMError, supportedBuilds } from '../src/index.js';
 import { OnnxSession } from '../src/onnx/index.js';
 import { type RecurrentCase, buildRecurrent, runOrt, maxAbsDiff, permute } from './onnx-graphs.js';
 
@@ -114,7 +114,7 @@ afterAll(() => {
   console.log(`ONNX attribute coverage: max |OnnxSession − onnxruntime-node| = ${worst.toExponential(2)}`);
 });
 
-describe.each(['simd', 'scalar'] as const)('ONNX recurrent attributes against onnxruntime-node (%s build)', (build) => {
+describe.each(supportedBuilds())('ONNX recurrent attributes against onnxruntime-node (%s build)', (build) => {
   beforeAll(async () => {
     await init({ build });
   });
