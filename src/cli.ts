@@ -16,7 +16,7 @@ import { GRU } from './layers/gru.js';
 import { SimpleRNN } from './layers/rnn.js';
 import type { Recurrent } from './layers/recurrent.js';
 import { Sequential, type EpochLogs } from './model/sequential.js';
-import { Adam } from './optim.js';
+import { Adam } from './optim/rules.js';
 import { addingProblem } from './tasks/adding.js';
 import { dogcatData, dogcatQuestions } from './tasks/dogcat.js';
 import { copyTask } from './tasks/copy.js';

@@ -3,6 +3,9 @@
 // runtime that was current when they were made.
 import { Arena } from './arena.js';
 import { LSTMError, describe } from './errors.js';
+import { type Kernels, USIZE_RESULTS } from './kernels.generated.js';
+
+export type { Kernels };
 
 export type BuildName = 'relaxed-simd' | 'simd' | 'scalar';
 export const BUILDS: readonly BuildName[] = ['relaxed-simd', 'simd', 'scalar'];
@@ -22,166 +25,6 @@ export interface InitOptions {
   build?: BuildName;
   /** Where the chosen build's .wasm comes from, for hosts that load it themselves. */
   wasm?: WasmSource;
-}
-
-/** The kernel ABI (assembly/index.ts). Pointers are byte offsets into memory. */
-export interface Kernels {
-  memory: WebAssembly.Memory;
-  heapBase(): number;
-  gemmXWt(X: number, ldx: number, M: number, K: number, Wp: number, N: number, Y: number, ldy: number): void;
-  gemmDyW(dY: number, ldy: number, M: number, N: number, WTp: number, K: number, dX: number, ldx: number): void;
-  gemmDyTX(
-    dY: number,
-    ldy: number,
-    X: number,
-    ldx: number,
-    R: number,
-    N: number,
-    K: number,
-    dWp: number,
-    scratch: number,
-  ): void;
-  gemmDyTXScratchFloats(N: number, K: number): number;
-  colSum(dY: number, ldy: number, R: number, N: number, b: number): void;
-  packTransposed(Wp: number, N: number, K: number, WTp: number): void;
-  fillBias2(Y: number, ldy: number, M: number, N: number, b1: number, b2: number): void;
-  transpose3(src: number, A: number, B: number, F: number, dst: number): void;
-  seqForward(
-    cell: number,
-    flags: number,
-    x: number,
-    K: number,
-    wih: number,
-    whh: number,
-    bih: number,
-    bhh: number,
-    extra: number,
-    h0: number,
-    c0: number,
-    cache: number,
-    scratch: number,
-    y: number,
-    ldy: number,
-    T: number,
-    B: number,
-    H: number,
-    reverse: number,
-    lengths: number,
-    recMask: number,
-    hMasked: number,
-  ): void;
-  seqBackward(
-    cell: number,
-    flags: number,
-    x: number,
-    K: number,
-    wih: number,
-    whh: number,
-    extra: number,
-    h0: number,
-    c0: number,
-    cache: number,
-    y: number,
-    ldy: number,
-    dy: number,
-    dh: number,
-    dc: number,
-    work: number,
-    dx: number,
-    gwih: number,
-    gwhh: number,
-    gbih: number,
-    gbhh: number,
-    gextra: number,
-    T: number,
-    B: number,
-    H: number,
-    reverse: number,
-    lengths: number,
-    recMask: number,
-    hMasked: number,
-    gradNorms: number,
-  ): void;
-  seqStep(cell: number, desc: number, layers: number, scratch: number, B: number, H: number): void;
-  cellUnits(cell: number, H: number): number;
-  cellColumns(cell: number, H: number): number;
-  cacheFloats(cell: number, T: number, B: number, H: number): number;
-  forwardScratchFloats(cell: number, B: number, H: number): number;
-  workFloats(cell: number, T: number, B: number, K: number, H: number): number;
-  stepScratchFloats(cell: number, B: number, H: number): number;
-  sigmoidArray(x: number, y: number, n: number): void;
-  tanhArray(x: number, y: number, n: number): void;
-  sgdStep(w: number, g: number, n: number, lr: number): void;
-  sgdMomentumStep(
-    w: number,
-    g: number,
-    buf: number,
-    n: number,
-    lr: number,
-    momentum: number,
-    weightDecay: number,
-    nesterov: number,
-    first: number,
-  ): void;
-  adamStep(
-    w: number,
-    g: number,
-    m: number,
-    v: number,
-    n: number,
-    lr: number,
-    beta1: number,
-    beta2: number,
-    eps: number,
-    weightDecay: number,
-    decoupled: number,
-    bc1: number,
-    bc2: number,
-  ): void;
-  rmspropStep(
-    w: number,
-    g: number,
-    v: number,
-    buf: number,
-    n: number,
-    lr: number,
-    alpha: number,
-    eps: number,
-    weightDecay: number,
-    momentum: number,
-  ): void;
-  sumSquares(g: number, n: number): number;
-  denseForward(
-    x: number,
-    M: number,
-    K: number,
-    w: number,
-    b: number,
-    N: number,
-    NP: number,
-    y: number,
-    act: number,
-  ): void;
-  denseBackward(
-    x: number,
-    M: number,
-    K: number,
-    w: number,
-    N: number,
-    NP: number,
-    y: number,
-    dy: number,
-    act: number,
-    gw: number,
-    gb: number,
-    dx: number,
-    wT: number,
-    dwScratch: number,
-  ): void;
-  scaleArray(g: number, n: number, s: number): void;
-  clipArray(g: number, n: number, c: number): void;
-  peakMulAdd(iterations: number, scratch: number): number;
-  peakFlopsPerIteration(): number;
 }
 
 export interface Runtime {
@@ -339,6 +182,16 @@ async function loadModule(build: BuildName, source: WasmSource | undefined): Pro
   return WebAssembly.compile(await response.arrayBuffer());
 }
 
+/** The exports, with the pointer-returning ones read as unsigned (offsets past 2 GiB stay positive). */
+function unsignedResults(exports: Kernels): Kernels {
+  const kernels: Record<string, unknown> = { ...exports };
+  for (const name of USIZE_RESULTS) {
+    const f = exports[name] as unknown as (...a: number[]) => number;
+    kernels[name] = (...a: number[]) => f(...a) >>> 0;
+  }
+  return kernels as unknown as Kernels;
+}
+
 const runtimes = new Map<BuildName, Promise<Runtime>>();
 let current: Runtime | null = null;
 
@@ -377,7 +230,7 @@ export async function init(options: InitOptions = {}): Promise<InitInfo> {
     pending = (async () => {
       const module = await loadModule(chosen, options.wasm);
       const instance = await WebAssembly.instantiate(module, {});
-      const kernels = instance.exports as unknown as Kernels;
+      const kernels = unsignedResults(instance.exports as unknown as Kernels);
       return { build: chosen, kernels, arena: new Arena(kernels.memory, kernels.heapBase()) };
     })();
     runtimes.set(build, pending);
