@@ -153,15 +153,33 @@ function softmax(log: boolean): OpSpec {
   };
 }
 
+/** Axis permutation. The trailing axes that stay in place form contiguous runs, copied whole
+ *  (a [B, T, F] <-> [T, B, F] swap copies rows of F); the rest is an odometer over the others. */
 function transpose(x: HostTensor, perm: number[]): HostTensor {
   const shape = perm.map((p) => x.shape[p]!),
     s = stridesOf(x.shape),
     out = makeTensor(x.type, shape),
     d = x.data,
     o = out.data;
-  walk(shape, [perm.map((p) => s[p]!)], (i, [q]) => {
-    o[i] = d[q!]!;
-  });
+  let r = perm.length,
+    run = 1;
+  while (r > 0 && perm[r - 1] === r - 1) run *= shape[--r]!;
+  if (o.length === 0) return out;
+  const dims = shape.slice(0, r),
+    steps = perm.slice(0, r).map((p) => s[p]!),
+    idx = new Array<number>(r).fill(0);
+  const n = o.length / run;
+  let src = 0;
+  for (let k = 0, at = 0; k < n; k++, at += run) {
+    if (run >= 16) o.set(d.subarray(src, src + run), at);
+    else for (let j = 0; j < run; j++) o[at + j] = d[src + j]!;
+    for (let a = r - 1; a >= 0; a--) {
+      src += steps[a]!;
+      if (++idx[a]! < dims[a]!) break;
+      src -= steps[a]! * dims[a]!;
+      idx[a] = 0;
+    }
+  }
   return out;
 }
 
