@@ -16,6 +16,7 @@ import { loadModel, saveModel } from './model-file.js';
 
 export type { EpochLogs, FitOptions, History } from './fit.js';
 export type { TensorLike } from './batches.js';
+import { writeOnnx, type OnnxExportOptions } from '../io/onnx-hook.js';
 
 export interface CompileOptions {
   loss: LossName;
@@ -31,6 +32,8 @@ const FUSED: Record<string, LossName[]> = {
 
 export class Sequential {
   readonly layers: Layer[];
+  /** Set to true during fit (e.g. from a callback) to end it cleanly after the current batch. */
+  stopTraining = false;
   #loss: LossName | null = null;
   #optimizer: Optimizer | null = null;
   #metrics: string[] = [];
@@ -204,7 +207,9 @@ export class Sequential {
       step: (xb, yb, lengths) => this.#step(xb, yb, true, lengths),
       stepTbptt: (xb, yb, k) => this.#stepTbptt(xb, yb, k),
       evaluate: (xv, yv, batchSize, lengths) => this.#evaluate(xv, yv, batchSize, lengths),
+      endEpoch: (logs) => this.#optimizer?.endEpoch(logs as unknown as Record<string, number | undefined>),
       metrics: this.#metrics,
+      model: this,
     };
     return fitLoop(trainer, asTensor(x, 'x'), asTensor(y, 'y'), options);
   }
@@ -323,6 +328,13 @@ export class Sequential {
   save(): Uint8Array {
     this.#live();
     return saveModel({ layers: this.layers, loss: this.#loss, metrics: this.#metrics, optimizer: this.#optimizer });
+  }
+
+  /** The model as ONNX for onnxruntime (input "input", output "output"; dynamic batch and
+   *  steps). The writer is in the 'wasm-lstm/onnx' entry: import it first. */
+  toOnnx(options?: OnnxExportOptions): Uint8Array {
+    this.#live();
+    return writeOnnx(this, options);
   }
 
   /** Node: write the model to `path` atomically (a temporary file, then rename). */
