@@ -18,7 +18,6 @@ import {
 } from '../src/index.js';
 import { act64, numericGrad } from './reference/dense64.js';
 import { maxAbsDiff } from './reference/lstm64.js';
-import { fitUntil } from './helpers/fit-until.js';
 import { mulberry32, uniform } from './reference/rng.js';
 
 describe('Embedding, losses', () => {
@@ -126,18 +125,6 @@ describe('Sequential', () => {
     expect(a.history.loss[2]).not.toBe(a.history.loss[0]);
   });
 
-  // Convergence tests stop as soon as their criterion holds (test/helpers/fit-until.ts), by
-  // replaying fit's shuffle one epoch at a time: that must be the very run one fit() call makes.
-  it('fitUntil trains exactly as one fit() call does (bit-identical losses), and stops when told', async () => {
-    const { x, y } = tasks.addingProblem(64, 10, 3);
-    const a = await build().fit(x, y, { epochs: 4, batchSize: 16, seed: 7 });
-    const b = await fitUntil(build(), x, y, { epochs: 4, batchSize: 16, seed: 7 }, () => false);
-    expect(b).toEqual(a.history.loss);
-    expect(await fitUntil(build(), x, y, { epochs: 4, batchSize: 16, seed: 7 }, (e) => e === 2)).toEqual(
-      a.history.loss.slice(0, 2),
-    );
-  });
-
   it('validationSplit holds out the last samples and reports their loss each epoch', async () => {
     const { x, y } = tasks.addingProblem(40, 10, 9);
     const m = build();
@@ -218,9 +205,13 @@ describe('Sequential', () => {
     ]);
     model.compile({ loss: 'mse', optimizer: new Adam({ learningRate: 1e-2, clipNorm: 1 }) });
     let best = Infinity;
-    await fitUntil(model, train.x, train.y, { epochs: 24, batchSize: 64 }, () => {
-      best = Math.min(best, model.evaluate(test.x, test.y).loss);
-      return best < 0.01;
+    await model.fit(train.x, train.y, {
+      epochs: 24,
+      batchSize: 64,
+      onEpochEnd: () => {
+        best = Math.min(best, model.evaluate(test.x, test.y).loss);
+        model.stopTraining = best < 0.01; // met: the remaining epochs could only lower it
+      },
     });
     expect(best).toBeLessThan(0.01);
     model.dispose();

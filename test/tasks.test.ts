@@ -3,7 +3,6 @@
 import { describe, it, expect, beforeAll, inject } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { init, supportedBuilds, Sequential, LSTM, GRU, Dense, Dropout, Embedding, Adam, tasks } from '../src/index.js';
-import { fitUntil } from './helpers/fit-until.js';
 import { maxAbsDiff } from './reference/lstm64.js';
 import { mulberry32, uniform } from './reference/rng.js';
 
@@ -91,9 +90,13 @@ describe('classic tasks converge', () => {
       metrics: ['accuracy'],
     });
     let best = 0;
-    await fitUntil(m, tr.x, tr.y, { epochs: 24, batchSize: 32 }, () => {
-      best = Math.max(best, m.evaluate(te.x, te.y).accuracy!);
-      return best === 1;
+    await m.fit(tr.x, tr.y, {
+      epochs: 24,
+      batchSize: 32,
+      onEpochEnd: () => {
+        best = Math.max(best, m.evaluate(te.x, te.y).accuracy!);
+        m.stopTraining = best === 1;
+      },
     });
     expect(best).toBe(1);
     m.dispose();
