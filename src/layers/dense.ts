@@ -4,9 +4,10 @@ import { currentRuntime, type Runtime } from '../runtime.js';
 import { LSTMError, checkSize, describe } from '../errors.js';
 import { type StateDict, type Tensor, shapeSize, shapeString } from '../tensor.js';
 import { mulberry32, uniformArray } from '../random.js';
-import type { Layer } from './layer.js';
+import type { Layer, PrefixOptions } from './layer.js';
 import type { ParameterBlock } from '../optim.js';
 import { PANEL } from '../io/torch.js';
+import { addPrefix, selectPrefix, withPrefixInErrors } from '../io/prefix.js';
 
 export type Activation = 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'softmax';
 const ACTIVATIONS: Activation[] = ['linear', 'relu', 'sigmoid', 'tanh', 'softmax'];
@@ -126,7 +127,8 @@ export class Dense implements Layer {
     return { weight: { shape: [O, K], data: weight }, bias: { shape: [O], data: bias } };
   }
 
-  stateDict(): StateDict {
+  stateDict(options?: PrefixOptions): StateDict {
+    if (options?.prefix !== undefined) return addPrefix(this.stateDict(), options.prefix);
     this.#live();
     return this.#read(this.#params);
   }
@@ -135,7 +137,11 @@ export class Dense implements Layer {
     return this.#read(this.#grads);
   }
 
-  loadStateDict(dict: StateDict): void {
+  loadStateDict(dict: StateDict, options?: PrefixOptions): void {
+    if (options?.prefix !== undefined) {
+      withPrefixInErrors(options.prefix, () => this.loadStateDict(selectPrefix(dict, options.prefix)));
+      return;
+    }
     this.#live();
     const want: Record<string, number[]> = { weight: [this.outputSize, this.inputSize], bias: [this.outputSize] };
     for (const k of Object.keys(dict ?? {})) {

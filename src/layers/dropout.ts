@@ -4,7 +4,8 @@
 import { LSTMError, describe } from '../errors.js';
 import type { Tensor, StateDict } from '../tensor.js';
 import { mulberry32 } from '../random.js';
-import type { Layer, ForwardContext } from './layer.js';
+import type { Layer, ForwardContext, PrefixOptions } from './layer.js';
+import { addPrefix, selectPrefix, withPrefixInErrors } from '../io/prefix.js';
 
 export interface DropoutOptions {
   rate: number;
@@ -68,10 +69,15 @@ export class Dropout implements Layer {
     return { data: dy.data.map((v, i) => v * m[i]!), shape: dy.shape.slice() };
   }
 
-  stateDict(): StateDict {
+  stateDict(options?: PrefixOptions): StateDict {
+    if (options?.prefix !== undefined) return addPrefix(this.stateDict(), options.prefix);
     return {};
   }
-  loadStateDict(dict: StateDict): void {
+  loadStateDict(dict: StateDict, options?: PrefixOptions): void {
+    if (options?.prefix !== undefined) {
+      withPrefixInErrors(options.prefix, () => this.loadStateDict(selectPrefix(dict, options.prefix)));
+      return;
+    }
     const keys = Object.keys(dict ?? {});
     if (keys.length)
       throw new LSTMError('STATE_DICT_UNEXPECTED', 'Dropout has no parameters', {

@@ -5,19 +5,25 @@ import { currentRuntime, type Runtime } from '../runtime.js';
 import { LSTMError, checkSize, describe } from '../errors.js';
 import { type StateDict, type Tensor, shapeSize, shapeString } from '../tensor.js';
 import { mulberry32 } from '../random.js';
-import type { Layer } from './layer.js';
+import type { Layer, ForwardContext, PrefixOptions } from './layer.js';
+import { trailingLengths } from './masking.js';
 import type { ParameterBlock } from '../optim.js';
+import { addPrefix, selectPrefix, withPrefixInErrors } from '../io/prefix.js';
 
 export interface EmbeddingOptions {
   numEmbeddings: number;
   embeddingDim: number;
   seed?: number;
+  /** Keras' mask_zero: id 0 is padding. forward sets per-sequence lengths for the recurrent
+   *  layers after it (ctx.lengths); padding must be trailing (a real id after a 0 is an error). */
+  maskZero?: boolean;
 }
 
 export class Embedding implements Layer {
   readonly kind = 'Embedding';
   readonly numEmbeddings: number;
   readonly embeddingDim: number;
+  readonly maskZero: boolean;
   readonly #seed: number;
   readonly #rt: Runtime;
   #params: number;
@@ -36,6 +42,13 @@ export class Embedding implements Layer {
     this.numEmbeddings = checkSize('numEmbeddings', options.numEmbeddings, 1 << 24);
     this.embeddingDim = checkSize('embeddingDim', options.embeddingDim, 1 << 16);
     this.#seed = options.seed ?? 1;
+    if (options.maskZero !== undefined && typeof options.maskZero !== 'boolean')
+      throw new LSTMError('INVALID_ARGUMENT', 'must be a boolean', {
+        argument: 'maskZero',
+        expected: 'true or false',
+        actual: describe(options.maskZero),
+      });
+    this.maskZero = options.maskZero === true;
     this.#rt = currentRuntime();
     const n = this.numEmbeddings * this.embeddingDim;
     this.#params = this.#rt.arena.alloc(n * 4, 'Embedding parameters');
@@ -56,10 +69,15 @@ export class Embedding implements Layer {
     return this.#disposed;
   }
   config(): Record<string, unknown> {
-    return { numEmbeddings: this.numEmbeddings, embeddingDim: this.embeddingDim, seed: this.#seed };
+    return {
+      numEmbeddings: this.numEmbeddings,
+      embeddingDim: this.embeddingDim,
+      seed: this.#seed,
+      ...(this.maskZero ? { maskZero: true } : {}),
+    };
   }
 
-  forwardTensor(x: Tensor): Tensor {
+  forwardTensor(x: Tensor, ctx?: ForwardContext): Tensor {
     this.#live();
     const shape = x?.shape,
       V = this.numEmbeddings,
@@ -82,6 +100,10 @@ export class Embedding implements Layer {
         });
       }
       ids[i] = v;
+    }
+    if (this.maskZero && ctx && shape.length === 2) {
+      const [N, T] = shape as [number, number];
+      trailingLengths(N, T, (n, t) => ids[n * T + t] !== 0, 'Embedding(maskZero)', ctx);
     }
     this.#ids = ids;
     const f32 = this.#rt.arena.f32,
@@ -111,7 +133,8 @@ export class Embedding implements Layer {
     return null;
   }
 
-  stateDict(): StateDict {
+  stateDict(options?: PrefixOptions): StateDict {
+    if (options?.prefix !== undefined) return addPrefix(this.stateDict(), options.prefix);
     this.#live();
     return {
       weight: {
@@ -130,7 +153,11 @@ export class Embedding implements Layer {
     };
   }
 
-  loadStateDict(dict: StateDict): void {
+  loadStateDict(dict: StateDict, options?: PrefixOptions): void {
+    if (options?.prefix !== undefined) {
+      withPrefixInErrors(options.prefix, () => this.loadStateDict(selectPrefix(dict, options.prefix)));
+      return;
+    }
     this.#live();
     const shape = [this.numEmbeddings, this.embeddingDim];
     for (const k of Object.keys(dict ?? {}))

@@ -10,6 +10,10 @@ export interface ForwardContext {
   lengths?: Int32Array;
 }
 
+export interface PrefixOptions {
+  prefix?: string;
+}
+
 export interface Layer {
   /** The class name used in saved architectures ('LSTM', 'Dense', …). */
   readonly kind: string;
@@ -20,8 +24,10 @@ export interface Layer {
   /** ∂L/∂output -> ∂L/∂input (null when the input is not differentiable, e.g. token ids);
    *  parameter gradients accumulate. */
   backwardTensor(dy: Tensor): Tensor | null;
-  stateDict(): StateDict;
-  loadStateDict(dict: StateDict): void;
+  /** With `prefix`, every name gets it (a PyTorch submodule's keys, e.g. 'rnn.'). */
+  stateDict(options?: PrefixOptions): StateDict;
+  /** With `prefix`, only the keys under it are read (the prefix stripped); others are ignored. */
+  loadStateDict(dict: StateDict, options?: PrefixOptions): void;
   gradients(): StateDict;
   zeroGrad(): void;
   dispose(): void;

@@ -8,7 +8,7 @@ import { LSTMError, checkSize, checkFloat32, describe } from '../errors.js';
 import { type StateDict, type Tensor, shapeSize, shapeString } from '../tensor.js';
 import { mulberry32, uniformArray } from '../random.js';
 import type { ParameterBlock } from '../optim.js';
-import type { Layer, ForwardContext } from './layer.js';
+import type { Layer, ForwardContext, PrefixOptions } from './layer.js';
 import {
   packGateWeight,
   unpackGateWeight,
@@ -17,6 +17,7 @@ import {
   recurrentParamNames,
   type GateLayout,
 } from '../io/torch.js';
+import { addPrefix, selectPrefix, withPrefixInErrors } from '../io/prefix.js';
 
 /** Which cell, and how its PyTorch parameters map onto the kernels' gate-interleaved columns. */
 export interface CellSpec {
@@ -391,7 +392,8 @@ export abstract class Recurrent implements Layer {
   }
 
   /** The parameters in PyTorch's names, shapes and gate order (fresh copies). */
-  stateDict(): StateDict {
+  stateDict(options?: PrefixOptions): StateDict {
+    if (options?.prefix !== undefined) return addPrefix(this.stateDict(), options.prefix);
     this.#live();
     return this.#readParams(this.#params);
   }
@@ -403,7 +405,11 @@ export abstract class Recurrent implements Layer {
   }
 
   /** Load PyTorch-layout parameters. Validates everything before changing anything. */
-  loadStateDict(dict: StateDict): void {
+  loadStateDict(dict: StateDict, options?: PrefixOptions): void {
+    if (options?.prefix !== undefined) {
+      withPrefixInErrors(options.prefix, () => this.loadStateDict(selectPrefix(dict, options.prefix)));
+      return;
+    }
     this.#live();
     if (dict === null || typeof dict !== 'object') {
       throw new LSTMError('INVALID_ARGUMENT', 'state dict must be an object', {
