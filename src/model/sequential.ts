@@ -5,7 +5,11 @@ import { init, hasRuntime } from '../runtime.js';
 import { LSTMError, describe } from '../errors.js';
 import { type Tensor, type StateDict, tensor as makeTensor, shapeString } from '../tensor.js';
 import { mulberry32 } from '../random.js';
-import type { Layer } from '../layers/layer.js';
+import type { Layer, ForwardContext } from '../layers/layer.js';
+import { Masking } from '../layers/masking.js';
+import { ActivationLayer } from '../layers/activation.js';
+import { Reverse } from '../layers/reverse.js';
+import { toLayersModel, type LayersModelArtifacts, type ToLayersModelOptions } from '../io/keras-export.js';
 import { LSTM } from '../layers/lstm.js';
 import { GRU } from '../layers/gru.js';
 import { SimpleRNN } from '../layers/rnn.js';
@@ -67,6 +71,9 @@ const LAYER_CLASSES: Record<string, new (o: never) => Layer> = {
   Dense: Dense as never,
   Embedding: Embedding as never,
   Dropout: Dropout as never,
+  Masking: Masking as never,
+  Activation: ActivationLayer as never,
+  Reverse: Reverse as never,
 };
 const OPTIMIZERS: Record<string, new (o: never) => Optimizer> = {
   SGD: SGD as never,
@@ -110,6 +117,7 @@ export class Sequential {
   #optimizer: Optimizer | null = null;
   #metrics: string[] = [];
   #disposed = false;
+  #maskLengths: Int32Array | undefined; // lengths the last forward ended with (given, or set by a mask layer)
 
   constructor(layers: Layer[]) {
     if (!Array.isArray(layers) || layers.length === 0) {
@@ -175,8 +183,11 @@ export class Sequential {
   }
 
   #forward(x: Tensor, training: boolean, lengths?: Int32Array): Tensor {
+    // one context for the whole pass: Masking / Embedding({ maskZero }) set lengths for the layers after them
+    const ctx: ForwardContext = lengths ? { training, lengths } : { training };
     let t = x;
-    for (const l of this.layers) t = l.forwardTensor(t, lengths ? { training, lengths } : { training });
+    for (const l of this.layers) t = l.forwardTensor(t, ctx);
+    this.#maskLengths = ctx.lengths;
     return t;
   }
 
@@ -201,7 +212,7 @@ export class Sequential {
     const out = this.#forward(x, train, lengths);
     const classes = out.shape[out.shape.length - 1]!;
     const fused = this.#fused();
-    const r = computeLoss(loss, out.data, y.data, classes, fused, Sequential.#stepWeights(out, lengths));
+    const r = computeLoss(loss, out.data, y.data, classes, fused, Sequential.#stepWeights(out, this.#maskLengths));
     if (train) {
       let g: Tensor | null = { data: r.grad, shape: out.shape };
       for (let i = this.layers.length - 1; i >= 0 && g; i--) {
@@ -641,6 +652,68 @@ export class Sequential {
       }
     }
     return model;
+  }
+
+  /** Parameters of every layer, named `layers.{i}.{name}` as in save(); with `prefixes`, one
+   *  prefix per layer that has parameters (in order; parameter-free layers such as Dropout are
+   *  skipped, as PyTorch's state_dict() has nothing for them), e.g. ['rnn.', 'fc.']. */
+  stateDict(options: { prefixes?: string[] } = {}): StateDict {
+    this.#live();
+    const out: StateDict = {};
+    for (const [l, prefix] of this.#prefixed(options.prefixes)) Object.assign(out, l.stateDict({ prefix }));
+    return out;
+  }
+
+  /** Loads what stateDict() (or a PyTorch module's state_dict()) names; see stateDict for
+   *  `prefixes`. Every key must belong to some layer's prefix. A failed call changes nothing. */
+  loadStateDict(dict: StateDict, options: { prefixes?: string[] } = {}): void {
+    this.#live();
+    if (dict === null || typeof dict !== 'object')
+      throw new LSTMError('INVALID_ARGUMENT', 'state dict must be an object', {
+        argument: 'stateDict',
+        expected: 'Record<string, { shape, data }>',
+        actual: describe(dict),
+      });
+    const pairs = this.#prefixed(options.prefixes);
+    for (const key of Object.keys(dict))
+      if (!pairs.some(([, p]) => key.startsWith(p)))
+        throw new LSTMError('STATE_DICT_UNEXPECTED', 'tensor under no layer prefix', {
+          argument: key,
+          expected: `a key starting with ${pairs.map(([, p]) => JSON.stringify(p)).join(', ')}`,
+          actual: key,
+        });
+    const before = pairs.map(([l]) => l.stateDict());
+    try {
+      for (const [l, prefix] of pairs) l.loadStateDict(dict, { prefix });
+    } catch (e) {
+      pairs.forEach(([l], i) => {
+        l.loadStateDict(before[i]!);
+      });
+      throw e;
+    }
+  }
+
+  #prefixed(prefixes: string[] | undefined): [Layer, string][] {
+    if (prefixes === undefined) return this.layers.map((l, i) => [l, `layers.${i}.`]);
+    const withParams = this.layers.filter((l) => l._blocks() !== null);
+    if (
+      !Array.isArray(prefixes) ||
+      prefixes.length !== withParams.length ||
+      !prefixes.every((p) => typeof p === 'string')
+    )
+      throw new LSTMError('INVALID_ARGUMENT', 'one prefix per layer with parameters', {
+        argument: 'prefixes',
+        expected: `${withParams.length} strings (for ${withParams.map((l) => l.kind).join(', ')})`,
+        actual: Array.isArray(prefixes) ? `${prefixes.length} entries` : describe(prefixes),
+      });
+    return withParams.map((l, i) => [l, prefixes[i]!]);
+  }
+
+  /** The model in TensorFlow.js' layers format: { modelTopology, weightSpecs, weightData }, which
+   *  tf.loadLayersModel(tf.io.fromMemory(…)) and loadLayersModel() read (src/io/keras-export.ts). */
+  toLayersModel(options: ToLayersModelOptions = {}): LayersModelArtifacts {
+    this.#live();
+    return toLayersModel(this.layers, options);
   }
 
   /** Frees every layer (and the optimizer's state). */
