@@ -15,8 +15,7 @@ import { Dropout } from '../layers/dropout.js';
 import { Masking } from '../layers/masking.js';
 import { ActivationLayer } from '../layers/activation.js';
 import { Reverse } from '../layers/reverse.js';
-import { transpose, swapGruGates } from './keras-import.js';
-import { unsupported } from './keras-topology.js';
+import { transpose, swapGruGates, unsupported } from './keras-layout.js';
 import { encodeWeights, type NamedWeight, type WeightSpec } from './keras-weights.js';
 
 export interface ToLayersModelOptions {

@@ -18,28 +18,13 @@ import { Dropout } from '../layers/dropout.js';
 import { Masking } from '../layers/masking.js';
 import { ActivationLayer } from '../layers/activation.js';
 import { Reverse } from '../layers/reverse.js';
-import { type KerasLayer, type KerasModel, activationName, readLayer, unsupported } from './keras-topology.js';
+import { type KerasLayer, type KerasModel, activationName, readLayer } from './keras-topology.js';
+import { transpose, swapGruGates, unsupported } from './keras-layout.js';
 import type { NamedWeight } from './keras-weights.js';
 
 const RNN_CLASSES = ['LSTM', 'GRU', 'SimpleRNN'];
 const DENSE_ACTIVATIONS: ActivationName[] = ['linear', 'relu', 'sigmoid', 'tanh', 'softmax'];
 const MERGE_MODES = ['concat', 'sum', 'mul', 'ave'];
-
-/** [R, C] row-major -> [C, R]. */
-export function transpose(data: Float32Array, R: number, C: number): Float32Array {
-  const out = new Float32Array(R * C);
-  for (let r = 0; r < R; r++) for (let c = 0; c < C; c++) out[c * R + r] = data[r * C + c]!;
-  return out;
-}
-
-/** Keras GRU gate blocks z, r, h <-> PyTorch r, z, n along the leading axis of [3H, K] (its own inverse). */
-export function swapGruGates(rows: Float32Array, H: number, K: number): Float32Array {
-  const out = rows.slice(),
-    block = H * K;
-  out.set(rows.subarray(block, 2 * block), 0);
-  out.set(rows.subarray(0, block), block);
-  return out;
-}
 
 /** Weights of one Keras layer, found by name: `{layer}/…/{role}` (tfjs: 'lstm_LSTM1/kernel';
  *  Keras 2 via the converter: 'lstm/lstm_cell/kernel'), `{model}/{layer}/…/{role}`, or Keras 3's

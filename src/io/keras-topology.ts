@@ -7,6 +7,7 @@
 // Sequential models and functional models that are a single chain (one input, one output, every
 // layer fed by the one before) are accepted; anything else is UNSUPPORTED_LAYER.
 import { LSTMError, describe } from '../errors.js';
+import { unsupported } from './keras-layout.js';
 
 export interface KerasLayer {
   className: string;
@@ -32,15 +33,6 @@ export interface KerasModel {
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
-
-export function unsupported(layer: KerasLayer | string, option: string, detail: string, expected?: string): LSTMError {
-  const where = typeof layer === 'string' ? layer : `layer "${layer.name}" (${layer.className})`;
-  return new LSTMError('UNSUPPORTED_LAYER', `${where}: ${detail}`, {
-    argument: option,
-    ...(expected !== undefined ? { expected } : {}),
-    actual: typeof layer === 'string' ? layer : `${layer.className} "${layer.name}"`,
-  });
-}
 
 export function invalid(argument: string, expected: string, actual: unknown): LSTMError {
   return new LSTMError('INVALID_ARGUMENT', 'not a Keras / TensorFlow.js layers model', {
