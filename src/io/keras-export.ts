@@ -50,7 +50,9 @@ function recurrentActivation(layer: Recurrent, value: unknown): string {
   if (value === undefined || value === 'sigmoid') return 'sigmoid';
   if (value === 'hardSigmoid') return 'hard_sigmoid';
   const v = value as { name?: string; alpha?: number; beta?: number };
-  if (v?.name === 'hardSigmoid' && v.alpha === 0.2 && (v.beta ?? 0.5) === 0.5) return 'hard_sigmoid';
+  if (v?.name === 'sigmoid') return 'sigmoid';
+  const near = (x: number | undefined, want: number) => x === undefined || Math.abs(x - want) < 1e-6;
+  if (v?.name === 'hardSigmoid' && near(v.alpha ?? 0.2, 0.2) && near(v.beta, 0.5)) return 'hard_sigmoid';
   throw unsupported(
     `layer ${layer.kind}`,
     'recurrentActivation',
