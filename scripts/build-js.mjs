@@ -1,7 +1,7 @@
 // Bundles src/ into dist/index.js (ESM, runs on Node, browsers, Deno, Bun) and emits .d.ts files.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { chmodSync, rmSync } from 'node:fs';
 
 rmSync('dist', { recursive: true, force: true });
 await build({
@@ -44,6 +44,9 @@ await build({
   },
   legalComments: 'none',
 });
+// The bin must be executable where npm links the folder instead of copying it (npm link, npx of a
+// folder): npm sets the mode only on files it unpacks from a tarball.
+chmodSync('dist/cli.js', 0o755);
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
   stdio: 'inherit',
 });

@@ -115,7 +115,7 @@ describe('PyTorch modules: prefixes and the model file', () => {
     }
   });
 
-  it('layer.loadStateDict({ prefix }) reads only its keys and names full keys in errors', async () => {
+  it('layer.loadStateDict({ prefix }) reads only its keys', async () => {
     const dict = await read(FIXTURES, 'bilstm-wrapper.safetensors');
     const lstm = new LSTM({ inputSize: 3, hiddenSize: 6, bidirectional: true });
     lstm.loadStateDict(dict, { prefix: 'rnn.' }); // fc.* is not its business
@@ -123,12 +123,13 @@ describe('PyTorch modules: prefixes and the model file', () => {
     expect(Object.keys(lstm.stateDict({ prefix: 'rnn.' }))).toContain('rnn.bias_ih_l0');
     const missing = { ...dict };
     delete missing['rnn.bias_hh_l0'];
+    // (a layer names its own tensor; Sequential.loadStateDict adds the prefix back, below)
     expect(() => lstm.loadStateDict(missing, { prefix: 'rnn.' })).toThrow(
-      expect.objectContaining({ code: 'STATE_DICT_MISSING', argument: 'rnn.bias_hh_l0' }),
+      expect.objectContaining({ code: 'STATE_DICT_MISSING', argument: 'bias_hh_l0' }),
     );
     const extra = { ...dict, 'rnn.weight_ih_l1': dict['rnn.weight_ih_l0']! };
     expect(() => lstm.loadStateDict(extra, { prefix: 'rnn.' })).toThrow(
-      expect.objectContaining({ code: 'STATE_DICT_UNEXPECTED', argument: 'rnn.weight_ih_l1' }),
+      expect.objectContaining({ code: 'STATE_DICT_UNEXPECTED', argument: 'weight_ih_l1' }),
     );
     expect(() => lstm.loadStateDict(dict, { prefix: 5 as never })).toThrow(
       expect.objectContaining({ code: 'INVALID_ARGUMENT', argument: 'prefix' }),
@@ -140,7 +141,7 @@ describe('PyTorch modules: prefixes and the model file', () => {
     dense.dispose();
   });
 
-  it('model.loadStateDict({ prefixes }): one per layer with parameters, every key claimed, atomic', async () => {
+  it('model.loadStateDict({ prefixes }): one per layer or per layer with parameters, every key claimed, atomic', async () => {
     const dict = await read(FIXTURES, 'bilstm-wrapper.safetensors');
     const model = new Sequential([
       new LSTM({ inputSize: 3, hiddenSize: 6, bidirectional: true, returnSequences: true, seed: 9 }),
@@ -149,8 +150,18 @@ describe('PyTorch modules: prefixes and the model file', () => {
     ]);
     const before = model.stateDict();
     expect(Object.keys(before)).toContain('layers.0.weight_ih_l0'); // default names: those of save()
-    expect(() => model.loadStateDict(dict, { prefixes: ['rnn.', 'drop.', 'fc.'] })).toThrow(
-      expect.objectContaining({ code: 'INVALID_ARGUMENT', argument: 'prefixes' }),
+    // one prefix per layer works too (the Dropout's prefix claims nothing here)
+    model.loadStateDict(dict, { prefixes: ['rnn.', 'drop.', 'fc.'] });
+    expect(maxDiff(model.stateDict({ prefixes: ['rnn.', 'fc.'] })['fc.weight']!.data, dict['fc.weight']!.data)).toBe(0);
+    model.loadStateDict(before);
+    for (const wrong of [['rnn.'], ['rnn.', 'drop.', 'fc.', 'x.'], ['rnn.', 5]])
+      expect(() => model.loadStateDict(dict, { prefixes: wrong as string[] })).toThrow(
+        expect.objectContaining({ code: 'INVALID_ARGUMENT', argument: 'prefixes' }),
+      );
+    const missing = { ...dict };
+    delete missing['rnn.bias_hh_l0_reverse'];
+    expect(() => model.loadStateDict(missing, { prefixes: ['rnn.', 'fc.'] })).toThrow(
+      expect.objectContaining({ code: 'STATE_DICT_MISSING', argument: 'rnn.bias_hh_l0_reverse' }),
     );
     expect(() =>
       model.loadStateDict({ ...dict, 'other.weight': dict['fc.weight']! }, { prefixes: ['rnn.', 'fc.'] }),

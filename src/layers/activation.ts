@@ -2,7 +2,7 @@
 // Plain JavaScript: one pass over the tensor, which is small next to the recurrent layers' work.
 import { LSTMError, describe } from '../errors.js';
 import type { Tensor, StateDict } from '../tensor.js';
-import type { Layer, PrefixOptions } from './layer.js';
+import type { Layer, PrefixOption } from './layer.js';
 import type { Activation as ActivationName } from './dense.js';
 import { noParameters } from './masking.js';
 
@@ -115,10 +115,10 @@ export class ActivationLayer implements Layer {
     return { data: dx, shape: dy.shape.slice() };
   }
 
-  stateDict(_options?: PrefixOptions): StateDict {
+  stateDict(_options?: PrefixOption): StateDict {
     return {};
   }
-  loadStateDict(dict: StateDict, options?: PrefixOptions): void {
+  loadStateDict(dict: StateDict, options?: PrefixOption): void {
     noParameters('Activation', dict, options);
   }
   gradients(): StateDict {

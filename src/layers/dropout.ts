@@ -4,8 +4,7 @@
 import { LSTMError, describe } from '../errors.js';
 import type { Tensor, StateDict } from '../tensor.js';
 import { mulberry32 } from '../random.js';
-import type { Layer, ForwardContext, PrefixOptions } from './layer.js';
-import { addPrefix, selectPrefix, withPrefixInErrors } from '../io/prefix.js';
+import { type ForwardContext, type Layer, type PrefixOption, selectPrefix } from './layer.js';
 
 export interface DropoutOptions {
   rate: number;
@@ -69,16 +68,11 @@ export class Dropout implements Layer {
     return { data: dy.data.map((v, i) => v * m[i]!), shape: dy.shape.slice() };
   }
 
-  stateDict(options?: PrefixOptions): StateDict {
-    if (options?.prefix !== undefined) return addPrefix(this.stateDict(), options.prefix);
+  stateDict(): StateDict {
     return {};
   }
-  loadStateDict(dict: StateDict, options?: PrefixOptions): void {
-    if (options?.prefix !== undefined) {
-      withPrefixInErrors(options.prefix, () => this.loadStateDict(selectPrefix(dict, options.prefix)));
-      return;
-    }
-    const keys = Object.keys(dict ?? {});
+  loadStateDict(dict: StateDict, options?: PrefixOption): void {
+    const keys = Object.keys(selectPrefix(dict, options));
     if (keys.length)
       throw new LSTMError('STATE_DICT_UNEXPECTED', 'Dropout has no parameters', {
         argument: keys[0]!,

@@ -6,7 +6,8 @@
 import { LSTMError, describe } from '../errors.js';
 import type { Tensor, StateDict } from '../tensor.js';
 import { shapeString } from '../tensor.js';
-import type { Layer, ForwardContext, PrefixOptions } from './layer.js';
+import type { Layer, ForwardContext, PrefixOption } from './layer.js';
+import { selectPrefix } from './layer.js';
 
 /** Per-sequence lengths from a step mask: `real(n, t)` for t < length, padding after. Combined
  *  with lengths already in the context by taking the smaller of the two. */
@@ -110,10 +111,10 @@ export class Masking implements Layer {
     return { data: out, shape: dy.shape.slice() };
   }
 
-  stateDict(_options?: PrefixOptions): StateDict {
+  stateDict(_options?: PrefixOption): StateDict {
     return {};
   }
-  loadStateDict(dict: StateDict, options?: PrefixOptions): void {
+  loadStateDict(dict: StateDict, options?: PrefixOption): void {
     noParameters('Masking', dict, options);
   }
   gradients(): StateDict {
@@ -129,9 +130,8 @@ export class Masking implements Layer {
 }
 
 /** loadStateDict of a parameter-free layer: any tensor (under the prefix) is unexpected. */
-export function noParameters(kind: string, dict: StateDict, options?: PrefixOptions): void {
-  const p = options?.prefix ?? '';
-  const keys = Object.keys(dict ?? {}).filter((k) => k.startsWith(p));
+export function noParameters(kind: string, dict: StateDict, options?: PrefixOption): void {
+  const keys = Object.keys(selectPrefix(dict, options));
   if (keys.length)
     throw new LSTMError('STATE_DICT_UNEXPECTED', `${kind} has no parameters`, {
       argument: keys[0]!,

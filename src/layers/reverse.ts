@@ -6,7 +6,7 @@
 import { LSTMError, describe } from '../errors.js';
 import type { Tensor, StateDict } from '../tensor.js';
 import { shapeString } from '../tensor.js';
-import type { Layer, PrefixOptions } from './layer.js';
+import type { Layer, PrefixOption } from './layer.js';
 import { noParameters } from './masking.js';
 
 function reverseTime(t: Tensor, argument: string): Tensor {
@@ -42,10 +42,10 @@ export class Reverse implements Layer {
   backwardTensor(dy: Tensor): Tensor {
     return reverseTime(dy, 'dy');
   }
-  stateDict(_options?: PrefixOptions): StateDict {
+  stateDict(_options?: PrefixOption): StateDict {
     return {};
   }
-  loadStateDict(dict: StateDict, options?: PrefixOptions): void {
+  loadStateDict(dict: StateDict, options?: PrefixOption): void {
     noParameters('Reverse', dict, options);
   }
   gradients(): StateDict {
