@@ -26,6 +26,22 @@ export { readSafetensors, readSafetensorsWithMetadata, writeSafetensors } from '
 export { Optimizer } from './optim/optimizer.js';
 export type { OptimizerOptions, Trainable, ParameterBlock } from './optim/optimizer.js';
 export { SGD, Adam, AdamW, RMSprop } from './optim/rules.js';
+export {
+  LearningRateSchedule,
+  StepLR,
+  ExponentialLR,
+  CosineAnnealingLR,
+  ReduceLROnPlateau,
+} from './optim/schedules.js';
+export { EarlyStopping, ModelCheckpoint } from './model/callbacks.js';
+export type {
+  Callback,
+  BatchLogs,
+  TrainedModel,
+  EarlyStoppingOptions,
+  ModelCheckpointOptions,
+} from './model/callbacks.js';
+export type { TrainabilityOptions } from './layers/trainability.js';
 export type { SGDOptions, AdamOptions, RMSpropOptions } from './optim/rules.js';
 export { Dense } from './layers/dense.js';
 export type { DenseOptions, Activation } from './layers/dense.js';

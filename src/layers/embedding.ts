@@ -10,8 +10,9 @@ import type { ForwardContext, Layer, ParameterBlock, PrefixOption } from './laye
 import { trailingLengths } from './masking.js';
 import { addPrefix, selectPrefix } from './layer.js';
 import { checkTensor } from './recurrent-params.js';
+import { Trainability, type TrainabilityOptions } from './trainability.js';
 
-export interface EmbeddingOptions {
+export interface EmbeddingOptions extends TrainabilityOptions {
   numEmbeddings: number;
   embeddingDim: number;
   seed?: number;
@@ -31,6 +32,7 @@ export class Embedding implements Layer {
   readonly #holdings: Holdings;
   readonly #params: number;
   readonly #grads: number;
+  readonly #trainability: Trainability;
   #ids: Int32Array = new Int32Array(0);
   #disposed = false;
 
@@ -63,6 +65,7 @@ export class Embedding implements Layer {
     this.#rt = currentRuntime();
     this.#holdings = new Holdings(this.#rt.arena);
     const n = this.numEmbeddings * this.embeddingDim;
+    this.#trainability = new Trainability(options, new Map([['weight', [0, n]]]));
     try {
       this.#params = this.#holdings.alloc(n * 4, 'Embedding parameters');
       this.#grads = this.#holdings.alloc(n * 4, 'Embedding gradients');
@@ -87,7 +90,26 @@ export class Embedding implements Layer {
       embeddingDim: this.embeddingDim,
       seed: this.#seed,
       ...(this.maskZero ? { maskZero: true } : {}),
+      ...this.#trainability.config(),
     };
+  }
+
+  /** false: optimizers leave the embedding table alone (Keras' trainable). */
+  get trainable(): boolean {
+    return this.#trainability.trainable;
+  }
+
+  set trainable(value: boolean) {
+    this.#trainability.trainable = value === true;
+  }
+
+  /** Freeze 'weight'; [] unfreezes. */
+  freezeParameters(names: string[]): void {
+    this.#trainability.freeze(names);
+  }
+
+  get frozenParameters(): readonly string[] {
+    return this.#trainability.frozen;
   }
 
   forwardTensor(x: Tensor, ctx?: ForwardContext): Tensor {
@@ -192,6 +214,7 @@ export class Embedding implements Layer {
       params: this.#params,
       grads: this.#grads,
       floats: this.numEmbeddings * this.embeddingDim,
+      ranges: this.#trainability.ranges(),
     };
   }
 

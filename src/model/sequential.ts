@@ -32,6 +32,8 @@ const FUSED: Record<string, LossName[]> = {
 
 export class Sequential {
   readonly layers: Layer[];
+  /** Set to true during fit (e.g. from a callback) to end it cleanly after the current batch. */
+  stopTraining = false;
   #loss: LossName | null = null;
   #optimizer: Optimizer | null = null;
   #metrics: string[] = [];
@@ -214,7 +216,9 @@ export class Sequential {
       step: (xb, yb, lengths) => this.#step(xb, yb, true, lengths),
       stepTbptt: (xb, yb, k) => this.#stepTbptt(xb, yb, k),
       evaluate: (xv, yv, batchSize, lengths) => this.#evaluate(xv, yv, batchSize, lengths),
+      endEpoch: (logs) => this.#optimizer?.endEpoch(logs as unknown as Record<string, number | undefined>),
       metrics: this.#metrics,
+      model: this,
     };
     return fitLoop(trainer, asTensor(x, 'x'), asTensor(y, 'y'), options);
   }
