@@ -112,4 +112,36 @@ describe('Keras weights and round trips', () => {
       }
     }
   });
+  it('frozen zero biases export as use_bias: false, trainable: false as trainable, and come back the same', async () => {
+    const lstm = new LSTM({ inputSize: F, hiddenSize: H, bidirectional: true, seed: 2 });
+    const sd = lstm.stateDict();
+    for (const k of Object.keys(sd)) if (k.startsWith('bias')) sd[k]!.data.fill(0);
+    lstm.loadStateDict(sd);
+    lstm.freezeParameters(Object.keys(sd).filter((k) => k.startsWith('bias')));
+    const dense = new Dense({ inputSize: 2 * H, outputSize: 2, seed: 3, trainable: false });
+    const m = new Sequential([lstm, dense]);
+    const art = m.toLayersModel();
+    const layers = (art.modelTopology.config as { layers: { class_name: string; config: Record<string, unknown> }[] })
+      .layers;
+    const inner = layers[0]!.config.layer as { config: Record<string, unknown> };
+    expect(inner.config.use_bias).toBe(false);
+    expect(layers[1]!.config.use_bias).toBe(true);
+    expect(layers[1]!.config.trainable).toBe(false);
+    expect(art.weightSpecs.map((w) => w.name).filter((n) => n.endsWith('/bias'))).toEqual(['dense/bias']);
+    const again = await loadLayersModel(art);
+    try {
+      const [l0, l1] = again.layers as [LSTM, Dense];
+      expect([...l0.frozenParameters].sort()).toEqual(
+        Object.keys(sd)
+          .filter((k) => k.startsWith('bias'))
+          .sort(),
+      );
+      expect(l1.trainable).toBe(false);
+      const x = { data: makeInput(4, [N, T, F]), shape: [N, T, F] };
+      expect(maxDiff(again.predict(x).data, m.predict(x).data)).toBeLessThanOrEqual(1e-6);
+    } finally {
+      again.dispose();
+      m.dispose();
+    }
+  });
 });

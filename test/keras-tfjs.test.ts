@@ -3,7 +3,7 @@
 // trained a few Adam steps, saved with tf.io.withSaveHandler and loaded here; predictions must
 // agree to 1e-5. Then our toLayersModel() goes back into tf.loadLayersModel and must agree again.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { init, loadLayersModel, type Sequential } from '../src/index.js';
+import { init, loadLayersModel, SGD, type Sequential } from '../src/index.js';
 import { tf, tfReady, saveArtifacts, makeInput, trainFew, tfPredict, maxDiff } from './keras/tfjs.js';
 
 const N = 5,
@@ -196,14 +196,15 @@ const CASES: Case[] = [
   },
 ];
 
+afterAll(() => {
+  const worst = Math.max(...Object.values(measured));
+  console.log(`max |ours − tfjs| over ${Object.keys(measured).length} comparisons: ${worst.toExponential(2)}`);
+});
+
 describe('Keras / tfjs layers models against TensorFlow.js', () => {
   beforeAll(async () => {
     await init();
     await tfReady();
-  });
-  afterAll(() => {
-    const worst = Math.max(...Object.values(measured));
-    console.log(`max |ours − tfjs| over ${Object.keys(measured).length} comparisons: ${worst.toExponential(2)}`);
   });
 
   CASES.forEach((c, k) => {
@@ -248,6 +249,85 @@ describe('Keras / tfjs layers models against TensorFlow.js', () => {
         ours?.dispose();
         tfModel.dispose();
         back?.dispose();
+      }
+    });
+  });
+});
+
+// Training an imported model here takes the same step tfjs takes: Keras' single bias maps to bias_ih
+// with bias_hh frozen at 0 (use_bias false: both frozen), so one SGD step on the same batch must
+// leave both models with the same predictions (hard-sigmoid gates, reset-before GRU and masks included).
+describe('one training step here equals one in tfjs', () => {
+  beforeAll(async () => {
+    await init();
+    await tfReady();
+  });
+
+  const steps: Case[] = [
+    {
+      name: 'LSTM(return_sequences) → TimeDistributed(Dense), per-step targets',
+      build: () =>
+        seq(
+          L.lstm({ units: 4, returnSequences: true, ...shape3 }),
+          L.timeDistributed({ layer: L.dense({ units: 2 }) }),
+        ),
+    },
+    {
+      name: 'GRU and Dense with use_bias false',
+      build: () => seq(L.gru({ units: 4, useBias: false, ...shape3 }), L.dense({ units: 2, useBias: false })),
+    },
+    {
+      name: 'Bidirectional(SimpleRNN) merge_mode mul → Dense',
+      build: () =>
+        seq(
+          L.bidirectional({ layer: L.simpleRNN({ units: 3 }) as never, mergeMode: 'mul', ...shape3 }),
+          L.dense({ units: 2 }),
+        ),
+    },
+    {
+      name: 'Embedding(mask_zero) → LSTM → Dense, trailing padding',
+      vocab: 9,
+      lengths: LENGTHS,
+      build: () =>
+        seq(
+          L.embedding({ inputDim: 9, outputDim: 3, maskZero: true, inputLength: T }),
+          L.lstm({ units: 4 }),
+          L.dense({ units: 2 }),
+        ),
+    },
+  ];
+
+  steps.forEach((c, k) => {
+    it(c.name, async () => {
+      const xShape = c.vocab ? [N, T] : [N, T, F];
+      const x = makeInput(300 + k, xShape as [number, number], {
+        ...(c.vocab ? { vocab: c.vocab } : {}),
+        ...(c.lengths ? { lengths: c.lengths } : {}),
+      });
+      const theirs = c.build();
+      await trainFew(theirs, x, xShape, 300 + k); // moves every weight off its initial value
+      const ours = await loadLayersModel((await saveArtifacts(theirs)) as never);
+      try {
+        const outShape = theirs.outputs[0]!.shape.map((d, i) => (i === 0 ? N : (d ?? xShape[i]!)));
+        const y = makeInput(400 + k, [N, outShape.slice(1).reduce((a, b) => a * b, 1)]);
+        theirs.compile({ optimizer: tf.train.sgd(0.5), loss: 'meanSquaredError' });
+        const xt = tf.tensor(x, xShape),
+          yt = tf.tensor(y, outShape);
+        const theirLoss = (await theirs.trainOnBatch(xt, yt)) as number;
+        xt.dispose();
+        yt.dispose();
+        const start = ours.predict({ data: x, shape: xShape }).data;
+        ours.compile({ loss: 'mse', optimizer: new SGD({ learningRate: 0.5 }) });
+        const ourLoss = ours.trainOnBatch({ data: x, shape: xShape }, { data: y, shape: outShape });
+        expect(Math.abs(ourLoss - theirLoss)).toBeLessThanOrEqual(1e-6);
+        const d = maxDiff(ours.predict({ data: x, shape: xShape }).data, tfPredict(theirs, x, xShape));
+        measured[`train step ${c.name}`] = d;
+        expect(d).toBeLessThanOrEqual(TOL);
+        // and the step did move the predictions (the comparison is not of two untouched models)
+        expect(maxDiff(ours.predict({ data: x, shape: xShape }).data, start)).toBeGreaterThan(1e-3);
+      } finally {
+        ours.dispose();
+        theirs.dispose();
       }
     });
   });

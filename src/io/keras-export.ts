@@ -8,6 +8,7 @@
 // layer per level.
 import { LSTMError } from '../errors.js';
 import type { Layer } from '../layers/layer.js';
+import type { StateDict } from '../tensor.js';
 import { Recurrent } from '../layers/recurrent.js';
 import { Dense } from '../layers/dense.js';
 import { Embedding } from '../layers/embedding.js';
@@ -61,6 +62,11 @@ function recurrentActivation(layer: Recurrent, value: unknown): string {
   );
 }
 
+/** Biases that are frozen at zero are Keras' use_bias: false (what the importer makes of it). */
+function biasless(frozen: readonly string[], sd: StateDict, names: string[]): boolean {
+  return names.every((n) => frozen.includes(n) && sd[n]!.data.every((v) => v === 0));
+}
+
 export function toLayersModel(layers: readonly Layer[], options: ToLayersModelOptions = {}): LayersModelArtifacts {
   const names = new Map<string, number>();
   const unique = (base: string): string => {
@@ -73,7 +79,7 @@ export function toLayersModel(layers: readonly Layer[], options: ToLayersModelOp
   const w = (name: string, shape: number[], data: Float32Array): void => {
     weights.push({ name, shape, data });
   };
-  const common = (name: string): Config => ({ name, trainable: true, dtype: 'float32' });
+  const common = (name: string, trainable = true): Config => ({ name, trainable, dtype: 'float32' });
   for (const b of [options.batchSize, options.steps])
     if (b !== undefined && !(Number.isInteger(b) && b > 0))
       throw new LSTMError('INVALID_ARGUMENT', 'must be a positive integer', {
@@ -90,7 +96,7 @@ export function toLayersModel(layers: readonly Layer[], options: ToLayersModelOp
         E = l.embeddingDim;
       out.push({
         class_name: 'Embedding',
-        config: { ...common(name), input_dim: V, output_dim: E, mask_zero: l.maskZero },
+        config: { ...common(name, l.trainable), input_dim: V, output_dim: E, mask_zero: l.maskZero },
       });
       w(`${name}/embeddings`, [V, E], l.stateDict().weight!.data);
     } else if (l instanceof Masking) {
@@ -104,12 +110,13 @@ export function toLayersModel(layers: readonly Layer[], options: ToLayersModelOp
       const K = l.inputSize,
         O = l.outputSize,
         sd = l.stateDict();
+      const useBias = !biasless(l.frozenParameters, sd, ['bias']);
       out.push({
         class_name: 'Dense',
-        config: { ...common(name), units: O, activation: l.activation, use_bias: true },
+        config: { ...common(name, l.trainable), units: O, activation: l.activation, use_bias: useBias },
       });
       w(`${name}/kernel`, [K, O], transpose(sd.weight!.data, O, K));
-      w(`${name}/bias`, [O], sd.bias!.data);
+      if (useBias) w(`${name}/bias`, [O], sd.bias!.data);
     } else if (l instanceof Recurrent) {
       const reversed = layers[i + 1] instanceof Reverse;
       out.push(...recurrentLayers(l, reversed, unique, w, common, options));
@@ -161,7 +168,7 @@ function recurrentLayers(
   reversed: boolean,
   unique: (base: string) => string,
   w: (name: string, shape: number[], data: Float32Array) => void,
-  common: (name: string) => Config,
+  common: (name: string, trainable?: boolean) => Config,
   options: ToLayersModelOptions,
 ): KerasOut[] {
   const c = l.config() as Config,
@@ -194,10 +201,16 @@ function recurrentLayers(
   const base = kind === 'SimpleRNN' ? 'simple_rnn' : kind.toLowerCase();
   for (let k = 0; k < l.numLayers; k++) {
     const top = k === l.numLayers - 1;
+    const dirs = l.bidirectional ? ['', '_reverse'] : [''];
+    const useBias = !biasless(
+      l.frozenParameters,
+      sd,
+      dirs.flatMap((d) => [`bias_ih_l${k}${d}`, `bias_hh_l${k}${d}`]),
+    );
     const cfg: Config = {
       units: H,
       activation: kind === 'SimpleRNN' ? ((c.nonlinearity as string) ?? 'tanh') : 'tanh',
-      use_bias: true,
+      use_bias: useBias,
       return_sequences: top ? l.returnSequences : true,
       return_state: false,
       go_backwards: goBackwards,
@@ -215,6 +228,7 @@ function recurrentLayers(
         bhh = gates(sd[`bias_hh${s}`]!.data, 1);
       w(`${prefix}/kernel`, [K, G * H], transpose(gates(sd[`weight_ih${s}`]!.data, K), G * H, K));
       w(`${prefix}/recurrent_kernel`, [H, G * H], transpose(gates(sd[`weight_hh${s}`]!.data, H), G * H, H));
+      if (!useBias) return;
       if (resetAfter) {
         const both = new Float32Array(2 * G * H);
         both.set(bih);
@@ -234,15 +248,15 @@ function recurrentLayers(
       result.push({
         class_name: 'Bidirectional',
         config: {
-          ...common(name),
+          ...common(name, l.trainable),
           merge_mode: merge,
-          layer: { class_name: kind, config: { ...common(inner), ...cfg } },
+          layer: { class_name: kind, config: { ...common(inner, l.trainable), ...cfg } },
         },
       });
       emit(`${name}/forward_${inner}`, '');
       emit(`${name}/backward_${inner}`, '_reverse');
     } else {
-      result.push({ class_name: kind, config: { ...common(inner), ...cfg } });
+      result.push({ class_name: kind, config: { ...common(inner, l.trainable), ...cfg } });
       emit(inner, '');
     }
   }

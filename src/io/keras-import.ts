@@ -3,7 +3,7 @@
 //
 // Keras recurrent weights: kernel [in, G·H] and recurrent_kernel [H, G·H], gates in column
 // blocks: LSTM i, f, c, o (PyTorch's i, f, g, o: the same order, transposed); GRU z, r, h
-// (PyTorch r, z, n: the first two blocks swap). One bias [G·H] goes to bias_ih (bias_hh = 0),
+// (PyTorch r, z, n: the first two blocks swap). One bias [G·H] goes to bias_ih (bias_hh = 0, frozen),
 // except GRU reset_after=True whose bias is [2, 3H]: input and recurrent biases, as PyTorch.
 import { LSTMError } from '../errors.js';
 import type { StateDict } from '../tensor.js';
@@ -90,6 +90,9 @@ class LayerWeights {
 }
 
 const get = (l: KerasLayer, key: string, fallback: unknown): unknown => l.config[key] ?? fallback;
+
+/** Keras' `trainable: false` (a frozen layer) carries over. */
+const trainable = (l: KerasLayer): boolean => l.config.trainable !== false;
 
 function flag(l: KerasLayer, key: string, fallback = false): boolean {
   const v = get(l, key, fallback);
@@ -227,7 +230,7 @@ export function layersFromKeras(model: KerasModel, weights: NamedWeight[]): Laye
           E = get(layer, 'output_dim', null) as number;
         const emb = w.need('embeddings', [V, E]);
         const maskZero = flag(layer, 'mask_zero');
-        const e = new Embedding({ numEmbeddings: V, embeddingDim: E, maskZero });
+        const e = new Embedding({ numEmbeddings: V, embeddingDim: E, maskZero, trainable: trainable(layer) });
         add(e);
         e.loadStateDict({ weight: { shape: [V, E], data: emb.data } });
         features = E;
@@ -270,8 +273,15 @@ export function layersFromKeras(model: KerasModel, weights: NamedWeight[]): Laye
         const a = activationName(get(dense, 'activation', 'linear'));
         if (!DENSE_ACTIVATIONS.includes(a as ActivationName))
           throw unsupported(layer, 'activation', `activation '${a}'`, DENSE_ACTIVATIONS.join(' | '));
-        const bias = flag(dense, 'use_bias', true) ? w.need('bias', [units]).data : new Float32Array(units);
-        const d = new Dense({ inputSize: K, outputSize: units, activation: a as ActivationName });
+        const useBias = flag(dense, 'use_bias', true);
+        const bias = useBias ? w.need('bias', [units]).data : new Float32Array(units);
+        const d = new Dense({
+          inputSize: K,
+          outputSize: units,
+          activation: a as ActivationName,
+          trainable: trainable(layer) && trainable(dense),
+          ...(useBias ? {} : { frozenParameters: ['bias'] }), // Keras has no bias here: it stays 0
+        });
         add(d);
         d.loadStateDict({
           weight: { shape: [units, K], data: transpose(kernel.data, K, units) },
@@ -322,7 +332,20 @@ export function layersFromKeras(model: KerasModel, weights: NamedWeight[]): Laye
         const kernel = w.need('kernel', null, bidi ? 'forward' : undefined);
         const K = inputSize(layer, kernel.shape[0]!);
         if (o.dropout > 0) add(new Dropout({ rate: o.dropout })); // Keras' input dropout (see README)
-        const r = makeRnn(o.kind, { ...options, inputSize: K });
+        // Keras trains one bias (none without use_bias): bias_hh (both, without a bias) stays frozen at 0,
+        // so training here updates what Keras would. GRU reset_after=True has both, as PyTorch.
+        const dirs = bidi ? ['', '_reverse'] : [''];
+        const frozen = o.useBias
+          ? o.resetAfter
+            ? []
+            : dirs.map((d) => `bias_hh_l0${d}`)
+          : dirs.flatMap((d) => [`bias_ih_l0${d}`, `bias_hh_l0${d}`]);
+        const r = makeRnn(o.kind, {
+          ...options,
+          inputSize: K,
+          trainable: trainable(layer) && trainable(inner),
+          ...(frozen.length ? { frozenParameters: frozen } : {}),
+        });
         add(r);
         const dict = bidi
           ? { ...rnnStateDict(w, o, K, '', 'forward'), ...rnnStateDict(w, o, K, '_reverse', 'backward') }
