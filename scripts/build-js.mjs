@@ -30,6 +30,34 @@ await build({
   sourcemap: false,
   legalComments: 'none',
 });
+// wasm-lstm/onnx: its own file, so the core download is unchanged. It must share the core's
+// module instance (one runtime, one LSTMError class), so its imports of src/index.ts stay
+// external: './index.js' next to dist/onnx.js, and the workerd entry for the workerd variant.
+const coreExternal = (path) => ({
+  name: 'core-external',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/index\.js$/ }, (args) =>
+      args.importer.includes(`${'src'}/onnx/`) ? { path, external: true } : undefined,
+    );
+  },
+});
+for (const [outfile, core] of [
+  ['dist/onnx.js', './index.js'],
+  ['dist/entries/onnx-workerd.js', './workerd.js'],
+]) {
+  await build({
+    entryPoints: ['src/onnx/index.ts'],
+    outfile,
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2022',
+    external: ['node:*'],
+    plugins: [coreExternal(core)],
+    sourcemap: false,
+    legalComments: 'none',
+  });
+}
 // The CLI: node only; its dev dependencies (cli-progress) are bundled in, so the package still
 // has no runtime dependencies.
 await build({
@@ -50,4 +78,4 @@ chmodSync('dist/cli.js', 0o755);
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
   stdio: 'inherit',
 });
-console.log('built dist/index.js, dist/entries/workerd.js and dist/*.d.ts');
+console.log('built dist/index.js, dist/onnx.js, dist/entries/{workerd,onnx-workerd}.js and dist/*.d.ts');

@@ -66,3 +66,5 @@ export type { LossName } from './model/losses.js';
 export { tensor } from './tensor.js';
 export * as tasks from './tasks/index.js';
 export { mulberry32 } from './random.js';
+export { _setOnnxWriter } from './io/onnx-hook.js';
+export type { OnnxExportOptions } from './io/onnx-hook.js';

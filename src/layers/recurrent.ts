@@ -28,6 +28,7 @@ import { RecurrentParams } from './recurrent-params.js';
 import { type LSTMState, StreamState } from './recurrent-stream.js';
 import { Workspace } from './recurrent-workspace.js';
 import { Trainability } from './trainability.js';
+import { writeOnnx, type OnnxExportOptions } from '../io/onnx-hook.js';
 
 export type { LSTMState } from './recurrent-stream.js';
 export type {
@@ -314,6 +315,12 @@ export abstract class Recurrent implements Layer {
   forwardTensor(x: Tensor, ctx: ForwardContext = { training: false }): Tensor {
     this.#live();
     return this.#adapter.forward(x, ctx);
+  }
+
+  /** This layer as ONNX (input "input", outputs "output", "h", "c"); needs 'wasm-lstm/onnx' imported. */
+  toOnnx(options?: OnnxExportOptions): Uint8Array {
+    this.#live();
+    return writeOnnx(this, options);
   }
 
   backwardTensor(dy: Tensor): Tensor {

@@ -17,6 +17,7 @@ import { loadModel, saveModel } from './model-file.js';
 
 export type { EpochLogs, FitOptions, History } from './fit.js';
 export type { TensorLike } from './batches.js';
+import { writeOnnx, type OnnxExportOptions } from '../io/onnx-hook.js';
 
 export interface CompileOptions {
   loss: LossName;
@@ -365,6 +366,13 @@ export class Sequential {
   save(): Uint8Array {
     this.#live();
     return saveModel({ layers: this.layers, loss: this.#loss, metrics: this.#metrics, optimizer: this.#optimizer });
+  }
+
+  /** The model as ONNX for onnxruntime (input "input", output "output"; dynamic batch and
+   *  steps). The writer is in the 'wasm-lstm/onnx' entry: import it first. */
+  toOnnx(options?: OnnxExportOptions): Uint8Array {
+    this.#live();
+    return writeOnnx(this, options);
   }
 
   /** Node: write the model to `path` atomically (a temporary file, then rename). */
