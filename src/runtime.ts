@@ -3,6 +3,8 @@
 // runtime that was current when they were made.
 import { Arena } from './arena.js';
 import { LSTMError, describe } from './errors.js';
+import { readFileBytes } from './io/files.js';
+import { buildOfModule } from './build-marker.js';
 
 export type BuildName = 'relaxed-simd' | 'simd' | 'scalar';
 export const BUILDS: readonly BuildName[] = ['relaxed-simd', 'simd', 'scalar'];
@@ -317,10 +319,8 @@ async function loadModule(build: BuildName, source: WasmSource | undefined): Pro
         ? source
         : new URL(source, import.meta.url);
   if (url.protocol === 'file:') {
-    // Node, Deno and Bun: read the file. The specifier is hidden from bundlers on purpose.
-    const fsName = 'node:fs/promises';
-    const fs = (await import(/* @vite-ignore */ fsName)) as typeof import('node:fs/promises');
-    return WebAssembly.compile((await fs.readFile(url)) as unknown as BufferSource);
+    // Node, Deno and Bun: read the file (io/files.ts; the browser entry has no file access).
+    return WebAssembly.compile(await readFileBytes(url));
   }
   const response = await fetch(url);
   if (!response.ok) {
@@ -356,6 +356,11 @@ export async function init(options: InitOptions = {}): Promise<InitInfo> {
   }
   const features = detectFeatures();
   const supported = supportedBuilds(features);
+  if (options.build === undefined && options.wasm !== undefined) {
+    // A host-loaded module: its label comes from the module (build-marker.ts), not from the engine.
+    const module = await loadModule(supported[0]!, options.wasm);
+    return init({ ...options, build: buildOfModule(module, undefined), wasm: module });
+  }
   let build = options.build;
   if (build === undefined) build = supported[0]!;
   else if (!BUILDS.includes(build)) {
@@ -376,6 +381,7 @@ export async function init(options: InitOptions = {}): Promise<InitInfo> {
     const chosen = build;
     pending = (async () => {
       const module = await loadModule(chosen, options.wasm);
+      if (options.wasm !== undefined) buildOfModule(module, chosen); // a marked module must be the named build
       const instance = await WebAssembly.instantiate(module, {});
       const kernels = instance.exports as unknown as Kernels;
       return { build: chosen, kernels, arena: new Arena(kernels.memory, kernels.heapBase()) };

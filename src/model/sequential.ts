@@ -16,6 +16,7 @@ import { Dropout } from '../layers/dropout.js';
 import { type Optimizer, SGD, Adam, AdamW, RMSprop, type Trainable } from '../optim.js';
 import { computeLoss, LOSSES, type LossName } from './losses.js';
 import { readSafetensorsWithMetadata, writeSafetensors } from '../io/safetensors.js';
+import { writeFileAtomic } from '../io/files.js';
 
 export interface CompileOptions {
   loss: LossName;
@@ -559,11 +560,7 @@ export class Sequential {
 
   /** Node: write the model to `path` atomically (a temporary file, then rename). */
   async saveFile(path: string): Promise<void> {
-    const fsName = 'node:fs/promises'; // a variable, so browser bundlers leave it alone
-    const fs = (await import(/* @vite-ignore */ fsName)) as typeof import('node:fs/promises');
-    const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
-    await fs.writeFile(tmp, this.save());
-    await fs.rename(tmp, path);
+    await writeFileAtomic(path, this.save());
   }
 
   static async load(bytes: Uint8Array | ArrayBuffer): Promise<Sequential> {
