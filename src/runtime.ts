@@ -3,7 +3,7 @@
 // runtime that was current when they were made.
 import { Arena } from './arena.js';
 import { LSTMError, describe } from './errors.js';
-import { readFileBytes } from './io/files.js';
+import { defaultKernel, readFileBytes, resolveUrl } from './platform.js';
 import { buildOfModule } from './build-marker.js';
 
 export type BuildName = 'relaxed-simd' | 'simd' | 'scalar';
@@ -192,12 +192,6 @@ export interface Runtime {
   arena: Arena;
 }
 
-const WASM_FILE: Record<BuildName, string> = {
-  'relaxed-simd': 'lstm.relaxed.wasm',
-  simd: 'lstm.simd.wasm',
-  scalar: 'lstm.scalar.wasm',
-};
-
 // Probe modules (toolchain.md): each validates only where the feature is implemented.
 const HEADER = [0, 97, 115, 109, 1, 0, 0, 0];
 const PROBE_SIMD = new Uint8Array([
@@ -309,19 +303,13 @@ export function supportedBuilds(features: Features = detectFeatures()): BuildNam
   return BUILDS.filter((b) => b === 'scalar' || (b === 'simd' ? features.simd : features.simd && features.relaxedSimd));
 }
 
-async function loadModule(build: BuildName, source: WasmSource | undefined): Promise<WebAssembly.Module> {
+async function loadModule(build: BuildName, given: WasmSource | undefined): Promise<WebAssembly.Module> {
+  // Without a source, the package's own copy (platform.ts: a file URL; in browsers, inlined bytes).
+  const source = given ?? (await defaultKernel(build));
   if (source instanceof WebAssembly.Module) return source;
   if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return WebAssembly.compile(source as BufferSource);
-  const url =
-    source === undefined
-      ? new URL(`../build/${WASM_FILE[build]}`, import.meta.url)
-      : source instanceof URL
-        ? source
-        : new URL(source, import.meta.url);
-  if (url.protocol === 'file:') {
-    // Node, Deno and Bun: read the file (io/files.ts; the browser entry has no file access).
-    return WebAssembly.compile(await readFileBytes(url));
-  }
+  const url = source instanceof URL ? source : resolveUrl(source);
+  if (url.protocol === 'file:') return WebAssembly.compile(await readFileBytes(url)); // Node, Deno, Bun
   const response = await fetch(url);
   if (!response.ok) {
     throw new LSTMError('BUILD_UNAVAILABLE', `could not fetch the ${build} build`, {

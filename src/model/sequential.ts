@@ -16,7 +16,7 @@ import { Dropout } from '../layers/dropout.js';
 import { type Optimizer, SGD, Adam, AdamW, RMSprop, type Trainable } from '../optim.js';
 import { computeLoss, LOSSES, type LossName } from './losses.js';
 import { readSafetensorsWithMetadata, writeSafetensors } from '../io/safetensors.js';
-import { writeFileAtomic } from '../io/files.js';
+import { writeFileAtomic } from '../platform.js';
 
 export interface CompileOptions {
   loss: LossName;
