@@ -2,7 +2,7 @@
 // now `measurePeak` in the package (src/peak.ts). `node [--experimental-wasm-relaxed-simd] bench/peak.mjs`
 import { measurePeak, supportedBuilds } from '../dist/index.js';
 
-for (const b of ['relaxed-simd', 'simd', 'scalar']) {
+for (const b of /** @type {const} */ (['relaxed-simd', 'simd', 'scalar'])) {
   if (!supportedBuilds().includes(b)) {
     console.log(`${b.padEnd(13)} unavailable on this engine`);
     continue;

@@ -100,6 +100,8 @@ await build({
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
   stdio: 'inherit',
 });
+// Declarations beside the bundled entries, so relative imports of dist/bench.js find their types.
+writeFileSync('dist/bench.d.ts', "export * from './bench/index.js';\n");
 console.log(
   'built dist/index.js, dist/browser.js (+ dist/wasm/), dist/bench.js, dist/entries/workerd.js, dist/cli.js and dist/*.d.ts',
 );

@@ -62,7 +62,7 @@ const FIXTURES = {
     const { customLogger, warnings } = await viteLogger();
     const server = await createServer({ root: dir, customLogger, server: { host: '127.0.0.1', port: 0 } });
     await server.listen();
-    const { port } = server.httpServer.address();
+    const { port } = /** @type {import('node:net').AddressInfo} */ (server.httpServer.address());
     return { url: `http://127.0.0.1:${port}/`, close: () => server.close(), warnings };
   },
   'vite-build': async (tarball) => {
