@@ -40,8 +40,8 @@ export interface BenchmarkOptions {
   builds?: readonly BuildName[];
   /** Extra implementations by name, timed as "slow" ones (fewer repeats), e.g. { js: plainJs }. */
   extra?: Record<string, ExtraImplementation>;
-  /** Called after each workload row, e.g. to draw a table as it fills. */
-  onRow?: (row: WorkloadResult) => void;
+  /** Called after each workload with its row and the report so far, e.g. to draw the table as it fills. */
+  onRow?: (row: WorkloadResult, partial: BenchmarkReport) => void;
   /** What to call the runtime in the report (default: Node's version, or the user agent). */
   runtime?: string;
 }
@@ -197,7 +197,17 @@ export async function runBenchmark(options: BenchmarkOptions = {}): Promise<Benc
   const base = builds.includes('simd') ? 'simd' : builds[0]!;
   const peakBase = peaks[base]!;
 
-  const results: WorkloadResult[] = [];
+  const report: BenchmarkReport = {
+    runtime: options.runtime ?? defaultRuntimeName(),
+    builds,
+    impls,
+    base,
+    unavailable: ALL_BUILDS.filter((b) => !supported.includes(b)),
+    quick,
+    peakGflops: peaks,
+    workloads: WORKLOADS,
+    results: [],
+  };
   for (const w of WORKLOADS) {
     if (only && !only.has(w.id)) continue;
     const row: WorkloadResult = { id: w.id, name: w.name, unit: w.unit, gflop: flops(w) / 1e9, impls: {} };
@@ -230,18 +240,8 @@ export async function runBenchmark(options: BenchmarkOptions = {}): Promise<Benc
     }
     for (const r of Object.values(row.impls))
       r.speedupVsBase = row.impls[base] ? r.median / row.impls[base]!.median : null;
-    results.push(row);
-    options.onRow?.(row);
+    report.results.push(row);
+    options.onRow?.(row, report);
   }
-  return {
-    runtime: options.runtime ?? defaultRuntimeName(),
-    builds,
-    impls,
-    base,
-    unavailable: ALL_BUILDS.filter((b) => !supported.includes(b)),
-    quick,
-    peakGflops: peaks,
-    workloads: WORKLOADS,
-    results,
-  };
+  return report;
 }
