@@ -3,6 +3,7 @@
 // row. Leaves the report on window.__bench for test/runtimes/browser-bench.mjs.
 import { reportNotes, reportTable, reportTitle } from 'wasm-lstm/bench';
 
+/** @type {(id: string) => any} */
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 $('quick').checked = params.has('quick');

@@ -51,8 +51,8 @@ try {
       `  ${report.runtime}: W2 infer relaxed ${w2.impls['relaxed-simd'].median.toFixed(1)} ms, simd ${w2.impls.simd.median.toFixed(1)} ms, scalar ${w2.impls.scalar.median.toFixed(1)} ms`,
     );
     const table = await page.evaluate(() => ({
-      header: [...document.querySelectorAll('#table thead th')].map((th) => th.textContent),
-      rows: [...document.querySelectorAll('#table tbody tr')].map((tr) => tr.firstElementChild.textContent),
+      header: Array.from(document.querySelectorAll('#table thead th'), (th) => th.textContent),
+      rows: Array.from(document.querySelectorAll('#table tbody tr'), (tr) => tr.firstElementChild.textContent),
     }));
     check(
       'the table shows a row per workload and a column per build',

@@ -1,6 +1,7 @@
 // npm run test:runtimes — the built package (npm run build) on every runtime it supports, each
 // compared with test/fixtures/golden.json to 1e-6. One child process per runtime, in turn:
-//   node, deno, bun, workerd, chromium, browser-demo, browser-bench, package (npm pack + npx wasm-lstm bench),
+//   node, deno, bun, workerd, chromium, browser-demo, browser-bench, browser-stream (the streaming
+//   example), examples (the Node examples, short settings), package (npm pack + npx wasm-lstm bench),
 //   bundlers (vite dev/build, webpack, rollup, esbuild fixtures in Chromium)
 //   node test/runtimes/run.mjs [--only node,workerd]
 // Needs: the devDependencies (deno, bun, workerd, playwright-core, sirv) and /usr/bin/chromium
@@ -17,6 +18,8 @@ const SUITES = {
   chromium: ['test/runtimes/chromium.mjs'],
   'browser-demo': ['test/runtimes/browser-demo.mjs'],
   'browser-bench': ['test/runtimes/browser-bench.mjs'],
+  'browser-stream': ['test/runtimes/browser-stream.mjs'],
+  examples: ['test/runtimes/examples.mjs'],
   package: ['test/runtimes/package.mjs'],
   bundlers: ['test/runtimes/bundlers.mjs'],
 };
