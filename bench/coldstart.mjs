@@ -5,7 +5,9 @@
 // and process start → first forward (performance.now() counts from process start).
 // --browser: the same in Debian's Chromium (test/runtimes/chromium.mjs), a fresh profile per run:
 // page load → first forward and import → first forward, for the browser entry (dist/browser.js,
-// what the README's import map names) and for the Node entry (dist/index.js) loaded in a page.
+// what the README's import map names) and for the Node entry (dist/index.js) loaded in a page, and
+// the floor: the same page importing a one-line module (test/runtimes/floor.mjs), i.e. what a fresh
+// browser spends on any import. Entries alternate run by run, so machine load hits them alike.
 // The probe: init() (best build), LSTM I=8 H=64, batch 1, T=32, one forward.
 import { spawn } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -71,7 +73,11 @@ async function main() {
   if (args.includes('--browser')) {
     const { chromiumColdStart } = await import('../test/runtimes/chromium.mjs');
     const phase = (c, k) => stats(c.phases.map((p) => p[k]));
-    const both = await chromiumColdStart(runs, { entries: ['browser', 'index'] });
+    const both = await chromiumColdStart(runs, { entries: ['browser', 'index', 'floor'] });
+    report.chromiumFloor = {
+      runtime: `chromium ${both.version}, a one-line module (test/runtimes/floor.mjs)`,
+      importToForward: stats(both.floor.importToForward),
+    };
     for (const entry of ['browser', 'index']) {
       const c = both[entry];
       report[entry === 'browser' ? 'chromium' : 'chromiumNodeEntry'] = {
@@ -90,6 +96,10 @@ async function main() {
   console.log(
     `  ${report.node.runtime} (${report.node.build}): import → forward ${fmt(report.node.importToForward)}; process start → forward ${fmt(report.node.processToForward)}`,
   );
+  if (report.chromiumFloor)
+    console.log(
+      `  the floor: importing a one-line module with the same API, import → "forward" ${fmt(report.chromiumFloor.importToForward)}`,
+    );
   for (const c of [report.chromium, report.chromiumNodeEntry]) {
     if (!c) continue;
     console.log(
