@@ -1,14 +1,10 @@
 // Dense (nn.Linear) forward and backward, and the element-wise activations it applies.
-// Shapes: M rows (batch·steps), K inputs, N outputs padded to NP (a multiple of 16, the GEMM's
-// column granularity); weight packed [NP/8][K][8] like the recurrent weights (pad columns zero).
+// Activation ids: assembly/abi.ts ACT_*. Shapes: M rows (batch·steps), K inputs, N outputs padded to NP
+// (a multiple of 8, the GEMM's panel width); weight packed [NP/8][K][8] like the recurrent weights (pad columns zero).
+import { ACT_LINEAR, ACT_RELU, ACT_SIGMOID, ACT_SOFTMAX } from './abi';
 import { gemmXWt, gemmDyW, gemmDyTX, colSum, packTransposed } from './gemm';
 import { sigmoidS, tanhS, expS } from './simd';
 
-export const ACT_LINEAR: i32 = 0;
-export const ACT_RELU: i32 = 1;
-export const ACT_SIGMOID: i32 = 2;
-export const ACT_TANH: i32 = 3;
-export const ACT_SOFTMAX: i32 = 4;
 
 // x [M,K] · w packed [NP/8][K][8] + b [NP] -> y [M,NP] then activation over the first N columns.
 export function denseForward(x: usize, M: i32, K: i32, w: usize, b: usize, N: i32, NP: i32, y: usize, act: i32): void {

@@ -314,3 +314,15 @@ export function transpose3(src: usize, A: i32, B: i32, F: i32, dst: usize): void
   }
 }
 
+
+// Y[m, 0..N) = b for M rows (one bias, where a cell keeps the other for its recurrent projection).
+export function fillBias1(Y: usize, ldy: i32, M: i32, N: i32, b: usize): void {
+  let sy = <usize>ldy << 2, rowBytes = <usize>N << 2;
+  for (let m = 0; m < M; m++) memory.copy(Y + <usize>m * sy, b, rowBytes);
+}
+
+// Byte offset of column `n` (a multiple of 8) in a weight packed [N/8][K][8]: where the panels of a
+// column range start, so one GEMM can run over a slice of the columns.
+@inline export function panelOffset(n: i32, K: i32): usize {
+  return (<usize>(n >> 3) * <usize>K) << 5;
+}

@@ -4,8 +4,38 @@
 // (this step's recurrent projection): r multiplies only the recurrent part of n, so the two
 // projections stay separate. Columns are gate-interleaved by four units, 12 per block:
 //   (u >> 2)·12 + q·4 + (u & 3),  q ∈ {r, z, n}
-// What forward saves for backward, per step: cache [B, 16 per 4 units] = r, z, n, h_n.
+// What forward keeps for backward, per step: the input projection (REGION_PROJ) and
+// aux [B, 16 per 4 units] = r, z, n, h_n (REGION_AUX). Hard gates and clip: gru-options.ts.
+import { SEQ_FLAGS, SEQ_H, SEQ_WHH, SEQ_BHH } from './abi';
+import { dI32, dPtr } from './desc';
+import { gemmXWt, fillBias1 } from './gemm';
 import { fma, sigmoidV, tanhV, sigmoidS, tanhS, loadPartial, storePartial } from './simd';
+import { gradThroughRecurrent, addInto } from './steps';
+import { gruGatesForwardX, gruGatesBackwardX } from './gru-options';
+
+// One step forward for nb rows (a ForwardStep, assembly/cells.ts): p [nb, 3·U] holds b_ih + W_ih·x_t;
+// the recurrent projection b_hh + W_hh·h_{t−1} goes to scratch [nb, 3·U], then the gates -> aux, y.
+export function gruStepForward(d: usize, p: usize, rec: usize, ldr: i32, hPrev: usize, ldh: i32, sPrev: usize,
+                               sNow: usize, aux: usize, y: usize, ldy: i32, scratch: usize, nb: i32): void {
+  let H = dI32(d, SEQ_H), U = (H + 7) & ~7, N = 3 * U;
+  fillBias1(scratch, N, nb, N, dPtr(d, SEQ_BHH));
+  gemmXWt(rec, ldr, nb, H, dPtr(d, SEQ_WHH), N, scratch, N);
+  if (dI32(d, SEQ_FLAGS) == 0) gruGatesForward(p, N, scratch, N, hPrev, ldh, aux, 4 * U, y, ldy, nb, H);
+  else gruGatesForwardX(d, p, N, scratch, N, hPrev, ldh, aux, 4 * U, y, ldy, nb, H);
+}
+
+// One step backward (a BackwardStep): dz = ∂L/∂(input projection), dzh = ∂L/∂(recurrent projection),
+// dh = ∂L/∂h_{t−1} = (through W_hh, masked) + ∂L/∂h_t∘z (the direct path, kept in tmpA meanwhile).
+export function gruStepBackward(d: usize, p: usize, aux: usize, rec: usize, ldr: i32, hPrev: usize, ldh: i32,
+                                sPrev: usize, sNow: usize, dy: usize, ldy: i32, dh: usize, dc: usize, dz: usize,
+                                dzh: usize, whhT: usize, tmpA: usize, tmpB: usize, mask: usize, nb: i32): void {
+  let H = dI32(d, SEQ_H), U = (H + 7) & ~7, N = 3 * U;
+  if (dI32(d, SEQ_FLAGS) == 0) gruGatesBackward(aux, 4 * U, hPrev, ldh, dy, ldy, dh, dz, N, dzh, N, nb, H);
+  else gruGatesBackwardX(d, aux, 4 * U, hPrev, ldh, dy, ldy, dh, dz, N, dzh, N, nb, H);
+  memory.copy(tmpA, dh, <usize>(nb * H) << 2);
+  gradThroughRecurrent(dzh, N, N, whhT, H, dh, mask, nb);
+  addInto(dh, tmpA, nb * H);
+}
 
 // xp [B, ldx] input projection, hp [B, ldh] recurrent projection, hPrev [B, ldhp]
 // -> cache [B, ldc] (r, z, n, h_n), h [B, ldy] (H columns).

@@ -101,3 +101,51 @@ const ROUND_MAGIC: f32 = 12582912.0;
   if (n > 1) store<f32>(p, f32x4.extract_lane(v, 1), 4);
   if (n > 2) store<f32>(p, f32x4.extract_lane(v, 2), 8);
 }
+
+// ---- Gate options (assembly/abi.ts FLAG_HARD_GATES, FLAG_CLIP) ----
+// The general gate kernels take these as vectors built once per call: a hard sigmoid
+// min(max(α·x + β, 0), 1) in place of σ, and a clamp of every pre-activation to [lo, hi]
+// (±∞ when there is no clip, which leaves every value, NaN included, unchanged).
+
+@inline export function clampV(x: v128, lo: v128, hi: v128): v128 {
+  return f32x4.pmin(f32x4.pmax(x, lo), hi);
+}
+
+@inline export function clampS(x: f32, lo: f32, hi: f32): f32 {
+  return x < lo ? lo : x > hi ? hi : x;
+}
+
+@inline export function hardSigmoidV(x: v128, alpha: v128, beta: v128): v128 {
+  return f32x4.pmin(f32x4.pmax(fma(alpha, x, beta), f32x4.splat(0)), f32x4.splat(1));
+}
+
+@inline export function hardSigmoidS(x: f32, alpha: f32, beta: f32): f32 {
+  let v = alpha * x + beta;
+  return v < 0 ? 0 : v > 1 ? 1 : v;
+}
+
+// The recurrent gate activation: σ, or the hard sigmoid (FLAG_HARD_GATES).
+@inline export function gateV(x: v128, hard: bool, alpha: v128, beta: v128): v128 {
+  return hard ? hardSigmoidV(x, alpha, beta) : sigmoidV(x);
+}
+
+@inline export function gateS(x: f32, hard: bool, alpha: f32, beta: f32): f32 {
+  return hard ? hardSigmoidS(x, alpha, beta) : sigmoidS(x);
+}
+
+// dσ/dx from the activation a: a(1 − a), or α inside the hard sigmoid's linear part and 0 outside.
+@inline export function gateSlopeV(a: v128, hard: bool, alpha: v128): v128 {
+  if (hard) return v128.and(alpha, v128.and(f32x4.gt(a, f32x4.splat(0)), f32x4.lt(a, f32x4.splat(1))));
+  return f32x4.mul(a, f32x4.sub(f32x4.splat(1), a));
+}
+
+@inline export function gateSlopeS(a: f32, hard: bool, alpha: f32): f32 {
+  if (hard) return a > 0 && a < 1 ? alpha : 0;
+  return a * (1 - a);
+}
+
+// 1 where a lies strictly between the activations of the clip bounds (the pre-activation was not
+// clamped, so the clamp passes gradient), else 0, as an all-ones / all-zeros lane mask.
+@inline export function unclippedV(a: v128, aLo: v128, aHi: v128): v128 {
+  return v128.and(f32x4.gt(a, aLo), f32x4.lt(a, aHi));
+}

@@ -1,7 +1,7 @@
 // Bundles src/ into dist/index.js (ESM, runs on Node, browsers, Deno, Bun) and emits .d.ts files.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 rmSync('dist', { recursive: true, force: true });
@@ -97,11 +97,16 @@ await build({
   },
   legalComments: 'none',
 });
+// The bin must be executable where npm links the folder instead of copying it (npm link, npx of a
+// folder): npm sets the mode only on files it unpacks from a tarball.
+chmodSync('dist/cli.js', 0o755);
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
   stdio: 'inherit',
 });
-// Declarations beside the bundled entries, so relative imports of dist/bench.js find their types.
-writeFileSync('dist/bench.d.ts', "export * from './bench/index.js';\n");
+// Declarations beside the bundled entries, so that relative imports of dist/index.js and
+// dist/bench.js (the repository's bench/ scripts) find their types too.
+writeFileSync('dist/index.d.ts', "export * from './types/src/index.js';\n");
+writeFileSync('dist/bench.d.ts', "export * from './types/src/bench/index.js';\n");
 console.log(
   'built dist/index.js, dist/browser.js (+ dist/wasm/), dist/bench.js, dist/entries/workerd.js, dist/cli.js and dist/*.d.ts',
 );

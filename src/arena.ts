@@ -1,6 +1,8 @@
 // Host-side allocator over the one wasm memory. Kernels never allocate: every byte they touch
 // was handed out here. Blocks are 64-byte aligned (a cache line, and v128-aligned).
 // Views are made on demand from the current buffer, because memory.grow detaches old views.
+// Pointers are byte offsets up to 4 GiB, so they become float indices with `>>> 2` (unsigned): a
+// signed `>> 2` turns an offset past 2 GiB negative. Use the helpers below rather than indexing f32.
 import { LSTMError } from './errors.js';
 
 const ALIGN = 64;
@@ -18,6 +20,7 @@ export class Arena {
   #top: number; // first byte never handed out
   #free: FreeBlock[] = []; // sorted by start, coalesced
   #sizes = new Map<number, number>(); // live block start -> size
+  #live = 0; // Σ sizes
   #f32: Float32Array;
   #i32: Int32Array;
 
@@ -46,9 +49,35 @@ export class Arena {
 
   /** Bytes handed out and not freed (for leak tests). */
   get liveBytes(): number {
-    let n = 0;
-    for (const s of this.#sizes.values()) n += s;
-    return n;
+    return this.#live;
+  }
+
+  /** The float index of byte offset `ptr`. */
+  static index(ptr: number): number {
+    return ptr >>> 2;
+  }
+
+  /** A fresh copy of `n` floats at `ptr`. */
+  read(ptr: number, n: number): Float32Array {
+    const i = ptr >>> 2;
+    return this.f32.slice(i, i + n);
+  }
+
+  /** Copy `data` to `ptr`. */
+  write(ptr: number, data: ArrayLike<number>): void {
+    this.f32.set(data, ptr >>> 2);
+  }
+
+  /** Set `n` floats at `ptr` to `value` (0). */
+  fill(ptr: number, n: number, value = 0): void {
+    const i = ptr >>> 2;
+    this.f32.fill(value, i, i + n);
+  }
+
+  /** A view of `n` floats at `ptr`, valid until the next alloc (which may grow the memory). */
+  view(ptr: number, n: number): Float32Array {
+    const i = ptr >>> 2;
+    return this.f32.subarray(i, i + n);
   }
 
   /** A zero-filled block of `bytes`; its byte offset. Throws OUT_OF_MEMORY, leaving state unchanged. */
@@ -90,7 +119,8 @@ export class Arena {
       this.#top = end;
     }
     this.#sizes.set(ptr, size);
-    this.f32.fill(0, ptr >> 2, (ptr + size) >> 2);
+    this.#live += size;
+    this.fill(ptr, size / 4);
     return ptr;
   }
 
@@ -98,6 +128,7 @@ export class Arena {
     const size = this.#sizes.get(ptr);
     if (size === undefined) return;
     this.#sizes.delete(ptr);
+    this.#live -= size;
     if (ptr + size === this.#top) {
       this.#top = ptr;
       // The last free block may now touch the top: give it back too.

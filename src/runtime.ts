@@ -3,6 +3,9 @@
 // runtime that was current when they were made.
 import { Arena } from './arena.js';
 import { LSTMError, describe } from './errors.js';
+import { type Kernels, USIZE_RESULTS } from './kernels.generated.js';
+
+export type { Kernels };
 import { defaultKernel, readFileBytes, resolveUrl } from './platform.js';
 import { buildOfModule } from './build-marker.js';
 
@@ -24,166 +27,10 @@ export interface InitOptions {
   build?: BuildName;
   /** Where the chosen build's .wasm comes from, for hosts that load it themselves. */
   wasm?: WasmSource;
-}
-
-/** The kernel ABI (assembly/index.ts). Pointers are byte offsets into memory. */
-export interface Kernels {
-  memory: WebAssembly.Memory;
-  heapBase(): number;
-  gemmXWt(X: number, ldx: number, M: number, K: number, Wp: number, N: number, Y: number, ldy: number): void;
-  gemmDyW(dY: number, ldy: number, M: number, N: number, WTp: number, K: number, dX: number, ldx: number): void;
-  gemmDyTX(
-    dY: number,
-    ldy: number,
-    X: number,
-    ldx: number,
-    R: number,
-    N: number,
-    K: number,
-    dWp: number,
-    scratch: number,
-  ): void;
-  gemmDyTXScratchFloats(N: number, K: number): number;
-  colSum(dY: number, ldy: number, R: number, N: number, b: number): void;
-  packTransposed(Wp: number, N: number, K: number, WTp: number): void;
-  fillBias2(Y: number, ldy: number, M: number, N: number, b1: number, b2: number): void;
-  transpose3(src: number, A: number, B: number, F: number, dst: number): void;
-  seqForward(
-    cell: number,
-    flags: number,
-    x: number,
-    K: number,
-    wih: number,
-    whh: number,
-    bih: number,
-    bhh: number,
-    extra: number,
-    h0: number,
-    c0: number,
-    cache: number,
-    scratch: number,
-    y: number,
-    ldy: number,
-    T: number,
-    B: number,
-    H: number,
-    reverse: number,
-    lengths: number,
-    recMask: number,
-    hMasked: number,
-  ): void;
-  seqBackward(
-    cell: number,
-    flags: number,
-    x: number,
-    K: number,
-    wih: number,
-    whh: number,
-    extra: number,
-    h0: number,
-    c0: number,
-    cache: number,
-    y: number,
-    ldy: number,
-    dy: number,
-    dh: number,
-    dc: number,
-    work: number,
-    dx: number,
-    gwih: number,
-    gwhh: number,
-    gbih: number,
-    gbhh: number,
-    gextra: number,
-    T: number,
-    B: number,
-    H: number,
-    reverse: number,
-    lengths: number,
-    recMask: number,
-    hMasked: number,
-    gradNorms: number,
-  ): void;
-  seqStep(cell: number, desc: number, layers: number, scratch: number, B: number, H: number): void;
-  cellUnits(cell: number, H: number): number;
-  cellColumns(cell: number, H: number): number;
-  cacheFloats(cell: number, T: number, B: number, H: number): number;
-  forwardScratchFloats(cell: number, B: number, H: number): number;
-  workFloats(cell: number, T: number, B: number, K: number, H: number): number;
-  stepScratchFloats(cell: number, B: number, H: number): number;
-  sigmoidArray(x: number, y: number, n: number): void;
-  tanhArray(x: number, y: number, n: number): void;
-  sgdStep(w: number, g: number, n: number, lr: number): void;
-  sgdMomentumStep(
-    w: number,
-    g: number,
-    buf: number,
-    n: number,
-    lr: number,
-    momentum: number,
-    weightDecay: number,
-    nesterov: number,
-    first: number,
-  ): void;
-  adamStep(
-    w: number,
-    g: number,
-    m: number,
-    v: number,
-    n: number,
-    lr: number,
-    beta1: number,
-    beta2: number,
-    eps: number,
-    weightDecay: number,
-    decoupled: number,
-    bc1: number,
-    bc2: number,
-  ): void;
-  rmspropStep(
-    w: number,
-    g: number,
-    v: number,
-    buf: number,
-    n: number,
-    lr: number,
-    alpha: number,
-    eps: number,
-    weightDecay: number,
-    momentum: number,
-  ): void;
-  sumSquares(g: number, n: number): number;
-  denseForward(
-    x: number,
-    M: number,
-    K: number,
-    w: number,
-    b: number,
-    N: number,
-    NP: number,
-    y: number,
-    act: number,
-  ): void;
-  denseBackward(
-    x: number,
-    M: number,
-    K: number,
-    w: number,
-    N: number,
-    NP: number,
-    y: number,
-    dy: number,
-    act: number,
-    gw: number,
-    gb: number,
-    dx: number,
-    wT: number,
-    dwScratch: number,
-  ): void;
-  scaleArray(g: number, n: number, s: number): void;
-  clipArray(g: number, n: number, c: number): void;
-  peakMulAdd(iterations: number, scratch: number): number;
-  peakFlopsPerIteration(): number;
+  /** Run every hot kernel on tiny sizes right after init() resolves (in a later task, so init() and a
+   *  first call made at once are not delayed), so the engine's optimizing compiler has them before the
+   *  first real call. Default true. */
+  warmUp?: boolean;
 }
 
 export interface Runtime {
@@ -327,6 +174,38 @@ async function loadModule(build: BuildName, given: WasmSource | undefined): Prom
   return WebAssembly.compile(await response.arrayBuffer());
 }
 
+/** The exports, with the pointer-returning ones read as unsigned (offsets past 2 GiB stay positive). */
+function unsignedResults(exports: Kernels): Kernels {
+  const kernels: Record<string, unknown> = { ...exports };
+  for (const name of USIZE_RESULTS) {
+    const f = exports[name] as unknown as (...a: number[]) => number;
+    kernels[name] = (...a: number[]) => f(...a) >>> 0;
+  }
+  return kernels as unknown as Kernels;
+}
+
+/**
+ * A wasm function's first calls run in the engine's baseline tier (V8's Liftoff is ~3× slower than its
+ * optimizing tier), and a call keeps the code it started with to its end. kernels.warmUp runs every hot
+ * kernel on tiny sizes often enough that the optimizing compiler takes them, in the background, before
+ * the first real call. It runs in a later task (never inside init() or a call made right after it) and
+ * does not keep a Node process alive.
+ */
+function scheduleWarmUp(rt: Runtime): void {
+  const timer = setTimeout(() => {
+    let ptr = -1;
+    try {
+      ptr = rt.arena.alloc(rt.kernels.warmUpScratchBytes(), 'warm-up scratch');
+      rt.kernels.warmUp(ptr);
+    } catch {
+      // out of memory, most likely: the warm-up only ever saves time, so it is skipped
+    } finally {
+      if (ptr >= 0) rt.arena.free(ptr);
+    }
+  }, 0) as unknown as { unref?: () => void };
+  timer.unref?.();
+}
+
 const runtimes = new Map<BuildName, Promise<Runtime>>();
 let current: Runtime | null = null;
 
@@ -371,8 +250,10 @@ export async function init(options: InitOptions = {}): Promise<InitInfo> {
       const module = await loadModule(chosen, options.wasm);
       if (options.wasm !== undefined) buildOfModule(module, chosen); // a marked module must be the named build
       const instance = await WebAssembly.instantiate(module, {});
-      const kernels = instance.exports as unknown as Kernels;
-      return { build: chosen, kernels, arena: new Arena(kernels.memory, kernels.heapBase()) };
+      const kernels = unsignedResults(instance.exports as unknown as Kernels);
+      const runtime = { build: chosen, kernels, arena: new Arena(kernels.memory, kernels.heapBase()) };
+      if (options.warmUp !== false) scheduleWarmUp(runtime);
+      return runtime;
     })();
     runtimes.set(build, pending);
     pending.catch(() => runtimes.delete(chosen));

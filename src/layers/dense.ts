@@ -1,15 +1,26 @@
 // nn.Linear (Keras Dense): y = act(x·Wᵀ + b). On [N, T, in] it acts on every step.
 // Parameters: weight [out, in], bias [out] (PyTorch names), packed for the GEMM microkernel.
-import { currentRuntime, type Runtime } from '../runtime.js';
-import { LSTMError, checkSize, describe } from '../errors.js';
-import { type StateDict, type Tensor, shapeSize, shapeString } from '../tensor.js';
+import { ACT_LINEAR, ACT_RELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH, PANEL } from '../../assembly/abi.js';
+import { checkSize, describe, LSTMError } from '../errors.js';
+import { packRows, packVector, unpackRows, unpackVector } from '../io/torch.js';
+import { Holdings, own, release } from '../owned.js';
 import { mulberry32, uniformArray } from '../random.js';
-import type { Layer } from './layer.js';
-import type { ParameterBlock } from '../optim.js';
-import { PANEL } from '../io/torch.js';
+import { currentRuntime, type Runtime } from '../runtime.js';
+import { type StateDict, shapeSize, shapeString, type Tensor } from '../tensor.js';
+import type { BackwardTensorOptions, Layer, ParameterBlock, PrefixOption } from './layer.js';
+import { addPrefix, selectPrefix } from './layer.js';
+import { checkTensor } from './recurrent-params.js';
 
 export type Activation = 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'softmax';
-const ACTIVATIONS: Activation[] = ['linear', 'relu', 'sigmoid', 'tanh', 'softmax'];
+/** The kernel's id of each activation (assembly/abi.ts ACT_*). */
+const ACTIVATION_IDS: Record<Activation, number> = {
+  linear: ACT_LINEAR,
+  relu: ACT_RELU,
+  sigmoid: ACT_SIGMOID,
+  tanh: ACT_TANH,
+  softmax: ACT_SOFTMAX,
+};
+const ACTIVATIONS = Object.keys(ACTIVATION_IDS) as Activation[];
 
 export interface DenseOptions {
   inputSize: number;
@@ -18,8 +29,6 @@ export interface DenseOptions {
   seed?: number;
 }
 
-const pad16 = (n: number): number => Math.ceil(n / 16) * 16;
-
 export class Dense implements Layer {
   readonly kind = 'Dense';
   readonly inputSize: number;
@@ -27,10 +36,12 @@ export class Dense implements Layer {
   readonly activation: Activation;
   readonly #seed: number;
   readonly #rt: Runtime;
-  readonly #NP: number; // outputs padded to the GEMM's 16 columns
+  readonly #holdings: Holdings;
+  readonly #NP: number; // outputs padded to whole GEMM panels
   readonly #wFloats: number;
-  #params = 0;
-  #grads = 0; // [packed weight | bias (NP)]
+  readonly #cols: Int32Array; // output n sits in packed column n
+  readonly #params: number; // [packed weight | bias (NP)]
+  readonly #grads: number;
   #ws = 0;
   #wsRows = 0; // [x rows·in | y rows·NP | dy rows·NP | dx rows·in | wT | dW scratch]
   #rows = 0;
@@ -58,24 +69,28 @@ export class Dense implements Layer {
     }
     this.activation = act;
     const seed = options.seed === undefined ? 1 : options.seed;
-    if (!Number.isInteger(seed))
+    if (typeof seed !== 'number' || !Number.isInteger(seed)) {
       throw new LSTMError('INVALID_ARGUMENT', 'must be an integer', {
         argument: 'seed',
         expected: 'an integer',
         actual: describe(seed),
       });
+    }
     this.#seed = seed;
     this.#rt = currentRuntime();
-    this.#NP = pad16(this.outputSize);
+    this.#NP = Math.ceil(this.outputSize / PANEL) * PANEL;
     this.#wFloats = this.#NP * this.inputSize;
+    this.#cols = Int32Array.from({ length: this.outputSize }, (_, n) => n);
+    this.#holdings = new Holdings(this.#rt.arena);
     const floats = this.#wFloats + this.#NP;
-    this.#params = this.#rt.arena.alloc(floats * 4, 'Dense parameters');
     try {
-      this.#grads = this.#rt.arena.alloc(floats * 4, 'Dense gradients');
+      this.#params = this.#holdings.alloc(floats * 4, 'Dense parameters');
+      this.#grads = this.#holdings.alloc(floats * 4, 'Dense gradients');
     } catch (e) {
-      this.#rt.arena.free(this.#params);
+      this.#holdings.freeAll();
       throw e;
     }
+    own(this, this.#holdings);
     // nn.Linear's reset_parameters: U(−1/√in, 1/√in) for weight and bias.
     const rng = mulberry32(seed),
       bound = 1 / Math.sqrt(this.inputSize);
@@ -94,88 +109,68 @@ export class Dense implements Layer {
     return this.#disposed;
   }
 
+  /** softmax and sigmoid fold into the cross-entropy losses' gradients. */
+  get outputActivation(): string {
+    return this.activation;
+  }
+
   config(): Record<string, unknown> {
     return { inputSize: this.inputSize, outputSize: this.outputSize, activation: this.activation, seed: this.#seed };
   }
 
   #write(d: StateDict, block: number): void {
     const f32 = this.#rt.arena.f32,
-      base = block >> 2,
-      K = this.inputSize,
-      w = d.weight!.data,
-      b = d.bias!.data;
-    for (let n = 0; n < this.outputSize; n++) {
-      const at = base + Math.floor(n / PANEL) * K * PANEL + (n % PANEL);
-      for (let k = 0; k < K; k++) f32[at + k * PANEL] = w[n * K + k]!;
-      f32[base + this.#wFloats + n] = b[n]!;
-    }
+      base = block >>> 2;
+    packRows(d.weight!.data, this.inputSize, this.#cols, f32, base);
+    packVector(d.bias!.data, this.#cols, f32, base + this.#wFloats);
   }
 
   #read(block: number): StateDict {
     const f32 = this.#rt.arena.f32,
-      base = block >> 2,
-      K = this.inputSize,
-      O = this.outputSize;
-    const weight = new Float32Array(O * K),
-      bias = new Float32Array(O);
-    for (let n = 0; n < O; n++) {
-      const at = base + Math.floor(n / PANEL) * K * PANEL + (n % PANEL);
-      for (let k = 0; k < K; k++) weight[n * K + k] = f32[at + k * PANEL]!;
-      bias[n] = f32[base + this.#wFloats + n]!;
-    }
-    return { weight: { shape: [O, K], data: weight }, bias: { shape: [O], data: bias } };
+      base = block >>> 2,
+      O = this.outputSize,
+      K = this.inputSize;
+    return {
+      weight: { shape: [O, K], data: unpackRows(f32, base, K, this.#cols) },
+      bias: { shape: [O], data: unpackVector(f32, base + this.#wFloats, this.#cols) },
+    };
   }
 
-  stateDict(): StateDict {
+  stateDict(options?: PrefixOption): StateDict {
     this.#live();
-    return this.#read(this.#params);
+    return addPrefix(this.#read(this.#params), options?.prefix);
   }
+
   gradients(): StateDict {
     this.#live();
     return this.#read(this.#grads);
   }
 
-  loadStateDict(dict: StateDict): void {
+  /** Load nn.Linear parameters. Validates everything before changing anything. */
+  loadStateDict(dict: StateDict, options?: PrefixOption): void {
     this.#live();
-    const want: Record<string, number[]> = { weight: [this.outputSize, this.inputSize], bias: [this.outputSize] };
-    for (const k of Object.keys(dict ?? {})) {
-      if (!(k in want))
+    const d = selectPrefix(dict, options);
+    for (const k of Object.keys(d)) {
+      if (k !== 'weight' && k !== 'bias')
         throw new LSTMError('STATE_DICT_UNEXPECTED', 'tensor not in this layer', {
           argument: k,
           expected: 'weight, bias',
           actual: k,
         });
     }
-    for (const [k, shape] of Object.entries(want)) {
-      const t = dict[k];
-      if (!t)
-        throw new LSTMError('STATE_DICT_MISSING', 'tensor missing from state dict', {
-          argument: k,
-          expected: shapeString(shape),
-          actual: 'nothing',
-        });
-      if (!Array.isArray(t.shape) || t.shape.join() !== shape.join())
-        throw new LSTMError('STATE_DICT_SHAPE', 'wrong shape', {
-          argument: k,
-          expected: shapeString(shape),
-          actual: Array.isArray(t.shape) ? shapeString(t.shape) : describe(t.shape),
-        });
-      if (!t.data || (t.data as ArrayLike<number>).length !== shapeSize(shape))
-        throw new LSTMError('STATE_DICT_SHAPE', 'data length does not match the shape', {
-          argument: k,
-          expected: `${shapeSize(shape)} numbers`,
-          actual: describe(t.data),
-        });
-    }
-    this.#write(dict, this.#params);
+    const checked = {
+      weight: checkTensor('weight', d.weight, [this.outputSize, this.inputSize]),
+      bias: checkTensor('bias', d.bias, [this.outputSize]),
+    };
+    this.#write(checked, this.#params);
   }
 
   zeroGrad(): void {
     this.#live();
-    const b = this.#grads >> 2;
-    this.#rt.arena.f32.fill(0, b, b + this.#wFloats + this.#NP);
+    this.#rt.arena.fill(this.#grads, this.#wFloats + this.#NP);
   }
 
+  /** @internal */
   _blocks(): ParameterBlock {
     this.#live();
     return { runtime: this.#rt, params: this.#params, grads: this.#grads, floats: this.#wFloats + this.#NP };
@@ -186,9 +181,10 @@ export class Dense implements Layer {
     const K = this.inputSize,
       NP = this.#NP,
       k = this.#rt.kernels;
-    const floats = rows * K * 2 + rows * NP * 2 + Math.ceil(K / 8) * 8 * NP + k.gemmDyTXScratchFloats(NP, K) + 64;
-    const ptr = this.#rt.arena.alloc(floats * 4, `Dense workspace for ${rows} rows`);
-    if (this.#ws) this.#rt.arena.free(this.#ws);
+    const floats =
+      rows * K * 2 + rows * NP * 2 + Math.ceil(K / PANEL) * PANEL * NP + k.gemmDyTXScratchFloats(NP, K) + 64;
+    const ptr = this.#holdings.alloc(floats * 4, `Dense workspace for ${rows} rows`);
+    if (this.#ws) this.#holdings.free(this.#ws);
     this.#ws = ptr;
     this.#wsRows = rows;
     this.#hasForward = false;
@@ -204,7 +200,7 @@ export class Dense implements Layer {
       dy = y + R * NP,
       dx = dy + R * NP,
       wT = dx + R * K,
-      scratch = wT + Math.ceil(K / 8) * 8 * NP;
+      scratch = wT + Math.ceil(K / PANEL) * PANEL * NP;
     return { x: at(x), y: at(y), dy: at(dy), dx: at(dx), wT: at(wT), scratch: at(Math.ceil(scratch / 16) * 16) };
   }
 
@@ -212,8 +208,8 @@ export class Dense implements Layer {
     this.#live();
     const K = this.inputSize,
       O = this.outputSize,
-      NP = this.#NP;
-    const shape = x?.shape;
+      NP = this.#NP,
+      shape = x?.shape;
     if (
       !Array.isArray(shape) ||
       shape.length < 1 ||
@@ -227,36 +223,25 @@ export class Dense implements Layer {
         actual: Array.isArray(shape) ? shapeString(shape) : describe(x),
       });
     }
-    const rows = x.data.length / K;
+    const rows = x.data.length / K,
+      arena = this.#rt.arena;
     this.#workspace(Math.max(rows, 1));
     const o = this.#offsets();
-    this.#rt.arena.f32.set(x.data, o.x >> 2);
+    arena.write(o.x, x.data);
     const p = this.#params;
-    this.#rt.kernels.denseForward(
-      o.x,
-      rows,
-      K,
-      p,
-      p + this.#wFloats * 4,
-      O,
-      NP,
-      o.y,
-      ACTIVATIONS.indexOf(this.activation),
-    );
+    this.#rt.kernels.denseForward(o.x, rows, K, p, p + this.#wFloats * 4, O, NP, o.y, ACTIVATION_IDS[this.activation]);
     this.#rows = rows;
     this.#xShape = shape.slice();
     this.#hasForward = true;
-    const f32 = this.#rt.arena.f32,
-      out = new Float32Array(rows * O),
-      yb = o.y >> 2;
-    if (O === NP) out.set(f32.subarray(yb, yb + rows * O));
-    else for (let r = 0; r < rows; r++) out.set(f32.subarray(yb + r * NP, yb + r * NP + O), r * O);
+    const out = new Float32Array(rows * O);
+    if (O === NP) out.set(arena.view(o.y, rows * O));
+    else for (let r = 0; r < rows; r++) out.set(arena.view(o.y + r * NP * 4, O), r * O);
     return { data: out, shape: [...shape.slice(0, -1), O] };
   }
 
   /** The pre-activation outputs of the last forward are not kept; losses that fuse softmax or
    *  sigmoid pass ∂L/∂z with `preActivation` set, skipping the activation's derivative. */
-  backwardTensor(dy: Tensor, preActivation = false): Tensor {
+  backwardTensor(dy: Tensor, options: BackwardTensorOptions = {}): Tensor {
     this.#live();
     if (!this.#hasForward)
       throw new LSTMError('NO_FORWARD', 'backward() needs a forward() first', {
@@ -267,7 +252,8 @@ export class Dense implements Layer {
     const O = this.outputSize,
       NP = this.#NP,
       K = this.inputSize,
-      rows = this.#rows;
+      rows = this.#rows,
+      arena = this.#rt.arena;
     if (!(dy?.data instanceof Float32Array) || dy.data.length !== rows * O) {
       throw new LSTMError('SHAPE_MISMATCH', 'gradient does not match the last output', {
         argument: 'dy',
@@ -275,16 +261,14 @@ export class Dense implements Layer {
         actual: describe(dy?.data),
       });
     }
-    const o = this.#offsets(),
-      f32 = this.#rt.arena.f32,
-      db = o.dy >> 2;
-    if (O === NP) f32.set(dy.data, db);
+    const o = this.#offsets();
+    if (O === NP) arena.write(o.dy, dy.data);
     else {
-      f32.fill(0, db, db + rows * NP);
-      for (let r = 0; r < rows; r++) f32.set(dy.data.subarray(r * O, r * O + O), db + r * NP);
+      arena.fill(o.dy, rows * NP);
+      for (let r = 0; r < rows; r++) arena.write(o.dy + r * NP * 4, dy.data.subarray(r * O, r * O + O));
     }
     const g = this.#grads,
-      act = preActivation ? 0 : ACTIVATIONS.indexOf(this.activation);
+      act = options.preActivation ? ACT_LINEAR : ACTIVATION_IDS[this.activation];
     this.#rt.kernels.denseBackward(
       o.x,
       rows,
@@ -301,14 +285,14 @@ export class Dense implements Layer {
       o.wT,
       o.scratch,
     );
-    const dx = this.#rt.arena.f32.slice(o.dx >> 2, (o.dx >> 2) + rows * K);
-    return { data: dx, shape: this.#xShape.slice() };
+    return { data: arena.read(o.dx, rows * K), shape: this.#xShape.slice() };
   }
 
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
-    for (const p of [this.#params, this.#grads, this.#ws]) if (p) this.#rt.arena.free(p);
+    this.#holdings.freeAll();
+    release(this);
   }
 
   #live(): void {

@@ -4,7 +4,7 @@
 import { LSTMError, describe } from '../errors.js';
 import type { Tensor, StateDict } from '../tensor.js';
 import { mulberry32 } from '../random.js';
-import type { Layer, ForwardContext } from './layer.js';
+import { type ForwardContext, type Layer, type PrefixOption, selectPrefix } from './layer.js';
 
 export interface DropoutOptions {
   rate: number;
@@ -71,8 +71,8 @@ export class Dropout implements Layer {
   stateDict(): StateDict {
     return {};
   }
-  loadStateDict(dict: StateDict): void {
-    const keys = Object.keys(dict ?? {});
+  loadStateDict(dict: StateDict, options?: PrefixOption): void {
+    const keys = Object.keys(selectPrefix(dict, options));
     if (keys.length)
       throw new LSTMError('STATE_DICT_UNEXPECTED', 'Dropout has no parameters', {
         argument: keys[0]!,

@@ -1,12 +1,14 @@
 // nn.Embedding: token ids [N, T] -> vectors [N, T, dim]. weight [numEmbeddings, dim] (PyTorch
 // name), initialised N(0, 1) as in PyTorch. The gather and the scatter-add of its gradient are
 // plain copies; the parameters live in the arena so optimizers update them like any layer's.
-import { currentRuntime, type Runtime } from '../runtime.js';
-import { LSTMError, checkSize, describe } from '../errors.js';
-import { type StateDict, type Tensor, shapeSize, shapeString } from '../tensor.js';
+import { checkSize, describe, LSTMError } from '../errors.js';
+import { Holdings, own, release } from '../owned.js';
 import { mulberry32 } from '../random.js';
-import type { Layer } from './layer.js';
-import type { ParameterBlock } from '../optim.js';
+import { currentRuntime, type Runtime } from '../runtime.js';
+import { type StateDict, shapeSize, shapeString, type Tensor } from '../tensor.js';
+import type { Layer, ParameterBlock, PrefixOption } from './layer.js';
+import { addPrefix, selectPrefix } from './layer.js';
+import { checkTensor } from './recurrent-params.js';
 
 export interface EmbeddingOptions {
   numEmbeddings: number;
@@ -16,12 +18,14 @@ export interface EmbeddingOptions {
 
 export class Embedding implements Layer {
   readonly kind = 'Embedding';
+  readonly inputIsTokens = true;
   readonly numEmbeddings: number;
   readonly embeddingDim: number;
   readonly #seed: number;
   readonly #rt: Runtime;
-  #params: number;
-  #grads: number;
+  readonly #holdings: Holdings;
+  readonly #params: number;
+  readonly #grads: number;
   #ids: Int32Array = new Int32Array(0);
   #disposed = false;
 
@@ -35,26 +39,36 @@ export class Embedding implements Layer {
     }
     this.numEmbeddings = checkSize('numEmbeddings', options.numEmbeddings, 1 << 24);
     this.embeddingDim = checkSize('embeddingDim', options.embeddingDim, 1 << 16);
-    this.#seed = options.seed ?? 1;
+    const seed = options.seed ?? 1;
+    if (typeof seed !== 'number' || !Number.isInteger(seed)) {
+      throw new LSTMError('INVALID_ARGUMENT', 'must be an integer', {
+        argument: 'seed',
+        expected: 'an integer',
+        actual: describe(seed),
+      });
+    }
+    this.#seed = seed;
     this.#rt = currentRuntime();
+    this.#holdings = new Holdings(this.#rt.arena);
     const n = this.numEmbeddings * this.embeddingDim;
-    this.#params = this.#rt.arena.alloc(n * 4, 'Embedding parameters');
     try {
-      this.#grads = this.#rt.arena.alloc(n * 4, 'Embedding gradients');
+      this.#params = this.#holdings.alloc(n * 4, 'Embedding parameters');
+      this.#grads = this.#holdings.alloc(n * 4, 'Embedding gradients');
     } catch (e) {
-      this.#rt.arena.free(this.#params);
+      this.#holdings.freeAll();
       throw e;
     }
+    own(this, this.#holdings);
     // N(0, 1) by Box–Muller from the seeded stream.
     const rng = mulberry32(this.#seed),
-      f32 = this.#rt.arena.f32,
-      at = this.#params >> 2;
-    for (let i = 0; i < n; i++) f32[at + i] = Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
+      w = this.#rt.arena.view(this.#params, n);
+    for (let i = 0; i < n; i++) w[i] = Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
   }
 
   get disposed(): boolean {
     return this.#disposed;
   }
+
   config(): Record<string, unknown> {
     return { numEmbeddings: this.numEmbeddings, embeddingDim: this.embeddingDim, seed: this.#seed };
   }
@@ -84,10 +98,9 @@ export class Embedding implements Layer {
       ids[i] = v;
     }
     this.#ids = ids;
-    const f32 = this.#rt.arena.f32,
-      at = this.#params >> 2,
+    const w = this.#rt.arena.view(this.#params, V * E),
       out = new Float32Array(ids.length * E);
-    for (let i = 0; i < ids.length; i++) out.set(f32.subarray(at + ids[i]! * E, at + ids[i]! * E + E), i * E);
+    for (let i = 0; i < ids.length; i++) out.set(w.subarray(ids[i]! * E, ids[i]! * E + E), i * E);
     return { data: out, shape: [...shape, E] };
   }
 
@@ -102,70 +115,55 @@ export class Embedding implements Layer {
         actual: describe(dy?.data),
       });
     }
-    const f32 = this.#rt.arena.f32,
-      at = this.#grads >> 2;
+    const g = this.#rt.arena.view(this.#grads, this.numEmbeddings * E);
     for (let i = 0; i < ids.length; i++) {
-      const row = at + ids[i]! * E;
-      for (let e = 0; e < E; e++) f32[row + e] = f32[row + e]! + dy.data[i * E + e]!;
+      const row = ids[i]! * E;
+      for (let e = 0; e < E; e++) g[row + e] = g[row + e]! + dy.data[i * E + e]!;
     }
     return null;
   }
 
-  stateDict(): StateDict {
-    this.#live();
+  #weight(block: number): StateDict {
     return {
       weight: {
         shape: [this.numEmbeddings, this.embeddingDim],
-        data: this.#rt.arena.f32.slice(this.#params >> 2, (this.#params >> 2) + this.numEmbeddings * this.embeddingDim),
-      },
-    };
-  }
-  gradients(): StateDict {
-    this.#live();
-    return {
-      weight: {
-        shape: [this.numEmbeddings, this.embeddingDim],
-        data: this.#rt.arena.f32.slice(this.#grads >> 2, (this.#grads >> 2) + this.numEmbeddings * this.embeddingDim),
+        data: this.#rt.arena.read(block, this.numEmbeddings * this.embeddingDim),
       },
     };
   }
 
-  loadStateDict(dict: StateDict): void {
+  stateDict(options?: PrefixOption): StateDict {
     this.#live();
-    const shape = [this.numEmbeddings, this.embeddingDim];
-    for (const k of Object.keys(dict ?? {}))
+    return addPrefix(this.#weight(this.#params), options?.prefix);
+  }
+
+  gradients(): StateDict {
+    this.#live();
+    return this.#weight(this.#grads);
+  }
+
+  /** Load nn.Embedding's weight. Validates everything before changing anything. */
+  loadStateDict(dict: StateDict, options?: PrefixOption): void {
+    this.#live();
+    const d = selectPrefix(dict, options);
+    for (const k of Object.keys(d)) {
       if (k !== 'weight')
         throw new LSTMError('STATE_DICT_UNEXPECTED', 'tensor not in this layer', {
           argument: k,
           expected: 'weight',
           actual: k,
         });
-    const t = dict.weight;
-    if (!t)
-      throw new LSTMError('STATE_DICT_MISSING', 'tensor missing from state dict', {
-        argument: 'weight',
-        expected: shapeString(shape),
-        actual: 'nothing',
-      });
-    if (
-      !Array.isArray(t.shape) ||
-      t.shape.join() !== shape.join() ||
-      (t.data as ArrayLike<number>)?.length !== shapeSize(shape)
-    ) {
-      throw new LSTMError('STATE_DICT_SHAPE', 'wrong shape', {
-        argument: 'weight',
-        expected: shapeString(shape),
-        actual: Array.isArray(t.shape) ? shapeString(t.shape) : describe(t.shape),
-      });
     }
-    this.#rt.arena.f32.set(t.data, this.#params >> 2);
+    const t = checkTensor('weight', d.weight, [this.numEmbeddings, this.embeddingDim]);
+    this.#rt.arena.write(this.#params, t.data);
   }
 
   zeroGrad(): void {
     this.#live();
-    const b = this.#grads >> 2;
-    this.#rt.arena.f32.fill(0, b, b + this.numEmbeddings * this.embeddingDim);
+    this.#rt.arena.fill(this.#grads, this.numEmbeddings * this.embeddingDim);
   }
+
+  /** @internal */
   _blocks(): ParameterBlock {
     this.#live();
     return {
@@ -179,8 +177,8 @@ export class Embedding implements Layer {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
-    this.#rt.arena.free(this.#params);
-    this.#rt.arena.free(this.#grads);
+    this.#holdings.freeAll();
+    release(this);
   }
 
   #live(): void {

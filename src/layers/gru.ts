@@ -1,21 +1,43 @@
 // nn.GRU (gates r, z, n): n = tanh(W_in·x + b_in + r∘(W_hn·h + b_hn)), h' = (1 − z)∘n + z∘h.
 // weight_ih_l{k} [3H, in], weight_hh_l{k} [3H, H], biases [3H]: PyTorch's names and gate order.
+// resetAfter: false applies r before the recurrent product instead: n = tanh(W_in·x + b_in +
+// W_hn·(r∘h) + b_hn) (Keras reset_after=False, ONNX linear_before_reset=0, tfjs's GRU).
+import { CELL_GRU, CELL_GRU_RESET_BEFORE } from '../../assembly/abi.js';
+import { describe, LSTMError } from '../errors.js';
 import { Recurrent, type RecurrentOptions } from './recurrent.js';
 
-export type GRUOptions = Omit<RecurrentOptions, 'forgetBias'>;
+export interface GRUOptions extends Omit<RecurrentOptions, 'forgetBias'> {
+  /** true (default, PyTorch): r multiplies W_hn·h + b_hn; false: r multiplies h before W_hn. */
+  resetAfter?: boolean;
+}
 
 export class GRU extends Recurrent {
   readonly kind = 'GRU';
+  readonly resetAfter: boolean;
 
   constructor(options: GRUOptions) {
+    const resetAfter = options?.resetAfter ?? true;
+    if (typeof resetAfter !== 'boolean') {
+      throw new LSTMError('INVALID_ARGUMENT', 'must be a boolean', {
+        argument: 'resetAfter',
+        expected: 'true or false',
+        actual: describe(resetAfter),
+      });
+    }
     super(options, {
       kind: 'GRU',
-      cell: 1,
+      cell: resetAfter ? CELL_GRU : CELL_GRU_RESET_BEFORE,
       flags: 0,
-      layout: { slots: [0, 1, 2], blockColumns: 12 },
+      storedGates: [0, 1, 2],
       hasCell: false,
       peephole: false,
       forgetGate: -1,
+      hasGates: true,
     });
+    this.resetAfter = resetAfter;
+  }
+
+  override config(): Record<string, unknown> {
+    return { ...super.config(), ...(this.resetAfter ? {} : { resetAfter: false }) };
   }
 }

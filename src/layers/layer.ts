@@ -1,30 +1,98 @@
-// What a layer in a Sequential model provides. Tensors flow as { data, shape }; a layer keeps
-// what its backward needs from its last forward. Parameter-free layers return null blocks.
-import type { Tensor, StateDict } from '../tensor.js';
-import type { ParameterBlock } from '../optim.js';
+// What a layer in a Sequential model provides. Tensors flow as { data, shape }; a layer keeps what
+// its backward needs from its last forward. Sequential works only through this interface.
+import { LSTMError, describe } from '../errors.js';
+import type { Runtime } from '../runtime.js';
+import type { StateDict, Tensor } from '../tensor.js';
+
+/** A layer's parameters and gradients: two arena blocks of `floats` floats, same layout. */
+export interface ParameterBlock {
+  runtime: Runtime;
+  params: number;
+  grads: number;
+  floats: number;
+}
 
 export interface ForwardContext {
   /** true in fit/trainOnBatch (dropout active), false in predict/evaluate. */
   training: boolean;
-  /** Per-sequence lengths [batch] when the batch is padded (recurrent layers mask past them). */
-  lengths?: Int32Array;
+  /** Per-sequence lengths [batch] when the batch is padded (recurrent layers mask past them). One
+   *  context object flows through all layers of a forward, so a layer may set it for those after it. */
+  lengths?: Int32Array | undefined;
+}
+
+export interface BackwardTensorOptions {
+  /** dy is ∂L/∂(pre-activation): the loss folded the layer's output activation in (outputActivation). */
+  preActivation?: boolean;
+}
+
+export interface PrefixOption {
+  /** A PyTorch module's attribute path, e.g. 'rnn.': names carry it (stateDict) or are taken from
+   *  those that carry it, with it removed (loadStateDict; other names are ignored). */
+  prefix?: string;
+}
+
+/** One step at a time through a layer (Sequential.generate): tensors of one time step. */
+export interface LayerStream {
+  step(x: Tensor): Tensor;
+  dispose(): void;
 }
 
 export interface Layer {
   /** The class name used in saved architectures ('LSTM', 'Dense', …). */
   readonly kind: string;
   readonly disposed: boolean;
+  /** The activation its output ends in, when a loss can fold it into its gradient ('softmax', 'sigmoid'). */
+  readonly outputActivation?: string;
+  /** Its input is token ids rather than feature vectors. */
+  readonly inputIsTokens?: boolean;
+  /** It outputs one vector per time step [N, T, F]. */
+  readonly returnSequences?: boolean;
   /** Constructor options that rebuild this layer (without weights). */
   config(): Record<string, unknown>;
   forwardTensor(x: Tensor, ctx: ForwardContext): Tensor;
   /** ∂L/∂output -> ∂L/∂input (null when the input is not differentiable, e.g. token ids);
    *  parameter gradients accumulate. */
-  backwardTensor(dy: Tensor): Tensor | null;
-  stateDict(): StateDict;
-  loadStateDict(dict: StateDict): void;
+  backwardTensor(dy: Tensor, options?: BackwardTensorOptions): Tensor | null;
+  stateDict(options?: PrefixOption): StateDict;
+  loadStateDict(dict: StateDict, options?: PrefixOption): void;
   gradients(): StateDict;
   zeroGrad(): void;
   dispose(): void;
-  /** The packed parameter block for optimizers; null for layers without parameters. */
+  /** Streaming through this layer for `batch` sequences (absent: a stateless layer, stepped by forwardTensor). */
+  stream?(batch: number): LayerStream;
+  /** Truncated BPTT: carry the final state into the next forward (detached). */
+  setCarry?(on: boolean): void;
+  /** @internal The packed parameter block for optimizers; null for layers without parameters. */
   _blocks(): ParameterBlock | null;
+}
+
+/** `dict` with every name prefixed. */
+export function addPrefix(dict: StateDict, prefix: string | undefined): StateDict {
+  if (!prefix) return dict;
+  const out: StateDict = {};
+  for (const [k, t] of Object.entries(dict)) out[`${prefix}${k}`] = t;
+  return out;
+}
+
+/** The entries of `dict` whose names start with `prefix`, the prefix removed (all of them without one). */
+export function selectPrefix(dict: StateDict, options: PrefixOption | undefined): StateDict {
+  if (dict === null || typeof dict !== 'object') {
+    throw new LSTMError('INVALID_ARGUMENT', 'state dict must be an object', {
+      argument: 'stateDict',
+      expected: 'Record<string, { shape, data }>',
+      actual: describe(dict),
+    });
+  }
+  const prefix = options?.prefix;
+  if (prefix === undefined) return dict;
+  if (typeof prefix !== 'string') {
+    throw new LSTMError('INVALID_ARGUMENT', 'prefix must be a string', {
+      argument: 'prefix',
+      expected: "a string such as 'rnn.'",
+      actual: describe(prefix),
+    });
+  }
+  const out: StateDict = {};
+  for (const [k, t] of Object.entries(dict)) if (k.startsWith(prefix)) out[k.slice(prefix.length)] = t;
+  return out;
 }

@@ -1,14 +1,15 @@
 // nn.LSTM (gates i, f, g, o), and its variants: peephole connections (ONNX's P: i and f see
 // c_{t−1}, o sees c_t, through per-unit weights `weight_peephole_l{k}` [3H] in order i, f, o) and the
 // coupled input-forget gate (i = 1 − f; only f, g, o weights are stored: [3H, ·]).
+import { CELL_LSTM, FLAG_CIFG, FLAG_PEEPHOLE } from '../../assembly/abi.js';
 import {
-  Recurrent,
-  type RecurrentOptions,
+  type BackwardOptions,
+  type BackwardResult,
   type CellSpec,
   type ForwardOptions,
   type ForwardResult,
-  type BackwardOptions,
-  type BackwardResult,
+  Recurrent,
+  type RecurrentOptions,
 } from './recurrent.js';
 
 export interface LSTMVariantOptions extends RecurrentOptions {
@@ -18,10 +19,6 @@ export interface LSTMVariantOptions extends RecurrentOptions {
   coupledInputForget?: boolean;
 }
 
-const CELL_LSTM = 0,
-  FLAG_PEEPHOLE = 1,
-  FLAG_CIFG = 2;
-
 function lstmSpec(o: LSTMVariantOptions): CellSpec {
   const cifg = o?.coupledInputForget === true,
     peephole = o?.peephole === true;
@@ -29,11 +26,12 @@ function lstmSpec(o: LSTMVariantOptions): CellSpec {
     kind: 'LSTM',
     cell: CELL_LSTM,
     flags: (peephole ? FLAG_PEEPHOLE : 0) | (cifg ? FLAG_CIFG : 0),
-    // stored gates -> kernel gate slots (i, f, g, o) in 16-column blocks of four units
-    layout: { slots: cifg ? [1, 2, 3] : [0, 1, 2, 3], blockColumns: 16 },
+    // stored gates -> the kernel's gate slots i, f, g, o (the coupled cell stores no i)
+    storedGates: cifg ? [1, 2, 3] : [0, 1, 2, 3],
     hasCell: true,
     peephole,
     forgetGate: cifg ? 0 : 1,
+    hasGates: true,
   };
 }
 

@@ -1,6 +1,7 @@
 // nn.RNN: h' = tanh (or relu)(W_ih·x + b_ih + W_hh·h + b_hh). The baseline that shows why LSTMs
 // exist: its gradient through many steps is a product of W_hh·diag(tanh') factors and vanishes.
-import { LSTMError, describe } from '../errors.js';
+import { CELL_RNN_RELU, CELL_RNN_TANH } from '../../assembly/abi.js';
+import { describe, LSTMError } from '../errors.js';
 import { Recurrent, type RecurrentOptions } from './recurrent.js';
 
 export interface SimpleRNNOptions extends Omit<RecurrentOptions, 'forgetBias'> {
@@ -22,12 +23,13 @@ export class SimpleRNN extends Recurrent {
     }
     super(options, {
       kind: 'SimpleRNN',
-      cell: nl === 'relu' ? 3 : 2,
+      cell: nl === 'relu' ? CELL_RNN_RELU : CELL_RNN_TANH,
       flags: 0,
-      layout: { slots: [0], blockColumns: 4 },
+      storedGates: [0],
       hasCell: false,
       peephole: false,
       forgetGate: -1,
+      hasGates: false,
     });
     this.nonlinearity = nl;
   }

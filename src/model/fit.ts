@@ -1,0 +1,167 @@
+// The training loop of Sequential.fit: epochs of shuffled batches, truncated BPTT, a validation
+// split, the epoch logs and history. The model supplies the steps (a Trainer); this file only
+// schedules them.
+import { describe, LSTMError } from '../errors.js';
+import { checkLengths } from '../layers/recurrent-checks.js';
+import { mulberry32 } from '../random.js';
+import { shapeString, type Tensor } from '../tensor.js';
+import { rows } from './batches.js';
+import type { LossResult } from './losses.js';
+
+export interface EpochLogs {
+  loss: number;
+  accuracy?: number;
+  valLoss?: number;
+  valAccuracy?: number;
+  seconds: number;
+  /** Keras' names for valLoss / valAccuracy. */
+  val_loss?: number;
+  val_accuracy?: number;
+}
+
+export interface FitOptions {
+  epochs?: number;
+  batchSize?: number;
+  shuffle?: boolean;
+  /** Fraction of samples, taken from the end as in Keras, held out for validation. */
+  validationSplit?: number;
+  /** Seed of the shuffling (same seed, same data -> bit-identical losses). */
+  seed?: number;
+  /** Per-sequence lengths [N] of a padded x: padded steps neither update state nor count in the loss. */
+  lengths?: ArrayLike<number>;
+  /** Truncated BPTT: each batch runs in windows of k steps, one update per window, with the
+   *  LSTM state carried (detached) from window to window. With per-step targets [N, T, …] every
+   *  window has a loss; with one target per sequence only the last window does. */
+  tbptt?: { k: number };
+  onEpochEnd?: (epoch: number, logs: EpochLogs) => void | Promise<void>;
+  onBatchEnd?: (batch: number, logs: { loss: number; batches: number }) => void;
+}
+
+export interface History {
+  history: { loss: number[]; accuracy: number[]; valLoss: number[]; valAccuracy: number[] };
+  epochs: number;
+}
+
+/** What fit needs from the model. */
+export interface Trainer {
+  step(x: Tensor, y: Tensor, lengths: Int32Array | undefined): LossResult;
+  stepTbptt(x: Tensor, y: Tensor, k: number): LossResult;
+  evaluate(
+    x: Tensor,
+    y: Tensor,
+    batchSize: number,
+    lengths: Int32Array | undefined,
+  ): { loss: number; accuracy?: number };
+  readonly metrics: readonly string[];
+}
+
+function positiveInt(argument: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
+    throw new LSTMError('INVALID_ARGUMENT', 'must be a positive integer', {
+      argument,
+      expected: 'an integer ≥ 1',
+      actual: describe(v),
+    });
+  }
+  return v;
+}
+
+export async function fitLoop(trainer: Trainer, X: Tensor, Y: Tensor, options: FitOptions): Promise<History> {
+  const N = X.shape[0]!;
+  if (Y.shape[0] !== N) {
+    throw new LSTMError('SHAPE_MISMATCH', 'x and y have different numbers of samples', {
+      argument: 'y',
+      expected: `${N} samples`,
+      actual: `${Y.shape[0]}`,
+    });
+  }
+  const epochs = positiveInt('epochs', options.epochs ?? 1);
+  const batchSize = Math.min(positiveInt('batchSize', options.batchSize ?? 32), N);
+  const split = options.validationSplit ?? 0;
+  if (typeof split !== 'number' || !(split >= 0 && split < 1)) {
+    throw new LSTMError('INVALID_ARGUMENT', 'must be in [0, 1)', {
+      argument: 'validationSplit',
+      expected: 'a fraction in [0, 1)',
+      actual: describe(split),
+    });
+  }
+  const nVal = Math.floor(N * split),
+    nTrain = N - nVal;
+  if (nTrain < 1) {
+    throw new LSTMError('INVALID_ARGUMENT', 'no training samples left after the validation split', {
+      argument: 'validationSplit',
+      expected: `fewer than ${N} validation samples`,
+      actual: `${nVal}`,
+    });
+  }
+  const lengths = options.lengths === undefined ? undefined : checkLengths(options.lengths, N, X.shape[1] ?? 0);
+  if (options.tbptt !== undefined) {
+    positiveInt('tbptt.k', options.tbptt?.k);
+    if (X.shape.length < 2 || lengths !== undefined) {
+      throw new LSTMError('INVALID_ARGUMENT', 'truncated BPTT needs unpadded sequences [N, T, …]', {
+        argument: 'tbptt',
+        expected: 'x of rank ≥ 2, no lengths',
+        actual: shapeString(X.shape),
+      });
+    }
+  }
+  const rng = mulberry32(options.seed ?? 1);
+  const order = Int32Array.from({ length: nTrain }, (_, i) => i);
+  const valIndex = Int32Array.from({ length: nVal }, (_, i) => nTrain + i);
+  const history: History['history'] = { loss: [], accuracy: [], valLoss: [], valAccuracy: [] };
+  const pick = (idx: Int32Array, from: number, to: number) =>
+    lengths ? Int32Array.from(idx.subarray(from, to), (i) => lengths[i]!) : undefined;
+  const wantAcc = trainer.metrics.includes('accuracy');
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    const t0 = performance.now();
+    if (options.shuffle ?? true) {
+      for (let i = nTrain - 1; i > 0; i--) {
+        const j = Math.floor(rng() * (i + 1));
+        const t = order[i]!;
+        order[i] = order[j]!;
+        order[j] = t;
+      }
+    }
+    let sum = 0,
+      seen = 0,
+      correct = 0,
+      counted = 0;
+    const batches = Math.ceil(nTrain / batchSize);
+    for (let b = 0; b < batches; b++) {
+      const from = b * batchSize,
+        to = Math.min(nTrain, from + batchSize);
+      const xb = rows(X, order, from, to),
+        yb = rows(Y, order, from, to);
+      const r = options.tbptt
+        ? trainer.stepTbptt(xb, yb, options.tbptt.k)
+        : trainer.step(xb, yb, pick(order, from, to));
+      sum += r.loss * (to - from);
+      seen += to - from;
+      if (r.correct !== null) {
+        correct += r.correct;
+        counted += r.count;
+      }
+      options.onBatchEnd?.(b, { loss: r.loss, batches });
+    }
+    const logs: EpochLogs = { loss: sum / seen, seconds: 0 };
+    if (wantAcc && counted) logs.accuracy = correct / counted;
+    if (nVal) {
+      const v = trainer.evaluate(
+        rows(X, valIndex, 0, nVal),
+        rows(Y, valIndex, 0, nVal),
+        batchSize,
+        pick(valIndex, 0, nVal),
+      );
+      logs.valLoss = logs.val_loss = v.loss;
+      if (wantAcc && v.accuracy !== undefined) logs.valAccuracy = logs.val_accuracy = v.accuracy;
+    }
+    logs.seconds = (performance.now() - t0) / 1000;
+    history.loss.push(logs.loss);
+    if (logs.accuracy !== undefined) history.accuracy.push(logs.accuracy);
+    if (logs.valLoss !== undefined) history.valLoss.push(logs.valLoss);
+    if (logs.valAccuracy !== undefined) history.valAccuracy.push(logs.valAccuracy);
+    await options.onEpochEnd?.(epoch, logs);
+    await new Promise((resolve) => setTimeout(resolve, 0)); // let a UI or a signal in between epochs
+  }
+  return { history, epochs };
+}

@@ -1,0 +1,203 @@
+// What every optimizer shares: the common options, gradient clipping over all layers of a step,
+// per-layer state buffers in the layer's arena, saving and restoring that state. Each update rule
+// (rules.ts) is a kernel over a whole packed parameter block, one wasm call per layer.
+import { describe, LSTMError } from '../errors.js';
+import type { ParameterBlock } from '../layers/layer.js';
+import type { Runtime } from '../runtime.js';
+
+export type { ParameterBlock };
+
+/** Anything trainable: layers expose their packed block to optimizers (null: no parameters). */
+export interface Trainable {
+  _blocks(): ParameterBlock | null;
+  readonly disposed?: boolean;
+}
+
+export interface OptimizerOptions {
+  learningRate?: number;
+  /** Rescale all gradients so their global L2 norm is at most this (torch clip_grad_norm_). */
+  clipNorm?: number;
+  /** Clamp every gradient element to [−clipValue, clipValue] (torch clip_grad_value_). */
+  clipValue?: number;
+  /** L2 penalty added to the gradient (decoupled for AdamW). */
+  weightDecay?: number;
+}
+
+export function nonNegative(argument: string, value: unknown, fallback: number, allowZero = true): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
+    throw new LSTMError('INVALID_ARGUMENT', 'must be a finite number ≥ 0', {
+      argument,
+      expected: allowZero ? 'a number ≥ 0' : 'a number > 0',
+      actual: describe(value),
+    });
+  }
+  return value;
+}
+
+export function fraction(argument: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !(value >= 0 && value < 1)) {
+    throw new LSTMError('INVALID_ARGUMENT', 'must be in [0, 1)', {
+      argument,
+      expected: 'a number in [0, 1)',
+      actual: describe(value),
+    });
+  }
+  return value;
+}
+
+interface LayerState {
+  buffers: number[];
+  runtime: Runtime;
+  steps: number;
+}
+
+export abstract class Optimizer {
+  /** The name saved in model files (an explicit constant: class names do not survive minifying). */
+  abstract readonly kind: string;
+  learningRate: number;
+  readonly clipNorm: number | undefined;
+  readonly clipValue: number | undefined;
+  readonly weightDecay: number;
+  /** The update rule's own options (momentum, betas, …): what update() reads, so what config() saves. */
+  protected abstract readonly rule: Readonly<Record<string, number | boolean>>;
+  /** Number of state buffers (each the size of the parameter block) this rule keeps per layer. */
+  protected abstract readonly stateBuffers: number;
+  #state = new Map<Trainable, LayerState>();
+  /** Global gradient norm before clipping, from the last step() (NaN before any). */
+  lastGradNorm = NaN;
+
+  protected constructor(options: OptimizerOptions, defaultLearningRate: number) {
+    if (options === null || typeof options !== 'object') {
+      throw new LSTMError('INVALID_ARGUMENT', 'optimizer options must be an object', {
+        argument: 'options',
+        expected: '{ learningRate, … }',
+        actual: describe(options),
+      });
+    }
+    this.learningRate = nonNegative('learningRate', options.learningRate, defaultLearningRate);
+    this.clipNorm = options.clipNorm === undefined ? undefined : nonNegative('clipNorm', options.clipNorm, 0, false);
+    this.clipValue =
+      options.clipValue === undefined ? undefined : nonNegative('clipValue', options.clipValue, 0, false);
+    this.weightDecay = nonNegative('weightDecay', options.weightDecay, 0);
+  }
+
+  protected abstract update(block: ParameterBlock, state: number[], step: number): void;
+
+  /** Clip (if configured), then update every layer from its accumulated gradients. */
+  step(...layers: (Trainable | Trainable[])[]): void {
+    const flat: Trainable[] = [],
+      blocks: ParameterBlock[] = [];
+    for (const l of layers.flat()) {
+      if (!l || typeof (l as Trainable)._blocks !== 'function') {
+        throw new LSTMError('INVALID_ARGUMENT', 'not a trainable layer', {
+          argument: 'layers',
+          expected: 'layers with parameters',
+          actual: describe(l),
+        });
+      }
+      const b = l._blocks();
+      if (!b) continue;
+      flat.push(l);
+      blocks.push(b);
+    }
+    this.#clip(blocks);
+    flat.forEach((layer, i) => {
+      const block = blocks[i]!;
+      let st = this.#state.get(layer);
+      if (!st || st.runtime !== block.runtime) {
+        const buffers: number[] = [];
+        try {
+          for (let b = 0; b < this.stateBuffers; b++)
+            buffers.push(block.runtime.arena.alloc(block.floats * 4, 'optimizer state'));
+        } catch (e) {
+          for (const p of buffers) block.runtime.arena.free(p);
+          throw e;
+        }
+        st = { buffers, runtime: block.runtime, steps: 0 };
+        this.#state.set(layer, st);
+      }
+      st.steps++;
+      this.update(block, st.buffers, st.steps);
+    });
+    // Forget layers disposed since the last step (their state memory goes back to the arena).
+    for (const [layer, st] of this.#state) {
+      if (layer.disposed) {
+        for (const p of st.buffers) st.runtime.arena.free(p);
+        this.#state.delete(layer);
+      }
+    }
+  }
+
+  #clip(blocks: ParameterBlock[]): void {
+    if (this.clipValue !== undefined) {
+      for (const b of blocks) b.runtime.kernels.clipArray(b.grads, b.floats, this.clipValue);
+    }
+    let sum = 0;
+    for (const b of blocks) sum += b.runtime.kernels.sumSquares(b.grads, b.floats);
+    const norm = Math.sqrt(sum);
+    this.lastGradNorm = norm;
+    if (this.clipNorm !== undefined) {
+      const coef = this.clipNorm / (norm + 1e-6);
+      if (coef < 1) for (const b of blocks) b.runtime.kernels.scaleArray(b.grads, b.floats, coef);
+    }
+  }
+
+  /** Kind and options, for saving with a model: every option there is, from one place each. */
+  config(): { kind: string; options: Record<string, unknown> } {
+    const options: Record<string, unknown> = {
+      learningRate: this.learningRate,
+      weightDecay: this.weightDecay,
+      ...this.rule,
+    };
+    if (this.clipNorm !== undefined) options.clipNorm = this.clipNorm;
+    if (this.clipValue !== undefined) options.clipValue = this.clipValue;
+    return { kind: this.kind, options };
+  }
+
+  /** @internal The state of one layer (packed like its parameters), for saving. */
+  _exportState(layer: Trainable): { steps: number; buffers: Float32Array[] } | null {
+    const st = this.#state.get(layer),
+      block = layer._blocks();
+    if (!st || !block) return null;
+    return { steps: st.steps, buffers: st.buffers.map((p) => st.runtime.arena.read(p, block.floats)) };
+  }
+
+  /** @internal Restore what _exportState gave (same layer architecture). */
+  _importState(layer: Trainable, saved: { steps: number; buffers: Float32Array[] }): void {
+    const block = layer._blocks();
+    if (!block || saved.buffers.length !== this.stateBuffers || saved.buffers.some((b) => b.length !== block.floats)) {
+      throw new LSTMError('STATE_DICT_SHAPE', 'optimizer state does not fit this layer', {
+        argument: 'optimizer state',
+        expected: `${this.stateBuffers} buffers of ${block?.floats ?? 0}`,
+        actual: `${saved.buffers.length} buffers`,
+      });
+    }
+    const buffers: number[] = [];
+    try {
+      for (const b of saved.buffers) {
+        const p = block.runtime.arena.alloc(b.length * 4, 'optimizer state');
+        buffers.push(p);
+        block.runtime.arena.write(p, b);
+      }
+    } catch (e) {
+      for (const p of buffers) block.runtime.arena.free(p);
+      throw e;
+    }
+    const old = this.#state.get(layer);
+    if (old) for (const p of old.buffers) old.runtime.arena.free(p);
+    this.#state.set(layer, { buffers, runtime: block.runtime, steps: saved.steps });
+  }
+
+  /** Steps taken for `layer` (bias corrections use it). */
+  stepsFor(layer: Trainable): number {
+    return this.#state.get(layer)?.steps ?? 0;
+  }
+
+  /** Free all optimizer state. */
+  dispose(): void {
+    for (const st of this.#state.values()) for (const p of st.buffers) st.runtime.arena.free(p);
+    this.#state.clear();
+  }
+}

@@ -1,0 +1,200 @@
+// The update rules, PyTorch's (torch.optim.*), each one wasm kernel over a whole packed block
+// (assembly/optim.ts), and the registry model files are read through. Adding an optimizer = its
+// kernel (assembly/optim.ts, exported in assembly/index.ts), a class here, one line in OPTIMIZERS,
+// and its test against a float64 transcription of PyTorch's rule (test/optim.test.ts).
+import { describe, LSTMError } from '../errors.js';
+import { fraction, nonNegative, Optimizer, type OptimizerOptions, type ParameterBlock } from './optimizer.js';
+
+export interface SGDOptions extends OptimizerOptions {
+  momentum?: number;
+  nesterov?: boolean;
+}
+
+/** torch.optim.SGD: w ← w − lr·d, with momentum and Nesterov if asked. */
+export class SGD extends Optimizer {
+  readonly kind = 'SGD';
+  protected readonly rule: { momentum: number; nesterov: boolean };
+  protected readonly stateBuffers: number;
+
+  constructor(options: SGDOptions = {}) {
+    super(options, 0.01);
+    const momentum = fraction('momentum', options.momentum, 0),
+      nesterov = options.nesterov ?? false;
+    if (typeof nesterov !== 'boolean') {
+      throw new LSTMError('INVALID_ARGUMENT', 'must be a boolean', {
+        argument: 'nesterov',
+        expected: 'true or false',
+        actual: describe(nesterov),
+      });
+    }
+    if (nesterov && momentum === 0) {
+      throw new LSTMError('INVALID_ARGUMENT', 'Nesterov momentum needs momentum > 0', {
+        argument: 'nesterov',
+        expected: 'momentum > 0',
+        actual: 'momentum 0',
+      });
+    }
+    this.rule = { momentum, nesterov };
+    this.stateBuffers = momentum > 0 ? 1 : 0;
+  }
+
+  get momentum(): number {
+    return this.rule.momentum;
+  }
+  get nesterov(): boolean {
+    return this.rule.nesterov;
+  }
+
+  protected update(b: ParameterBlock, state: number[], step: number): void {
+    const k = b.runtime.kernels,
+      { momentum, nesterov } = this.rule;
+    if (momentum === 0 && this.weightDecay === 0) k.sgdStep(b.params, b.grads, b.floats, this.learningRate);
+    else {
+      k.sgdMomentumStep(
+        b.params,
+        b.grads,
+        state[0] ?? 0,
+        b.floats,
+        this.learningRate,
+        momentum,
+        this.weightDecay,
+        nesterov ? 1 : 0,
+        step === 1 || momentum === 0 ? 1 : 0,
+      );
+    }
+  }
+}
+
+export interface AdamOptions extends OptimizerOptions {
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+}
+
+/** torch.optim.Adam (weightDecay as an L2 term in the gradient). */
+export class Adam extends Optimizer {
+  readonly kind: string = 'Adam';
+  protected readonly rule: { beta1: number; beta2: number; epsilon: number };
+  protected readonly stateBuffers = 2;
+  protected readonly decoupled: boolean = false;
+
+  constructor(options: AdamOptions = {}) {
+    super(options, 0.001);
+    this.rule = {
+      beta1: fraction('beta1', options.beta1, 0.9),
+      beta2: fraction('beta2', options.beta2, 0.999),
+      epsilon: nonNegative('epsilon', options.epsilon, 1e-8),
+    };
+  }
+
+  get beta1(): number {
+    return this.rule.beta1;
+  }
+  get beta2(): number {
+    return this.rule.beta2;
+  }
+  get epsilon(): number {
+    return this.rule.epsilon;
+  }
+
+  protected update(b: ParameterBlock, state: number[], step: number): void {
+    const { beta1, beta2, epsilon } = this.rule,
+      bc1 = 1 - beta1 ** step,
+      bc2 = 1 - beta2 ** step;
+    b.runtime.kernels.adamStep(
+      b.params,
+      b.grads,
+      state[0]!,
+      state[1]!,
+      b.floats,
+      this.learningRate,
+      beta1,
+      beta2,
+      epsilon,
+      this.weightDecay,
+      this.decoupled ? 1 : 0,
+      bc1,
+      bc2,
+    );
+  }
+}
+
+/** torch.optim.AdamW: decoupled weight decay (default 0.01, as in PyTorch). */
+export class AdamW extends Adam {
+  override readonly kind: string = 'AdamW';
+  protected override readonly decoupled = true;
+
+  constructor(options: AdamOptions = {}) {
+    super({ weightDecay: 0.01, ...options });
+  }
+}
+
+export interface RMSpropOptions extends OptimizerOptions {
+  alpha?: number;
+  epsilon?: number;
+  momentum?: number;
+}
+
+/** torch.optim.RMSprop (not centered). */
+export class RMSprop extends Optimizer {
+  readonly kind = 'RMSprop';
+  protected readonly rule: { alpha: number; epsilon: number; momentum: number };
+  protected readonly stateBuffers = 2;
+
+  constructor(options: RMSpropOptions = {}) {
+    super(options, 0.01);
+    this.rule = {
+      alpha: fraction('alpha', options.alpha, 0.99),
+      epsilon: nonNegative('epsilon', options.epsilon, 1e-8),
+      momentum: fraction('momentum', options.momentum, 0),
+    };
+  }
+
+  get alpha(): number {
+    return this.rule.alpha;
+  }
+  get epsilon(): number {
+    return this.rule.epsilon;
+  }
+  get momentum(): number {
+    return this.rule.momentum;
+  }
+
+  protected update(b: ParameterBlock, state: number[]): void {
+    const { alpha, epsilon, momentum } = this.rule;
+    b.runtime.kernels.rmspropStep(
+      b.params,
+      b.grads,
+      state[0]!,
+      state[1]!,
+      b.floats,
+      this.learningRate,
+      alpha,
+      epsilon,
+      this.weightDecay,
+      momentum,
+    );
+  }
+}
+
+/** Every optimizer by the kind its model files name. */
+export const OPTIMIZERS: Readonly<Record<string, new (options: never) => Optimizer>> = {
+  SGD: SGD as never,
+  Adam: Adam as never,
+  AdamW: AdamW as never,
+  RMSprop: RMSprop as never,
+};
+
+/** The optimizer a saved config() describes. */
+export function optimizerFromConfig(config: { kind?: unknown; options?: unknown }): Optimizer {
+  const kind = config?.kind;
+  const Cls = typeof kind === 'string' && Object.hasOwn(OPTIMIZERS, kind) ? OPTIMIZERS[kind] : undefined;
+  if (!Cls) {
+    throw new LSTMError('INVALID_ARGUMENT', 'unknown optimizer', {
+      argument: 'optimizer.kind',
+      expected: Object.keys(OPTIMIZERS).join(' | '),
+      actual: describe(kind),
+    });
+  }
+  return new Cls(config.options as never);
+}
