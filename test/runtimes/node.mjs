@@ -63,8 +63,8 @@ check(
   ['relaxed', 'simd', 'scalar'].every((b) => workerdJs.includes(`from "../../build/lstm.${b}.wasm"`)),
 );
 for (const f of [
-  'dist/index.d.ts',
-  'dist/entries/workerd.d.ts',
+  'dist/types/src/index.d.ts',
+  'dist/types/src/entries/workerd.d.ts',
   'build/lstm.relaxed.wasm',
   'build/lstm.simd.wasm',
   'build/lstm.scalar.wasm',
@@ -139,7 +139,7 @@ for (const extra of [[], ['--customConditions', 'workerd']]) {
   ]);
   const resolved =
     /Module name 'wasm-lstm' was successfully resolved to '([^']+)'/.exec(r.stdout)?.[1]?.slice(ROOT.length) ?? '?';
-  const want = extra.length ? 'dist/entries/workerd.d.ts' : 'dist/index.d.ts';
+  const want = extra.length ? 'dist/types/src/entries/workerd.d.ts' : 'dist/types/src/index.d.ts';
   const errors = r.stdout.split('\n').filter((l) => /error TS/.test(l));
   check(
     `tsc${extra.length ? ' --customConditions workerd' : ''}: types from ${want}`,
