@@ -122,7 +122,7 @@ function draw() {
   if (scored) {
     $('s-rmse').textContent = Math.sqrt(se / scored).toFixed(4);
     $('s-naive').textContent = Math.sqrt(naiveSe / scored).toFixed(4);
-    $('s-us').textContent = (usSum / forecasts.length).toFixed(1);
+    $('s-us').textContent = `${(usSum / forecasts.length).toFixed(1)} µs`;
   }
   requestAnimationFrame(draw);
 }
