@@ -83,6 +83,36 @@ await build({
   sourcemap: false,
   legalComments: 'none',
 });
+// wasm-lstm/onnx: its own file, so the core download is unchanged. It must share the core's
+// module instance (one runtime, one LSTMError class), so its imports of src/index.ts stay
+// external: 'wasm-lstm' for dist/onnx.js, and the workerd entry for the workerd variant.
+const coreExternal = (path) => ({
+  name: 'core-external',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/index\.js$/ }, (args) =>
+      args.importer.includes(`${'src'}/onnx/`) ? { path, external: true } : undefined,
+    );
+  },
+});
+for (const [outfile, core] of [
+  // the package's own name: Node, Deno and Bun then get dist/index.js, browsers and bundlers
+  // dist/browser.js, the same instance as their `import … from 'wasm-lstm'`
+  ['dist/onnx.js', 'wasm-lstm'],
+  ['dist/entries/onnx-workerd.js', './workerd.js'],
+]) {
+  await build({
+    entryPoints: ['src/onnx/index.ts'],
+    outfile,
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2022',
+    external: ['node:*'],
+    plugins: [coreExternal(core)],
+    sourcemap: false,
+    legalComments: 'none',
+  });
+}
 // The CLI: node only; its dev dependencies (cli-progress) are bundled in, so the package still
 // has no runtime dependencies.
 await build({
@@ -108,5 +138,5 @@ execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconf
 writeFileSync('dist/index.d.ts', "export * from './types/src/index.js';\n");
 writeFileSync('dist/bench.d.ts', "export * from './types/src/bench/index.js';\n");
 console.log(
-  'built dist/index.js, dist/browser.js (+ dist/wasm/), dist/bench.js, dist/entries/workerd.js, dist/cli.js and dist/*.d.ts',
+  'built dist/index.js, dist/browser.js (+ dist/wasm/), dist/bench.js, dist/onnx.js, dist/entries/{workerd,onnx-workerd}.js, dist/cli.js and dist/*.d.ts',
 );

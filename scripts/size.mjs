@@ -2,8 +2,11 @@
 // (the `browser`/`default` export conditions, and the README's import map): dist/browser.js (the
 // whole API, minified at build time) plus the largest one of the three inlined kernel builds
 // (dist/wasm/lstm.*.wasm.js, base64; init() loads exactly one), each gzipped. The raw .wasm files
-// (what a page fetching build/*.wasm itself downloads) are listed for comparison. Exits 1 over the budget.
+// (what a page fetching build/*.wasm itself downloads) are listed for comparison. dist/onnx.js
+// ('wasm-lstm/onnx', imported only by those who use ONNX) is reported on its own line, minified
+// with the core left external: what it adds to the download. Exits 1 over the budget.
 //   npm run size [-- --json]
+import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
@@ -12,18 +15,31 @@ const ENTRY = 'dist/browser.js';
 const CHUNKS = ['dist/wasm/lstm.relaxed.wasm.js', 'dist/wasm/lstm.simd.wasm.js', 'dist/wasm/lstm.scalar.wasm.js'];
 const WASM = ['build/lstm.relaxed.wasm', 'build/lstm.simd.wasm', 'build/lstm.scalar.wasm'];
 
-const measure = (name) => {
-  const bytes = readFileSync(name);
-  return {
-    name,
-    bytes: bytes.length,
-    gzip: gzipSync(bytes, { level: 9 }).length,
-    brotli: brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
-  };
-};
+const measure = (name, bytes = readFileSync(name)) => ({
+  name,
+  bytes: bytes.length,
+  gzip: gzipSync(bytes, { level: 9 }).length,
+  brotli: brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
+});
+const {
+  outputFiles: [onnxMin],
+} = await build({
+  entryPoints: ['dist/onnx.js'],
+  bundle: true,
+  minify: true,
+  write: false,
+  format: 'esm',
+  platform: 'neutral',
+  target: 'es2022',
+  external: ['node:*', 'wasm-lstm', './index.js'],
+  legalComments: 'none',
+  outfile: 'size.min.js',
+  logLevel: 'error',
+});
 const jsRow = measure(ENTRY);
-const chunkRows = CHUNKS.map(measure);
-const wasmRows = WASM.map(measure);
+const chunkRows = CHUNKS.map((f) => measure(f));
+const wasmRows = WASM.map((f) => measure(f));
+const onnxRow = measure('dist/onnx.js (minified, extra)', onnxMin.contents);
 const largest = chunkRows.reduce((a, b) => (b.gzip > a.gzip ? b : a));
 const total = jsRow.gzip + largest.gzip,
   totalBrotli = jsRow.brotli + largest.brotli;
@@ -35,6 +51,7 @@ if (process.argv.includes('--json')) {
       kernels: chunkRows,
       wasm: wasmRows,
       largestKernel: largest.name,
+      onnx: onnxRow,
       totalGzip: total,
       totalBrotli,
       budget: BUDGET,
@@ -43,8 +60,8 @@ if (process.argv.includes('--json')) {
   );
 } else {
   const kb = (n) => `${(n / 1000).toFixed(1)} kB`.padStart(9);
-  console.log(`${'file'.padEnd(32)} ${'on disk'.padStart(9)} ${'gzip -9'.padStart(9)} ${'brotli'.padStart(9)}`);
-  for (const r of [jsRow, ...chunkRows, ...wasmRows])
+  console.log(`${'file'.padEnd(32)} ${'bytes'.padStart(9)} ${'gzip -9'.padStart(9)} ${'brotli'.padStart(9)}`);
+  for (const r of [jsRow, ...chunkRows, ...wasmRows, onnxRow])
     console.log(`${r.name.padEnd(32)} ${kb(r.bytes)} ${kb(r.gzip)} ${kb(r.brotli)}`);
   console.log(
     `download for inference + training: ${ENTRY} ${kb(jsRow.gzip).trim()} + ${largest.name.replace('dist/wasm/', '')} ${kb(largest.gzip).trim()} ` +

@@ -53,9 +53,15 @@ for (const c of ['workerd', 'worker']) {
   check(`node --conditions=${c}: 'wasm-lstm' → dist/entries/workerd.js`, m === 'dist/entries/workerd.js', m);
 }
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+// (main lists the onnx entries as having side effects; the core entries must stay free of them)
+const coreEntries = ['./dist/index.js', './dist/browser.js', './dist/bench.js', './dist/entries/workerd.js'];
 check(
-  'package.json: sideEffects false, no runtime dependencies',
-  pkg.sideEffects === false && !pkg.dependencies && !pkg.peerDependencies,
+  'package.json: the core entries are side-effect free, no runtime dependencies',
+  (pkg.sideEffects === false ||
+    (Array.isArray(pkg.sideEffects) && !coreEntries.some((f) => pkg.sideEffects.includes(f)))) &&
+    !pkg.dependencies &&
+    !pkg.peerDependencies,
+  JSON.stringify(pkg.sideEffects),
 );
 const workerdJs = readFileSync(join(ROOT, 'dist/entries/workerd.js'), 'utf8');
 check(
@@ -93,6 +99,30 @@ for (const [platform, conditions, expected] of [
   check(
     `esbuild (${platform}${conditions.length ? `, ${conditions.join('/')}` : ''}) bundles ${expected}`,
     inputs.includes(expected),
+    inputs.join(', '),
+  );
+}
+// The side entries (wasm-lstm/bench, wasm-lstm/onnx) import the core by the package's name, so a
+// browser bundle that uses all of them holds one copy of the core: the browser entry.
+{
+  const r = await build({
+    stdin: {
+      contents:
+        "export * from 'wasm-lstm'; export * as bench from 'wasm-lstm/bench'; export * as onnx from 'wasm-lstm/onnx';",
+      resolveDir: ROOT,
+      loader: 'js',
+    },
+    bundle: true,
+    write: false,
+    platform: 'browser',
+    format: 'esm',
+    metafile: true,
+    logLevel: 'silent',
+  });
+  const inputs = Object.keys(r.metafile.inputs).filter((f) => f.startsWith('dist/'));
+  check(
+    'esbuild (browser): core + bench + onnx bundle one core, dist/browser.js',
+    inputs.includes('dist/browser.js') && !inputs.includes('dist/index.js'),
     inputs.join(', '),
   );
 }
