@@ -53,6 +53,14 @@ export function resolveUrl(source: string): URL {
   }
 }
 
+export async function nodeModule<T>(name: string): Promise<T> {
+  throw new LSTMError('INVALID_ARGUMENT', 'files on disk can be read in Node, Deno or Bun only', {
+    argument: 'source',
+    expected: 'a URL or bytes (a page has no file system)',
+    actual: `a path (needs ${name})`,
+  });
+}
+
 export async function readFileBytes(url: URL): Promise<Uint8Array<ArrayBuffer>> {
   throw new LSTMError('INVALID_ARGUMENT', 'file: URLs can be read in Node, Deno or Bun only', {
     argument: 'wasm',

@@ -21,12 +21,14 @@ export function resolveUrl(source: string): URL {
   return new URL(source, import.meta.url);
 }
 
+/** A Node built-in module ('node:fs/promises', …), for code that runs only under Node, Deno or Bun.
+ *  The specifier is a variable and marked for Vite and webpack, so bundlers leave the import alone. */
+export function nodeModule<T>(name: string): Promise<T> {
+  return import(/* @vite-ignore */ /* webpackIgnore: true */ name) as Promise<T>;
+}
+
 type Fs = typeof import('node:fs/promises');
-// A variable specifier, so that bundlers leave the import alone.
-const fsModule = (): Promise<Fs> => {
-  const name = 'node:fs/promises';
-  return import(/* @vite-ignore */ /* webpackIgnore: true */ name) as Promise<Fs>;
-};
+const fsModule = (): Promise<Fs> => nodeModule<Fs>('node:fs/promises');
 
 /** The bytes of a local file (a file: URL). */
 export async function readFileBytes(url: URL): Promise<Uint8Array<ArrayBuffer>> {
