@@ -15,6 +15,7 @@ const ENTRY = 'dist/browser.js';
 const CHUNKS = ['dist/wasm/lstm.relaxed.wasm.js', 'dist/wasm/lstm.simd.wasm.js', 'dist/wasm/lstm.scalar.wasm.js'];
 const WASM = ['build/lstm.relaxed.wasm', 'build/lstm.simd.wasm', 'build/lstm.scalar.wasm'];
 
+/** @param {string} name @param {Uint8Array} [bytes] */
 const measure = (name, bytes = readFileSync(name)) => ({
   name,
   bytes: bytes.length,
