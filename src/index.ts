@@ -1,6 +1,8 @@
 // wasm-lstm: the public API.
 export { init, detectFeatures, supportedBuilds } from './runtime.js';
 export type { BuildName, Features, InitInfo, InitOptions, WasmSource } from './runtime.js';
+export { measurePeak } from './peak.js';
+export type { PeakResult } from './peak.js';
 export { LSTM } from './layers/lstm.js';
 export type { LSTMVariantOptions } from './layers/lstm.js';
 export { GRU } from './layers/gru.js';
@@ -49,6 +51,14 @@ export { Embedding } from './layers/embedding.js';
 export { Dropout } from './layers/dropout.js';
 export type { DropoutOptions } from './layers/dropout.js';
 export type { EmbeddingOptions } from './layers/embedding.js';
+export { Masking } from './layers/masking.js';
+export type { MaskingOptions } from './layers/masking.js';
+export { ActivationLayer } from './layers/activation.js';
+export type { ActivationOptions } from './layers/activation.js';
+export { Reverse } from './layers/reverse.js';
+export { loadLayersModel } from './io/keras-load.js';
+export type { LayersModelSource } from './io/keras-load.js';
+export type { LayersModelArtifacts, ToLayersModelOptions } from './io/keras-export.js';
 export type { Layer, ForwardContext, LayerStream, BackwardTensorOptions, PrefixOption } from './layers/layer.js';
 export { Sequential } from './model/sequential.js';
 export type { CompileOptions, FitOptions, History, EpochLogs, TensorLike } from './model/sequential.js';

@@ -10,7 +10,7 @@ const control = (id) => /** @type {HTMLInputElement | HTMLSelectElement | HTMLBu
 const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
 
 // State the Playwright test reads (test/runtimes/browser-demo.mjs).
-/** @type {import('./globals.js').DemoState} */
+/** @type {import('./demo-state.js').DemoState} */
 const demo = {
   running: false,
   build: null,

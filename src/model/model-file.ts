@@ -6,6 +6,9 @@ import { describe, LSTMError } from '../errors.js';
 import { readSafetensorsWithMetadata, writeSafetensors } from '../io/safetensors.js';
 import { Dense } from '../layers/dense.js';
 import { Dropout } from '../layers/dropout.js';
+import { Masking } from '../layers/masking.js';
+import { ActivationLayer } from '../layers/activation.js';
+import { Reverse } from '../layers/reverse.js';
 import { Embedding } from '../layers/embedding.js';
 import { GRU } from '../layers/gru.js';
 import type { Layer } from '../layers/layer.js';
@@ -26,6 +29,9 @@ export const LAYER_CLASSES: Readonly<Record<string, new (options: never) => Laye
   Dense: Dense as never,
   Embedding: Embedding as never,
   Dropout: Dropout as never,
+  Masking: Masking as never,
+  Activation: ActivationLayer as never,
+  Reverse: Reverse as never,
 };
 
 export interface CompileState {

@@ -1,17 +1,10 @@
-// The global the runtime test page sets when it is done (test/runtimes/browser.html) and
-// chromium.mjs waits for: the cold-start probe, plus the golden-check report unless ?coldstart.
-import type { RuntimeReport } from './golden-check.mjs';
-
-export interface ColdStart {
-  importToForwardMs: number;
-  navigationToForwardMs: number;
-  phases: { import: number; init: number; forward: number };
-  build: string;
-  finite: boolean;
-}
-
-declare global {
-  interface Window {
-    __result?: Partial<RuntimeReport> & { coldStart: ColdStart; userAgent?: string };
-  }
+// What the test pages leave on window for the Playwright drivers (browser.html, the bundler
+// fixtures, the demo and the example pages).
+interface Window {
+  // biome-ignore lint/suspicious/noExplicitAny: a page's JSON report, checked field by field by its driver
+  __result?: any;
+  /** The demo's state object (examples/browser/main.js). */
+  __demo?: import('../../examples/browser/demo-state.js').DemoState;
+  // biome-ignore lint/suspicious/noExplicitAny: the benchmark page's report (examples/browser/bench.js)
+  __bench?: any;
 }

@@ -1,5 +1,5 @@
-// Globals of the demo page that the Playwright test reads (test/runtimes/browser-demo.mjs);
-// main.js writes them. A declaration file because JSDoc cannot add to `Window`.
+// The demo page's state (main.js), which it leaves on window.__demo for the Playwright test
+// (test/runtimes/browser-demo.mjs; the global is declared in test/runtimes/globals.d.ts).
 
 /** One finished run in the comparison table. */
 export interface DemoRun {
@@ -30,10 +30,4 @@ export interface DemoState {
   errors: string[];
   runs: DemoRun[];
   config?: DemoConfig;
-}
-
-declare global {
-  interface Window {
-    __demo: DemoState;
-  }
 }
