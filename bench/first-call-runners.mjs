@@ -145,16 +145,15 @@ export async function chromiumSession({ old } = {}) {
       return version;
     },
     /**
-     * `lib`: '/dist/index.js' or '/old/dist/index.js'. `bytes`: init() gets the fetched bytes instead
-     * of compiling the response stream. `repeat`: visit once, give the engine `settleMs` to store its
+     * `lib`: '/dist/browser.js', '/dist/index.js' or '/old/dist/index.js'. `repeat`: visit once, give the engine `settleMs` to store its
      * code cache (V8 waits --wasm-caching-timeout-ms, 2 s, after the last optimized compile), close the
      * browser, then measure a second launch on the same profile.
      */
-    async probe(lib, opts, { bytes = false, repeat = false, settleMs = 4000 } = {}) {
+    async probe(lib, opts, { repeat = false, settleMs = 4000 } = {}) {
       const dir = mkdtempSync(join(tmpdir(), 'wasm-lstm-firstcall-'));
       try {
         const prefix = repeat ? '/cached' : '';
-        const query = `lib=${prefix}${lib}&o=${encodeURIComponent(JSON.stringify(opts))}${bytes ? '&bytes=1' : ''}&dir=${encodeURIComponent(basename(dir))}`;
+        const query = `lib=${prefix}${lib}&o=${encodeURIComponent(JSON.stringify(opts))}&dir=${encodeURIComponent(basename(dir))}`;
         const url = `${server.url}${prefix}/bench/first-call.html?${query}`;
         if (!repeat) return await visit(dir, url);
         await visit(dir, url, settleMs);
