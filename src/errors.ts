@@ -13,7 +13,8 @@ export type LSTMErrorCode =
   | 'DISPOSED' // any use after dispose()
   | 'OUT_OF_MEMORY' // the request would exceed what wasm32 memory can hold
   | 'SAFETENSORS_INVALID' // a truncated, corrupt or lying safetensors file
-  | 'UNSUPPORTED_DTYPE'; // a safetensors dtype we do not read
+  | 'UNSUPPORTED_DTYPE' // a safetensors dtype we do not read
+  | 'NOT_TRAINABLE'; // backward, gradients or fit on a layer with int8 weights (inference only)
 
 export class LSTMError extends Error {
   readonly code: LSTMErrorCode;

@@ -2,6 +2,7 @@
 // tells the shared machinery which kernel cell a layer class runs.
 import { FLAG_CLIP, FLAG_HARD_GATES } from '../../assembly/abi.js';
 import { checkSize, describe, LSTMError } from '../errors.js';
+import { checkWeightDtype, type WeightDtype } from './quantize.js';
 
 /** Which kernel cell (assembly/cells.ts) a layer runs, and how PyTorch's parameters map onto it. */
 export interface CellSpec {
@@ -59,6 +60,9 @@ export interface RecurrentOptions {
    *  merge_mode): 'concat' (default) [N, …, 2H], or 'sum' | 'mul' | 'ave' [N, …, H]. forward()
    *  always returns both directions side by side, as PyTorch does. */
   mergeMode?: MergeMode;
+  /** The weights' dtype: 'f32' (default), or 'int8' for an inference-only layer (symmetric int8,
+   *  one f32 scale per gate unit; what quantize() returns and model files record). */
+  weights?: WeightDtype;
 }
 
 export interface ForwardOptions {
@@ -120,6 +124,7 @@ export interface RecurrentConfig {
   goBackwards: boolean;
   cellClip: number | undefined;
   mergeMode: MergeMode;
+  weights: WeightDtype;
   /** spec.flags plus the flags of the options */
   flags: number;
 }
@@ -251,6 +256,7 @@ export function recurrentConfig(options: RecurrentOptions, spec: CellSpec): Recu
     goBackwards,
     cellClip,
     mergeMode,
+    weights: checkWeightDtype(options.weights),
     flags: spec.flags | (hard ? FLAG_HARD_GATES : 0) | (cellClip !== undefined ? FLAG_CLIP : 0),
   };
 }
@@ -271,5 +277,6 @@ export function configOptions(c: RecurrentConfig): Record<string, unknown> {
     ...(c.goBackwards ? { goBackwards: true } : {}),
     ...(c.cellClip !== undefined ? { cellClip: c.cellClip } : {}),
     ...(c.mergeMode !== 'concat' ? { mergeMode: c.mergeMode } : {}),
+    ...(c.weights !== 'f32' ? { weights: c.weights } : {}),
   };
 }
