@@ -13,6 +13,7 @@ import {
   readSafetensors,
   readSafetensorsWithMetadata,
   Sequential,
+  type Tensor,
   tasks,
   writeSafetensors,
 } from '../src/index.js';
@@ -28,7 +29,9 @@ describe('safetensors I8 and F16', () => {
   it('F16: every half code survives read -> write, and ties round to even', () => {
     const raw = new Uint8Array(0x20000);
     for (let i = 0; i < 0x10000; i++) new DataView(raw.buffer).setUint16(i * 2, i, true);
-    const json = new TextEncoder().encode(JSON.stringify({ h: { dtype: 'F16', shape: [0x10000], data_offsets: [0, 0x20000] } }));
+    const json = new TextEncoder().encode(
+      JSON.stringify({ h: { dtype: 'F16', shape: [0x10000], data_offsets: [0, 0x20000] } }),
+    );
     const file = new Uint8Array(8 + json.length + raw.length);
     new DataView(file.buffer).setUint32(0, json.length, true);
     file.set(json, 8);
@@ -38,8 +41,8 @@ describe('safetensors I8 and F16', () => {
     const n = new DataView(back.buffer).getUint32(0, true),
       out = new DataView(back.buffer, 8 + n);
     for (let i = 0; i < 0x10000; i++) {
-      const isNaN = (i & 0x7c00) === 0x7c00 && (i & 0x3ff) !== 0;
-      if (isNaN) expect(Number.isNaN(values[i]!)).toBe(true);
+      const nan = (i & 0x7c00) === 0x7c00 && (i & 0x3ff) !== 0;
+      if (nan) expect(Number.isNaN(values[i]!)).toBe(true);
       else expect(out.getUint16(i * 2, true), `code ${i}`).toBe(i);
     }
     // between two halves: nearest, ties to the even code
@@ -59,12 +62,14 @@ describe('safetensors I8 and F16', () => {
     );
     const m = new DataView(t.buffer).getUint32(0, true),
       d = new DataView(t.buffer, 8 + m);
-    cases.forEach(([v, code], i) => expect(d.getUint16(i * 2, true), `${v}`).toBe(code));
+    for (const [i, [v, code]] of cases.entries()) expect(d.getUint16(i * 2, true), `${v}`).toBe(code);
   });
 
   it('refuses values a narrow dtype cannot hold, naming the tensor', () => {
     const f16 = { w: { shape: [2], data: new Float32Array([1, 65520]) } };
-    expect(() => writeSafetensors(f16, undefined, { dtype: 'F16' })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', argument: 'w' }));
+    expect(() => writeSafetensors(f16, undefined, { dtype: 'F16' })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT', argument: 'w' }),
+    );
     for (const v of [128, -129, 0.5, Number.NaN]) {
       const i8 = { q: { shape: [1], data: new Float32Array([v]), dtype: 'int8' as const } };
       expect(() => writeSafetensors(i8)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', argument: 'q' }));
@@ -107,7 +112,9 @@ describe('safetensors I8 and F16', () => {
     new DataView(file.buffer).setUint32(0, json.length, true);
     file.set(json, 8);
     file.set(bytes.subarray(8 + n), 8 + json.length);
-    expect(() => readSafetensors(file)).toThrow(expect.objectContaining({ code: 'SAFETENSORS_INVALID', argument: 'q' }));
+    expect(() => readSafetensors(file)).toThrow(
+      expect.objectContaining({ code: 'SAFETENSORS_INVALID', argument: 'q' }),
+    );
   });
 });
 
@@ -140,7 +147,12 @@ describe('model files', () => {
     const bytes = q.save();
     const hd = header(bytes);
     expect(hd['layers.0.weight']!.dtype).toBe('F32'); // Embedding stays f32
-    for (const name of ['layers.1.weight_ih_l0', 'layers.1.weight_hh_l0', 'layers.2.weight_hh_l0_reverse', 'layers.3.weight'])
+    for (const name of [
+      'layers.1.weight_ih_l0',
+      'layers.1.weight_hh_l0',
+      'layers.2.weight_hh_l0_reverse',
+      'layers.3.weight',
+    ])
       expect(hd[name]!.dtype, name).toBe('I8');
     for (const name of ['layers.1.weight_ih_l0_scale', 'layers.1.bias_hh_l0', 'layers.3.weight_scale', 'layers.3.bias'])
       expect(hd[name]!.dtype, name).toBe('F32');
@@ -195,14 +207,11 @@ describe('model files', () => {
     // the last step of a streamed prompt = the sequence forward's last step
     const seq = q.predict({ data: Float32Array.from(data.encode('abcab')), shape: [1, 5] }).data;
     const streamed = q.layers.map((l) => l.stream?.(1));
-    let t = { data: new Float32Array(1), shape: [1, 1] };
-    let last = new Float32Array(0);
+    let last: Float32Array = new Float32Array(0);
     for (const tok of data.encode('abcab')) {
-      t = { data: Float32Array.of(tok), shape: [1, 1] };
-      let v = t;
-      q.layers.forEach((l, i) => {
+      let v: Tensor = { data: Float32Array.of(tok), shape: [1, 1] };
+      for (const [i, l] of q.layers.entries())
         v = streamed[i] ? streamed[i]!.step(v) : l.forwardTensor(v, { training: false });
-      });
       last = v.data;
     }
     expect(maxAbsDiff(last, seq.subarray(4 * V, 5 * V))).toBeLessThan(1e-6);

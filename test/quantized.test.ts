@@ -42,7 +42,11 @@ const CASES: Case[] = [
   { name: 'GRU', kind: 'gru' },
   { name: 'GRU bidirectional, hard gates, clip', kind: 'gru', bidirectional: true, opts: { hard: HARD, clip: 0.5 } },
   { name: 'GRU reset before', kind: 'gru', opts: { resetBefore: true } },
-  { name: 'GRU reset before, goBackwards, hard', kind: 'gru', opts: { resetBefore: true, goBackwards: true, hard: HARD } },
+  {
+    name: 'GRU reset before, goBackwards, hard',
+    kind: 'gru',
+    opts: { resetBefore: true, goBackwards: true, hard: HARD },
+  },
   { name: 'RNN tanh, bidirectional', kind: 'rnn_tanh', bidirectional: true },
   { name: 'RNN relu, clip', kind: 'rnn_relu', opts: { clip: 0.4 } },
 ];
@@ -200,7 +204,8 @@ for (const build of supportedBuilds()) {
         for (let t = 0; t < T; t++) {
           for (let b = 0; b < B; b++) xt.set(x.subarray((b * T + t) * I, (b * T + t + 1) * I), b * I);
           const y = q.step(xt, st);
-          for (let b = 0; b < B; b++) expect(y.subarray(b * H, b * H + H)).toEqual(seq.subarray((b * T + t) * H, (b * T + t + 1) * H));
+          for (let b = 0; b < B; b++)
+            expect(y.subarray(b * H, b * H + H)).toEqual(seq.subarray((b * T + t) * H, (b * T + t + 1) * H));
         }
         st.dispose();
         const lengths = [T, 3, 0];
@@ -229,15 +234,22 @@ for (const build of supportedBuilds()) {
         const sd = q.stateDict();
         expect(Object.keys(sd)).toEqual(['weight', 'weight_scale', 'bias']);
         const x = Float32Array.from(uniform(rng, rows * K, -2, 2));
-        const y = q.forwardTensor({ data: x, shape: [1, rows, K] }, { training: false });
+        const y = q.forwardTensor({ data: x, shape: [1, rows, K] });
         expect(y.shape).toEqual([1, rows, O]);
         let worst = 0;
         for (let r = 0; r < rows; r++) {
-          const ref = quantDense64(row(x, r * K, K), sd.weight!.data, sd.weight_scale!.data, sd.bias!.data, K, activation);
+          const ref = quantDense64(
+            row(x, r * K, K),
+            sd.weight!.data,
+            sd.weight_scale!.data,
+            sd.bias!.data,
+            K,
+            activation,
+          );
           worst = Math.max(worst, maxAbsDiff(row(y.data, r * O, O), ref));
         }
         expect(worst).toBeLessThan(1e-6);
-        const y32 = d.forwardTensor({ data: x, shape: [1, rows, K] }, { training: false });
+        const y32 = d.forwardTensor({ data: x, shape: [1, rows, K] });
         expect(maxAbsDiff(y.data, y32.data)).toBeLessThan(0.05);
         d.dispose();
         q.dispose();
@@ -265,7 +277,10 @@ describe('int8 layers: the API around them', () => {
     const dense = new Dense({ inputSize: 4, outputSize: 1 }).quantize({ weights: 'int8' });
     const x = new Float32Array(2 * 3 * 2).fill(0.5);
     lstm.forward(x, { batch: 2, steps: 3 });
-    expect(codeOf(() => lstm.backward(new Float32Array(2 * 3 * 4)))).toEqual({ code: 'NOT_TRAINABLE', argument: 'backward' });
+    expect(codeOf(() => lstm.backward(new Float32Array(2 * 3 * 4)))).toEqual({
+      code: 'NOT_TRAINABLE',
+      argument: 'backward',
+    });
     expect(codeOf(() => lstm.gradients())).toMatchObject({ code: 'NOT_TRAINABLE' });
     expect(codeOf(() => lstm.zeroGrad())).toMatchObject({ code: 'NOT_TRAINABLE' });
     expect(codeOf(() => new Adam({ learningRate: 1e-3 }).step(lstm))).toMatchObject({ code: 'NOT_TRAINABLE' });
@@ -286,7 +301,10 @@ describe('int8 layers: the API around them', () => {
 
   it('quantize() checks its option, leaves the original trainable, and copies an int8 layer', () => {
     const l = new GRU({ inputSize: 3, hiddenSize: 5, seed: 2 });
-    expect(codeOf(() => l.quantize({ weights: 'int4' } as never))).toEqual({ code: 'INVALID_ARGUMENT', argument: 'weights' });
+    expect(codeOf(() => l.quantize({ weights: 'int4' } as never))).toEqual({
+      code: 'INVALID_ARGUMENT',
+      argument: 'weights',
+    });
     expect(codeOf(() => l.quantize(undefined as never))).toMatchObject({ code: 'INVALID_ARGUMENT' });
     expect(codeOf(() => new LSTM({ inputSize: 1, hiddenSize: 1, weights: 'f16' as never }))).toEqual({
       code: 'INVALID_ARGUMENT',
@@ -318,14 +336,20 @@ describe('int8 layers: the API around them', () => {
       argument: 'weight_hh_l0_scale',
     });
     expect(bad((d) => (d.weight_ih_l0_scale!.data[1] = Number.NaN))).toMatchObject({ code: 'STATE_DICT_SHAPE' });
-    expect(bad((d) => delete d.weight_ih_l0_scale)).toEqual({ code: 'STATE_DICT_MISSING', argument: 'weight_ih_l0_scale' });
+    expect(bad((d) => delete d.weight_ih_l0_scale)).toEqual({
+      code: 'STATE_DICT_MISSING',
+      argument: 'weight_ih_l0_scale',
+    });
     expect(bad((d) => (d.extra = { shape: [1], data: new Float32Array(1) }))).toEqual({
       code: 'STATE_DICT_UNEXPECTED',
       argument: 'extra',
     });
     // an f32 state dict is not an int8 one (quantize() converts)
     const f32 = new LSTM({ inputSize: 2, hiddenSize: 3, seed: 4 });
-    expect(codeOf(() => q.loadStateDict(f32.stateDict()))).toEqual({ code: 'STATE_DICT_SHAPE', argument: 'weight_ih_l0' });
+    expect(codeOf(() => q.loadStateDict(f32.stateDict()))).toEqual({
+      code: 'STATE_DICT_SHAPE',
+      argument: 'weight_ih_l0',
+    });
     expect(q.stateDict()).toEqual(good); // nothing changed
     f32.dispose();
     q.dispose();

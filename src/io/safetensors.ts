@@ -266,7 +266,11 @@ export interface WriteOptions {
 const FILE_DTYPE = { f32: 'F32', f16: 'F16', int8: 'I8' } as const;
 
 /** A safetensors file of the tensors (header in the record's key order), with optional string metadata. */
-export function writeSafetensors(tensors: StateDict, metadata?: Record<string, string>, options: WriteOptions = {}): Uint8Array {
+export function writeSafetensors(
+  tensors: StateDict,
+  metadata?: Record<string, string>,
+  options: WriteOptions = {},
+): Uint8Array {
   if (!isRecord(tensors))
     throw badArgument('tensors', 'tensors must be an object', 'Record<string, { shape, data }>', describe(tensors));
   const header: Record<string, unknown> = {};
@@ -284,7 +288,8 @@ export function writeSafetensors(tensors: StateDict, metadata?: Record<string, s
   const fallback = options?.dtype ?? 'F32';
   if (fallback !== 'F32' && fallback !== 'F16')
     throw badArgument('dtype', 'unsupported file dtype', "'F32' | 'F16'", describe(fallback));
-  const parts: { name: string; data: Float32Array; dtype: 'F32' | 'F16' | 'I8'; entry: { data_offsets: number[] } }[] = [];
+  const parts: { name: string; data: Float32Array; dtype: 'F32' | 'F16' | 'I8'; entry: { data_offsets: number[] } }[] =
+    [];
   for (const [name, t] of Object.entries(tensors as Record<string, unknown>)) {
     if (name === '' || name === '__metadata__') {
       throw badArgument(
@@ -319,7 +324,9 @@ export function writeSafetensors(tensors: StateDict, metadata?: Record<string, s
     parts.push({ name, data, dtype, entry });
   }
   // Widest elements first (a stable sort), so each tensor starts aligned to its element size.
-  const order = parts.map((p, i) => ({ p, i })).sort((a, b) => DTYPE_BYTES[b.p.dtype]! - DTYPE_BYTES[a.p.dtype]! || a.i - b.i);
+  const order = parts
+    .map((p, i) => ({ p, i }))
+    .sort((a, b) => DTYPE_BYTES[b.p.dtype]! - DTYPE_BYTES[a.p.dtype]! || a.i - b.i);
   let dataLength = 0;
   for (const { p } of order) {
     const bytes = p.data.length * DTYPE_BYTES[p.dtype]!;
@@ -340,7 +347,8 @@ export function writeSafetensors(tensors: StateDict, metadata?: Record<string, s
     const data = p.data,
       off = 8 + n + p.entry.data_offsets[0]!;
     if (p.dtype === 'I8') for (let i = 0; i < data.length; i++) view.setInt8(off + i, data[i]!);
-    else if (p.dtype === 'F16') for (let i = 0; i < data.length; i++) view.setUint16(off + i * 2, floatToHalf(data[i]!), true);
+    else if (p.dtype === 'F16')
+      for (let i = 0; i < data.length; i++) view.setUint16(off + i * 2, floatToHalf(data[i]!), true);
     else if (LITTLE_ENDIAN) out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), off);
     else for (let i = 0; i < data.length; i++) view.setFloat32(off + i * 4, data[i]!, true);
   }
@@ -354,7 +362,12 @@ function checkRange(name: string, data: Float32Array, dtype: string): void {
     for (let i = 0; i < data.length; i++) {
       const v = data[i]!;
       if (!(Number.isInteger(v) && v >= -128 && v <= 127))
-        throw badArgument(name, 'an I8 tensor must hold integers in [−128, 127]', 'integers in [−128, 127]', `${v} at index ${i}`);
+        throw badArgument(
+          name,
+          'an I8 tensor must hold integers in [−128, 127]',
+          'integers in [−128, 127]',
+          `${v} at index ${i}`,
+        );
     }
   } else if (dtype === 'F16') {
     for (let i = 0; i < data.length; i++) {

@@ -64,7 +64,13 @@ export function int8PanelBytes(N: number, K: number): number {
 }
 
 /** src [R, K] integers -> dst (bytes) at byte `at`, row r into column cols[r]. Other columns are left as they are. */
-export function packRowsInt8(src: ArrayLike<number>, K: number, cols: ArrayLike<number>, dst: Int8Array, at: number): void {
+export function packRowsInt8(
+  src: ArrayLike<number>,
+  K: number,
+  cols: ArrayLike<number>,
+  dst: Int8Array,
+  at: number,
+): void {
   const Kp = K + (K & 1);
   for (let r = 0; r < cols.length; r++) {
     const p = cols[r]!,

@@ -7,7 +7,15 @@
 import { DTYPE_F32, DTYPE_I8 } from '../../assembly/abi.js';
 import type { Arena } from '../arena.js';
 import { LSTMError } from '../errors.js';
-import { int8PanelBytes, packRows, packRowsInt8, packVector, unpackRows, unpackRowsInt8, unpackVector } from '../io/torch.js';
+import {
+  int8PanelBytes,
+  packRows,
+  packRowsInt8,
+  packVector,
+  unpackRows,
+  unpackRowsInt8,
+  unpackVector,
+} from '../io/torch.js';
 import type { Kernels } from '../runtime.js';
 import type { StateDict } from '../tensor.js';
 import { checkInt8Tensor, checkScaleTensor, scaleName, type WeightDtype } from './quantize.js';

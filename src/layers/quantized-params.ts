@@ -138,8 +138,10 @@ export class QuantizedRecurrentParams implements RecurrentBlock {
     for (const e of this.#entries) {
       const s = e.slot,
         shape = e.shape.slice();
-      if (e.part === 0) out[e.name] = { shape, data: unpackRowsInt8(bytes, block + s.wih * 4, s.K, cols), dtype: 'int8' };
-      else if (e.part === 1) out[e.name] = { shape, data: unpackRowsInt8(bytes, block + s.whh * 4, H, cols), dtype: 'int8' };
+      if (e.part === 0)
+        out[e.name] = { shape, data: unpackRowsInt8(bytes, block + s.wih * 4, s.K, cols), dtype: 'int8' };
+      else if (e.part === 1)
+        out[e.name] = { shape, data: unpackRowsInt8(bytes, block + s.whh * 4, H, cols), dtype: 'int8' };
       else if (e.part === 2) out[e.name] = { shape, data: unpackVector(f32, base + s.bih, cols) };
       else if (e.part === 3) out[e.name] = { shape, data: unpackVector(f32, base + s.bhh, cols) };
       else if (e.part === 5) out[e.name] = { shape, data: unpackVector(f32, base + s.sih, cols) };

@@ -131,7 +131,10 @@ export class Workspace {
       d.set(abi.SEQ_BIH, params + slot.bih * 4).set(abi.SEQ_BHH, params + slot.bhh * 4);
       d.set(abi.SEQ_PEEP, slot.peep >= 0 ? params + slot.peep * 4 : 0);
       d.set(abi.SEQ_DTYPE, p.dtype).set(abi.SEQ_QSCRATCH, quantScratch);
-      d.set(abi.SEQ_SIH, slot.sih >= 0 ? params + slot.sih * 4 : 0).set(abi.SEQ_SHH, slot.shh >= 0 ? params + slot.shh * 4 : 0);
+      d.set(abi.SEQ_SIH, slot.sih >= 0 ? params + slot.sih * 4 : 0).set(
+        abi.SEQ_SHH,
+        slot.shh >= 0 ? params + slot.shh * 4 : 0,
+      );
       d.set(abi.SEQ_X, slot.layer === 0 ? this.x0 : this.y[slot.layer - 1]!).set(abi.SEQ_LDX, slot.K);
       d.set(abi.SEQ_H0, this.h0 + s * B * H * 4).set(abi.SEQ_C0, this.c0 + s * B * U * 4);
       d.set(abi.SEQ_Y, this.y[slot.layer]! + slot.dir * H * 4).set(abi.SEQ_LDY, DH);
