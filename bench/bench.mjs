@@ -45,7 +45,7 @@ function makeRunner(w, impl) {
   const weights = weightsFor(w);
   const x = uniform(w.B * w.T * w.I, -1, 1, 21);
   if (impl === 'js') {
-    if (w.optimizer || w.cell) return null; // the JS baseline is a plain-SGD LSTM
+    if (w.optimizer || w.cell || w.weights) return null; // the JS baseline is a plain-SGD f32 LSTM
     const m = new PlainLSTM(w.I, w.H, {
       wih: weights.weight_ih_l0.data.slice(),
       whh: weights.weight_hh_l0.data.slice(),
@@ -76,8 +76,13 @@ function makeRunner(w, impl) {
     };
   }
   const Cell = w.cell === 'gru' ? GRU : w.cell === 'rnn' ? SimpleRNN : LSTM;
-  const lstm = new Cell({ inputSize: w.I, hiddenSize: w.H });
+  let lstm = new Cell({ inputSize: w.I, hiddenSize: w.H });
   lstm.loadStateDict(weights);
+  if (w.weights) {
+    const f32 = lstm;
+    lstm = f32.quantize({ weights: w.weights });
+    f32.dispose();
+  }
   if (w.kind === 'stream') {
     const st = lstm.createState(w.B);
     const xs = Array.from({ length: 16 }, (_, i) => x.subarray((i % w.T) * w.I, ((i % w.T) + 1) * w.I));
