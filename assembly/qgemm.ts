@@ -72,18 +72,29 @@ function quantizeRows(X: usize, ldx: i32, M: i32, K: i32, A: usize, lda: i32, sx
   }
 }
 
-// Scalar twin of the tiles: one row against one 8-column panel, exact i32 sums, then the same
-// dequantization. a: the row's i16 pairs; w: the panel; C: 8 outputs.
-@inline function qrow8Scalar(a: usize, w: usize, P: i32, sx: f32, sw: usize, C: usize): void {
-  for (let n = 0; n < 8; n++) {
-    let acc: i32 = 0, ap = a, wp = w + (<usize>n << 1);
-    for (let p = 0; p < P; p++) {
-      acc += <i32>load<i16>(ap) * <i32>load<i8>(wp) + <i32>load<i16>(ap, 2) * <i32>load<i8>(wp, 1);
-      ap += 4; wp += 16;
-    }
-    let o = <usize>n << 2;
-    store<f32>(C + o, load<f32>(C + o) + <f32>acc * (sx * load<f32>(sw + o)));
+// Scalar twin of the tiles: one row against half a panel (4 columns, 4 accumulators in registers),
+// exact i32 sums, then the same dequantization. a: the row's i16 pairs; w: the panel; C: the outputs.
+// (Scalar x64 has one integer multiplier against two f32 multiply and two add pipes, so this runs
+// at about half the f32 scalar tile's speed.)
+@inline function qrow4Scalar(a: usize, w: usize, P: i32, sx: f32, sw: usize, C: usize): void {
+  let c0: i32 = 0, c1: i32 = 0, c2: i32 = 0, c3: i32 = 0, ap = a, wp = w;
+  for (let p = 0; p < P; p++) {
+    let x0 = <i32>load<i16>(ap), x1 = <i32>load<i16>(ap, 2);
+    c0 += x0 * <i32>load<i8>(wp) + x1 * <i32>load<i8>(wp, 1);
+    c1 += x0 * <i32>load<i8>(wp, 2) + x1 * <i32>load<i8>(wp, 3);
+    c2 += x0 * <i32>load<i8>(wp, 4) + x1 * <i32>load<i8>(wp, 5);
+    c3 += x0 * <i32>load<i8>(wp, 6) + x1 * <i32>load<i8>(wp, 7);
+    ap += 4; wp += 16;
   }
+  store<f32>(C, load<f32>(C) + <f32>c0 * (sx * load<f32>(sw)));
+  store<f32>(C, load<f32>(C, 4) + <f32>c1 * (sx * load<f32>(sw, 4)), 4);
+  store<f32>(C, load<f32>(C, 8) + <f32>c2 * (sx * load<f32>(sw, 8)), 8);
+  store<f32>(C, load<f32>(C, 12) + <f32>c3 * (sx * load<f32>(sw, 12)), 12);
+}
+
+@inline function qrow8Scalar(a: usize, w: usize, P: i32, sx: f32, sw: usize, C: usize): void {
+  qrow4Scalar(a, w, P, sx, sw, C);
+  qrow4Scalar(a, w + 8, P, sx, sw + 16, C + 16);
 }
 
 // C[0..3, 0..7] += dequant(rows a0..a3 (stride sa bytes) · panel w), P pairs of k.

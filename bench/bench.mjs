@@ -200,4 +200,5 @@ if (args.json) {
   log(
     `(x/${base} > 1 means slower than the ${base} build; GFLOP/s counts matmul FLOPs: forward 2·G·H·(I+H)·B·T with G = 4 (LSTM), 3 (GRU), 1 (RNN); training 3×.)`,
   );
+  log('(int8 rows (…q) count the same multiply-adds as their f32 rows: effective GFLOP/s, % of the f32 peak.)');
 }
