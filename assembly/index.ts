@@ -18,3 +18,4 @@ export { peakMulAdd, peakFlopsPerIteration } from './peak';
 export function heapBase(): usize {
   return __heap_base;
 }
+export { warmUp, warmUpScratchBytes } from './warmup';

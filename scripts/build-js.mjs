@@ -1,7 +1,7 @@
 // Bundles src/ into dist/index.js (ESM, runs on Node, browsers, Deno, Bun) and emits .d.ts files.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { chmodSync, rmSync } from 'node:fs';
 
 rmSync('dist', { recursive: true, force: true });
 await build({
@@ -30,6 +30,34 @@ await build({
   sourcemap: false,
   legalComments: 'none',
 });
+// wasm-lstm/onnx: its own file, so the core download is unchanged. It must share the core's
+// module instance (one runtime, one LSTMError class), so its imports of src/index.ts stay
+// external: './index.js' next to dist/onnx.js, and the workerd entry for the workerd variant.
+const coreExternal = (path) => ({
+  name: 'core-external',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/index\.js$/ }, (args) =>
+      args.importer.includes(`${'src'}/onnx/`) ? { path, external: true } : undefined,
+    );
+  },
+});
+for (const [outfile, core] of [
+  ['dist/onnx.js', './index.js'],
+  ['dist/entries/onnx-workerd.js', './workerd.js'],
+]) {
+  await build({
+    entryPoints: ['src/onnx/index.ts'],
+    outfile,
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2022',
+    external: ['node:*'],
+    plugins: [coreExternal(core)],
+    sourcemap: false,
+    legalComments: 'none',
+  });
+}
 // The CLI: node only; its dev dependencies (cli-progress) are bundled in, so the package still
 // has no runtime dependencies.
 await build({
@@ -44,7 +72,10 @@ await build({
   },
   legalComments: 'none',
 });
+// The bin must be executable where npm links the folder instead of copying it (npm link, npx of a
+// folder): npm sets the mode only on files it unpacks from a tarball.
+chmodSync('dist/cli.js', 0o755);
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
   stdio: 'inherit',
 });
-console.log('built dist/index.js, dist/entries/workerd.js and dist/*.d.ts');
+console.log('built dist/index.js, dist/onnx.js, dist/entries/{workerd,onnx-workerd}.js and dist/*.d.ts');

@@ -25,6 +25,10 @@ export interface InitOptions {
   build?: BuildName;
   /** Where the chosen build's .wasm comes from, for hosts that load it themselves. */
   wasm?: WasmSource;
+  /** Run every hot kernel on tiny sizes right after init() resolves (in a later task, so init() and a
+   *  first call made at once are not delayed), so the engine's optimizing compiler has them before the
+   *  first real call. Default true. */
+  warmUp?: boolean;
 }
 
 export interface Runtime {
@@ -192,6 +196,28 @@ function unsignedResults(exports: Kernels): Kernels {
   return kernels as unknown as Kernels;
 }
 
+/**
+ * A wasm function's first calls run in the engine's baseline tier (V8's Liftoff is ~3× slower than its
+ * optimizing tier), and a call keeps the code it started with to its end. kernels.warmUp runs every hot
+ * kernel on tiny sizes often enough that the optimizing compiler takes them, in the background, before
+ * the first real call. It runs in a later task (never inside init() or a call made right after it) and
+ * does not keep a Node process alive.
+ */
+function scheduleWarmUp(rt: Runtime): void {
+  const timer = setTimeout(() => {
+    let ptr = -1;
+    try {
+      ptr = rt.arena.alloc(rt.kernels.warmUpScratchBytes(), 'warm-up scratch');
+      rt.kernels.warmUp(ptr);
+    } catch {
+      // out of memory, most likely: the warm-up only ever saves time, so it is skipped
+    } finally {
+      if (ptr >= 0) rt.arena.free(ptr);
+    }
+  }, 0) as unknown as { unref?: () => void };
+  timer.unref?.();
+}
+
 const runtimes = new Map<BuildName, Promise<Runtime>>();
 let current: Runtime | null = null;
 
@@ -231,7 +257,9 @@ export async function init(options: InitOptions = {}): Promise<InitInfo> {
       const module = await loadModule(chosen, options.wasm);
       const instance = await WebAssembly.instantiate(module, {});
       const kernels = unsignedResults(instance.exports as unknown as Kernels);
-      return { build: chosen, kernels, arena: new Arena(kernels.memory, kernels.heapBase()) };
+      const runtime = { build: chosen, kernels, arena: new Arena(kernels.memory, kernels.heapBase()) };
+      if (options.warmUp !== false) scheduleWarmUp(runtime);
+      return runtime;
     })();
     runtimes.set(build, pending);
     pending.catch(() => runtimes.delete(chosen));

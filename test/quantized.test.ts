@@ -112,7 +112,8 @@ for (const build of supportedBuilds()) {
           const f32 = randomized(c, I, H, rng);
           const q = f32.quantize({ weights: 'int8' });
           expect(q.weights).toBe('int8');
-          expect(q.trainable).toBe(false);
+          expect(q.inferenceOnly).toBe(true);
+          expect(f32.inferenceOnly).toBe(false);
           expect(f32.weights).toBe('f32');
           const sd = q.stateDict();
           // quantize(): q·scale within half a step of every f32 weight
@@ -297,6 +298,31 @@ describe('int8 layers: the API around them', () => {
     expect(codeOf(() => m.trainOnBatch(xs, ys))).toMatchObject({ code: 'NOT_TRAINABLE' });
     expect(m.evaluate(xs, ys).loss).toBeGreaterThanOrEqual(0); // inference still works
     m.dispose();
+    // a frozen f32 layer (Keras' trainable = false) is not inference-only: its model still fits
+    const frozen = new LSTM({ inputSize: 2, hiddenSize: 4, returnSequences: true, trainable: false });
+    const f = new Sequential([frozen, new Dense({ inputSize: 4, outputSize: 1 })]);
+    f.compile({ loss: 'mse', optimizer: new Adam({ learningRate: 1e-3 }) });
+    await f.fit(xs, ys, { epochs: 1 });
+    const qf = frozen.quantize({ weights: 'int8' });
+    expect(qf.config()).not.toHaveProperty('trainable'); // nothing to freeze in an int8 layer
+    qf.dispose();
+    f.dispose();
+  });
+
+  it('an int8 model is not exported as if its integers were weights: toOnnx and toLayersModel refuse it', async () => {
+    const { toOnnx } = await import('../src/onnx/index.js');
+    const f32 = new Sequential([
+      new LSTM({ inputSize: 2, hiddenSize: 3, returnSequences: true }),
+      new Dense({ inputSize: 3, outputSize: 1 }),
+    ]);
+    const q = f32.quantize({ weights: 'int8' });
+    expect(toOnnx(f32).length).toBeGreaterThan(0);
+    expect(codeOf(() => toOnnx(q))).toEqual({ code: 'UNSUPPORTED_OP', argument: 'LSTM layer' });
+    expect(codeOf(() => toOnnx(q.layers[0]!))).toMatchObject({ code: 'UNSUPPORTED_OP' });
+    expect(codeOf(() => q.toLayersModel())).toEqual({ code: 'UNSUPPORTED_LAYER', argument: 'weights' });
+    f32.toLayersModel(); // the f32 model still exports
+    f32.dispose();
+    q.dispose();
   });
 
   it('quantize() checks its option, leaves the original trainable, and copies an int8 layer', () => {
@@ -313,7 +339,7 @@ describe('int8 layers: the API around them', () => {
     const q = l.quantize({ weights: 'int8' });
     const again = q.quantize({ weights: 'int8' });
     expect(again.stateDict()).toEqual(q.stateDict());
-    expect(l.trainable).toBe(true);
+    expect(l.inferenceOnly).toBe(false);
     l.forward(new Float32Array(3), { batch: 1, steps: 1 });
     l.backward(new Float32Array(5)); // the f32 layer still trains
     l.dispose();

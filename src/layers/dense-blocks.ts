@@ -23,7 +23,8 @@ import { checkTensor } from './recurrent-params.js';
 
 export interface DenseBlock {
   readonly dtype: number;
-  readonly trainable: boolean;
+  /** int8: no gradient block; training raises NOT_TRAINABLE */
+  readonly inferenceOnly: boolean;
   /** floats of the block */
   readonly floats: number;
   /** float offset of the bias within the block */
@@ -51,7 +52,7 @@ function checkNames(dict: StateDict, names: string[]): void {
 
 class F32Block implements DenseBlock {
   readonly dtype = DTYPE_F32;
-  readonly trainable = true;
+  readonly inferenceOnly = false;
   readonly floats: number;
   readonly biasAt: number;
   readonly scratchFloats = 0;
@@ -92,7 +93,7 @@ class F32Block implements DenseBlock {
 
 class Int8Block implements DenseBlock {
   readonly dtype = DTYPE_I8;
-  readonly trainable = false;
+  readonly inferenceOnly = true;
   readonly floats: number;
   readonly biasAt: number;
   readonly scaleAt: number;

@@ -17,6 +17,7 @@ import {
   quantizeDict,
   type WeightDtype,
 } from './quantize.js';
+import { Trainability, type TrainabilityOptions } from './trainability.js';
 
 export type Activation = 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'softmax';
 /** The kernel's id of each activation (assembly/abi.ts ACT_*). */
@@ -29,7 +30,7 @@ const ACTIVATION_IDS: Record<Activation, number> = {
 };
 const ACTIVATIONS = Object.keys(ACTIVATION_IDS) as Activation[];
 
-export interface DenseOptions {
+export interface DenseOptions extends TrainabilityOptions {
   inputSize: number;
   outputSize: number;
   activation?: Activation;
@@ -52,6 +53,7 @@ export class Dense implements Layer {
   readonly #wFloats: number; // float offset of the bias in the block
   readonly #params: number;
   readonly #grads: number; // 0 for an inference-only block
+  readonly #trainability: Trainability;
   #ws = 0;
   #wsRows = 0; // [x rows·in | y rows·NP | dy rows·NP | dx rows·in | wT | dW scratch]
   #rows = 0;
@@ -92,11 +94,18 @@ export class Dense implements Layer {
     this.#NP = Math.ceil(this.outputSize / PANEL) * PANEL;
     this.#block = denseBlock(this.weights, this.outputSize, this.inputSize, this.#NP, this.#rt.kernels);
     this.#wFloats = this.#block.biasAt;
+    this.#trainability = new Trainability(
+      options,
+      new Map([
+        ['weight', [0, this.#wFloats]],
+        ['bias', [this.#wFloats, this.#block.floats]],
+      ]),
+    );
     this.#holdings = new Holdings(this.#rt.arena);
     const floats = this.#block.floats;
     try {
       this.#params = this.#holdings.alloc(floats * 4, 'Dense parameters');
-      this.#grads = this.#block.trainable ? this.#holdings.alloc(floats * 4, 'Dense gradients') : 0;
+      this.#grads = this.#block.inferenceOnly ? 0 : this.#holdings.alloc(floats * 4, 'Dense gradients');
     } catch (e) {
       this.#holdings.freeAll();
       throw e;
@@ -111,7 +120,7 @@ export class Dense implements Layer {
       weight: { shape: [this.outputSize, this.inputSize], data: weight },
       bias: { shape: [this.outputSize], data: bias },
     };
-    this.#write(this.#block.trainable ? init : quantizeDict(init, ['weight']), this.#params);
+    this.#write(this.#block.inferenceOnly ? quantizeDict(init, ['weight']) : init, this.#params);
   }
 
   get disposed(): boolean {
@@ -123,9 +132,9 @@ export class Dense implements Layer {
     return this.activation;
   }
 
-  /** false for int8 weights: backward, gradients and fit raise NOT_TRAINABLE. */
-  get trainable(): boolean {
-    return this.#block.trainable;
+  /** true for int8 weights: backward, gradients and fit raise NOT_TRAINABLE. */
+  get inferenceOnly(): boolean {
+    return this.#block.inferenceOnly;
   }
 
   config(): Record<string, unknown> {
@@ -135,17 +144,37 @@ export class Dense implements Layer {
       activation: this.activation,
       seed: this.#seed,
       ...(this.weights !== 'f32' ? { weights: this.weights } : {}),
+      ...this.#trainability.config(),
     };
+  }
+
+  /** false: optimizers leave this layer's parameters alone (Keras' trainable). */
+  get trainable(): boolean {
+    return this.#trainability.trainable;
+  }
+
+  set trainable(value: boolean) {
+    this.#trainability.trainable = value === true;
+  }
+
+  /** Freeze 'weight' and/or 'bias'; [] unfreezes. */
+  freezeParameters(names: string[]): void {
+    this.#trainability.freeze(names);
+  }
+
+  get frozenParameters(): readonly string[] {
+    return this.#trainability.frozen;
   }
 
   /** A new inference-only Dense with int8 weights (one f32 scale per output; bias f32). */
   quantize(options: QuantizeOptions): Dense {
     this.#live();
     checkQuantizeOptions(options);
-    const q = new Dense({ ...(this.config() as unknown as DenseOptions), weights: 'int8' });
+    const { trainable: _t, frozenParameters: _f, ...config } = this.config(); // an int8 layer has nothing to freeze
+    const q = new Dense({ ...(config as unknown as DenseOptions), weights: 'int8' });
     try {
       const d = this.stateDict();
-      q.loadStateDict(this.#block.trainable ? quantizeDict(d, ['weight']) : d);
+      q.loadStateDict(this.#block.inferenceOnly ? d : quantizeDict(d, ['weight']));
     } catch (e) {
       q.dispose();
       throw e;
@@ -153,8 +182,8 @@ export class Dense implements Layer {
     return q;
   }
 
-  #trainableOr(what: string): void {
-    if (!this.#block.trainable) throw notTrainable('Dense', what);
+  #requireGradients(what: string): void {
+    if (this.#block.inferenceOnly) throw notTrainable('Dense', what);
   }
 
   #write(d: StateDict, block: number): void {
@@ -172,7 +201,7 @@ export class Dense implements Layer {
 
   gradients(): StateDict {
     this.#live();
-    this.#trainableOr('gradients');
+    this.#requireGradients('gradients');
     return this.#read(this.#grads);
   }
 
@@ -184,15 +213,21 @@ export class Dense implements Layer {
 
   zeroGrad(): void {
     this.#live();
-    this.#trainableOr('zeroGrad');
+    this.#requireGradients('zeroGrad');
     this.#rt.arena.fill(this.#grads, this.#block.floats);
   }
 
   /** @internal */
   _blocks(): ParameterBlock {
     this.#live();
-    this.#trainableOr('optimizer');
-    return { runtime: this.#rt, params: this.#params, grads: this.#grads, floats: this.#block.floats };
+    this.#requireGradients('optimizer');
+    return {
+      runtime: this.#rt,
+      params: this.#params,
+      grads: this.#grads,
+      floats: this.#block.floats,
+      ranges: this.#trainability.ranges(),
+    };
   }
 
   #workspace(rows: number): void {
@@ -265,7 +300,7 @@ export class Dense implements Layer {
    *  sigmoid pass ∂L/∂z with `preActivation` set, skipping the activation's derivative. */
   backwardTensor(dy: Tensor, options: BackwardTensorOptions = {}): Tensor {
     this.#live();
-    this.#trainableOr('backward');
+    this.#requireGradients('backward');
     if (!this.#hasForward)
       throw new LSTMError('NO_FORWARD', 'backward() needs a forward() first', {
         argument: 'dy',

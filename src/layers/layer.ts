@@ -10,6 +10,9 @@ export interface ParameterBlock {
   params: number;
   grads: number;
   floats: number;
+  /** The [start, end) float ranges optimizers update (frozen parameters left out); absent or null:
+   *  the whole block; empty: nothing (a frozen layer). */
+  ranges?: [number, number][] | null;
 }
 
 export interface ForwardContext {
@@ -62,8 +65,8 @@ export interface Layer {
   stream?(batch: number): LayerStream;
   /** Truncated BPTT: carry the final state into the next forward (detached). */
   setCarry?(on: boolean): void;
-  /** false: inference only (int8 weights); backward and fit raise NOT_TRAINABLE. Absent: true. */
-  readonly trainable?: boolean;
+  /** true: inference only (int8 weights); backward and fit raise NOT_TRAINABLE. Absent: false. */
+  readonly inferenceOnly?: boolean;
   /** A new inference-only copy with quantized weights (layers with a weight matrix). */
   quantize?(options: { weights: 'int8' }): Layer;
   /** @internal The packed parameter block for optimizers; null for layers without parameters. */

@@ -25,7 +25,7 @@ interface Entry {
 
 export class QuantizedRecurrentParams implements RecurrentBlock {
   readonly dtype = DTYPE_I8;
-  readonly trainable = false;
+  readonly inferenceOnly = true;
   readonly slots: Slot[] = [];
   readonly floats: number;
   readonly N: number;
@@ -151,6 +151,26 @@ export class QuantizedRecurrentParams implements RecurrentBlock {
         for (let q = 0; q < 3; q++) for (let u = 0; u < H; u++) data[q * H + u] = f32[base + s.peep + q * U + u]!;
         out[e.name] = { shape, data };
       }
+    }
+    return out;
+  }
+
+  ranges(): Map<string, [number, number]> {
+    const out = new Map<string, [number, number]>(),
+      N = this.N,
+      H = this.#H;
+    for (const e of this.#entries) {
+      const s = e.slot;
+      const [at, n] = [
+        [s.wih, int8PanelBytes(N, s.K) / 4],
+        [s.whh, int8PanelBytes(N, H) / 4],
+        [s.bih, N],
+        [s.bhh, N],
+        [s.peep, 3 * this.U],
+        [s.sih, N],
+        [s.shh, N],
+      ][e.part]!;
+      out.set(e.name, [at!, at! + n!]);
     }
     return out;
   }

@@ -3,6 +3,7 @@
 import { FLAG_CLIP, FLAG_HARD_GATES } from '../../assembly/abi.js';
 import { checkSize, describe, LSTMError } from '../errors.js';
 import { checkWeightDtype, type WeightDtype } from './quantize.js';
+import type { TrainabilityOptions } from './trainability.js';
 
 /** Which kernel cell (assembly/cells.ts) a layer runs, and how PyTorch's parameters map onto it. */
 export interface CellSpec {
@@ -28,7 +29,7 @@ export type RecurrentActivation = 'sigmoid' | 'hardSigmoid' | { name: 'hardSigmo
 
 export type MergeMode = 'concat' | 'sum' | 'mul' | 'ave';
 
-export interface RecurrentOptions {
+export interface RecurrentOptions extends TrainabilityOptions {
   inputSize: number;
   hiddenSize: number;
   numLayers?: number;

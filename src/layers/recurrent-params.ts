@@ -31,8 +31,8 @@ export interface Slot {
 export interface RecurrentBlock {
   /** DTYPE_* (assembly/abi.ts), written into every descriptor */
   readonly dtype: number;
-  /** false: inference only (no gradient block; backward and fit raise NOT_TRAINABLE) */
-  readonly trainable: boolean;
+  /** true: inference only (no gradient block; backward and fit raise NOT_TRAINABLE) */
+  readonly inferenceOnly: boolean;
   readonly slots: Slot[];
   /** floats of the block (byte size / 4) */
   readonly floats: number;
@@ -46,6 +46,8 @@ export interface RecurrentBlock {
   read(arena: Arena, block: number): StateDict;
   /** Floats of scratch the products need for inputs of up to K features (SEQ_QSCRATCH). */
   scratchFloats(K: number): number;
+  /** Every parameter name -> its [start, end) float range in the block (for freezing). */
+  ranges(): Map<string, [number, number]>;
 }
 
 interface ParamShape {
@@ -58,7 +60,7 @@ interface ParamShape {
 
 export class RecurrentParams implements RecurrentBlock {
   readonly dtype = DTYPE_F32;
-  readonly trainable = true;
+  readonly inferenceOnly = false;
   readonly slots: Slot[] = [];
   /** floats of the packed block */
   readonly floats: number;
@@ -189,6 +191,24 @@ export class RecurrentParams implements RecurrentBlock {
         for (let q = 0; q < 3; q++) for (let u = 0; u < H; u++) data[q * H + u] = f32[base + s.peep + q * U + u]!;
       }
       out[p.name] = { shape: p.shape.slice(), data };
+    }
+    return out;
+  }
+
+  /** Each parameter's [start, end) float range in the packed block. */
+  ranges(): Map<string, [number, number]> {
+    const out = new Map<string, [number, number]>(),
+      H = this.#H;
+    for (const p of this.shapes) {
+      const s = p.slot;
+      const [at, n] = [
+        [s.wih, this.N * s.K],
+        [s.whh, this.N * H],
+        [s.bih, this.N],
+        [s.bhh, this.N],
+        [s.peep, 3 * this.U],
+      ][p.part]!;
+      out.set(p.name, [at!, at! + n!]);
     }
     return out;
   }

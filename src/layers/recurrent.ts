@@ -29,6 +29,8 @@ import { recurrentBlock } from './quantized-params.js';
 import type { RecurrentBlock } from './recurrent-params.js';
 import { type LSTMState, StreamState } from './recurrent-stream.js';
 import { Workspace } from './recurrent-workspace.js';
+import { Trainability } from './trainability.js';
+import { writeOnnx, type OnnxExportOptions } from '../io/onnx-hook.js';
 
 export type { LSTMState } from './recurrent-stream.js';
 export type {
@@ -60,6 +62,7 @@ export abstract class Recurrent implements Layer {
   #hasForward = false;
   #disposed = false;
   readonly #adapter: SequentialAdapter;
+  readonly #trainability: Trainability;
   #gradNorms: Float32Array | null = null;
 
   protected constructor(options: RecurrentOptions, spec: CellSpec) {
@@ -70,10 +73,11 @@ export abstract class Recurrent implements Layer {
     this.#dropRng = mulberry32((c.seed ^ 0x5bd1e995) >>> 0);
     this.#adapter = new SequentialAdapter(this, c.mergeMode);
     this.#p = recurrentBlock(c, spec, this.#rt.kernels);
+    this.#trainability = new Trainability(options, this.#p.ranges());
     this.#holdings = new Holdings(this.#rt.arena);
     try {
       this.#params = this.#holdings.alloc(this.#p.floats * 4, 'parameters');
-      this.#grads = this.#p.trainable ? this.#holdings.alloc(this.#p.floats * 4, 'gradients') : 0;
+      this.#grads = this.#p.inferenceOnly ? 0 : this.#holdings.alloc(this.#p.floats * 4, 'gradients');
     } catch (e) {
       this.#holdings.freeAll();
       throw e;
@@ -123,13 +127,31 @@ export abstract class Recurrent implements Layer {
   get weights(): 'f32' | 'int8' {
     return this.#config.weights;
   }
-  /** false for int8 weights: backward, gradients and fit raise NOT_TRAINABLE. */
-  get trainable(): boolean {
-    return this.#p.trainable;
+  /** true for int8 weights: backward, gradients and fit raise NOT_TRAINABLE. */
+  get inferenceOnly(): boolean {
+    return this.#p.inferenceOnly;
   }
 
   config(): Record<string, unknown> {
-    return configOptions(this.#config);
+    return { ...configOptions(this.#config), ...this.#trainability.config() };
+  }
+
+  /** false: optimizers leave every parameter of this layer alone (Keras' trainable). */
+  get trainable(): boolean {
+    return this.#trainability.trainable;
+  }
+
+  set trainable(value: boolean) {
+    this.#trainability.trainable = value === true;
+  }
+
+  /** Freeze these parameters by name (stateDict() names, e.g. 'bias_hh_l0'); [] unfreezes. */
+  freezeParameters(names: string[]): void {
+    this.#trainability.freeze(names);
+  }
+
+  get frozenParameters(): readonly string[] {
+    return this.#trainability.frozen;
   }
 
   /** A new inference-only layer of the same kind and options with int8 weights (symmetric, one f32
@@ -138,11 +160,12 @@ export abstract class Recurrent implements Layer {
     this.#live();
     checkQuantizeOptions(options);
     const Kind = this.constructor as new (o: Record<string, unknown>) => this;
-    const q = new Kind({ ...this.config(), weights: 'int8' });
+    const { trainable: _t, frozenParameters: _f, ...config } = this.config(); // an int8 layer has nothing to freeze
+    const q = new Kind({ ...config, weights: 'int8' });
     try {
       const dict = this.stateDict(),
         weights = Object.keys(dict).filter((k) => /^weight_(ih|hh)_l/.test(k));
-      q.loadStateDict(this.#p.trainable ? quantizeDict(dict, weights) : dict);
+      q.loadStateDict(this.#p.inferenceOnly ? dict : quantizeDict(dict, weights));
     } catch (e) {
       q.dispose();
       throw e;
@@ -150,8 +173,8 @@ export abstract class Recurrent implements Layer {
     return q;
   }
 
-  #trainableOr(what: string): void {
-    if (!this.#p.trainable) throw notTrainable(this.#spec.kind, what);
+  #requireGradients(what: string): void {
+    if (this.#p.inferenceOnly) throw notTrainable(this.#spec.kind, what);
   }
 
   // ---- parameters ----
@@ -165,7 +188,7 @@ export abstract class Recurrent implements Layer {
   /** The accumulated gradients, same names and shapes as stateDict(). */
   gradients(): StateDict {
     this.#live();
-    this.#trainableOr('gradients');
+    this.#requireGradients('gradients');
     return this.#p.read(this.#rt.arena, this.#grads);
   }
 
@@ -177,15 +200,21 @@ export abstract class Recurrent implements Layer {
 
   zeroGrad(): void {
     this.#live();
-    this.#trainableOr('zeroGrad');
+    this.#requireGradients('zeroGrad');
     this.#rt.arena.fill(this.#grads, this.#p.floats);
   }
 
   /** @internal The packed parameter and gradient blocks, for optimizers. */
   _blocks(): ParameterBlock {
     this.#live();
-    this.#trainableOr('optimizer');
-    return { runtime: this.#rt, params: this.#params, grads: this.#grads, floats: this.#p.floats };
+    this.#requireGradients('optimizer');
+    return {
+      runtime: this.#rt,
+      params: this.#params,
+      grads: this.#grads,
+      floats: this.#p.floats,
+      ranges: this.#trainability.ranges(),
+    };
   }
 
   // ---- sequence forward / backward ----
@@ -230,7 +259,7 @@ export abstract class Recurrent implements Layer {
 
   backward(dOutput: Float32Array, options: BackwardOptions = {}): RecurrentBackwardResult {
     this.#live();
-    this.#trainableOr('backward');
+    this.#requireGradients('backward');
     const ws = this.#ws;
     if (!this.#hasForward || !ws) {
       throw new LSTMError('NO_FORWARD', 'backward() needs the activations of a forward() call', {
@@ -323,6 +352,12 @@ export abstract class Recurrent implements Layer {
   forwardTensor(x: Tensor, ctx: ForwardContext = { training: false }): Tensor {
     this.#live();
     return this.#adapter.forward(x, ctx);
+  }
+
+  /** This layer as ONNX (input "input", outputs "output", "h", "c"); needs 'wasm-lstm/onnx' imported. */
+  toOnnx(options?: OnnxExportOptions): Uint8Array {
+    this.#live();
+    return writeOnnx(this, options);
   }
 
   backwardTensor(dy: Tensor): Tensor {
