@@ -1,6 +1,8 @@
 // wasm-lstm: the public API.
 export { init, detectFeatures, supportedBuilds } from './runtime.js';
 export type { BuildName, Features, InitInfo, InitOptions, WasmSource } from './runtime.js';
+export { measurePeak } from './peak.js';
+export type { PeakResult } from './peak.js';
 export { LSTM } from './layers/lstm.js';
 export type { LSTMVariantOptions } from './layers/lstm.js';
 export { GRU } from './layers/gru.js';

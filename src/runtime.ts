@@ -6,6 +6,8 @@ import { LSTMError, describe } from './errors.js';
 import { type Kernels, USIZE_RESULTS } from './kernels.generated.js';
 
 export type { Kernels };
+import { defaultKernel, readFileBytes, resolveUrl } from './platform.js';
+import { buildOfModule } from './build-marker.js';
 
 export type BuildName = 'relaxed-simd' | 'simd' | 'scalar';
 export const BUILDS: readonly BuildName[] = ['relaxed-simd', 'simd', 'scalar'];
@@ -36,12 +38,6 @@ export interface Runtime {
   kernels: Kernels;
   arena: Arena;
 }
-
-const WASM_FILE: Record<BuildName, string> = {
-  'relaxed-simd': 'lstm.relaxed.wasm',
-  simd: 'lstm.simd.wasm',
-  scalar: 'lstm.scalar.wasm',
-};
 
 // Probe modules (toolchain.md): each validates only where the feature is implemented.
 const HEADER = [0, 97, 115, 109, 1, 0, 0, 0];
@@ -154,21 +150,13 @@ export function supportedBuilds(features: Features = detectFeatures()): BuildNam
   return BUILDS.filter((b) => b === 'scalar' || (b === 'simd' ? features.simd : features.simd && features.relaxedSimd));
 }
 
-async function loadModule(build: BuildName, source: WasmSource | undefined): Promise<WebAssembly.Module> {
+async function loadModule(build: BuildName, given: WasmSource | undefined): Promise<WebAssembly.Module> {
+  // Without a source, the package's own copy (platform.ts: a file URL; in browsers, inlined bytes).
+  const source = given ?? (await defaultKernel(build));
   if (source instanceof WebAssembly.Module) return source;
   if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return WebAssembly.compile(source as BufferSource);
-  const url =
-    source === undefined
-      ? new URL(`../build/${WASM_FILE[build]}`, import.meta.url)
-      : source instanceof URL
-        ? source
-        : new URL(source, import.meta.url);
-  if (url.protocol === 'file:') {
-    // Node, Deno and Bun: read the file. The specifier is hidden from bundlers on purpose.
-    const fsName = 'node:fs/promises';
-    const fs = (await import(/* @vite-ignore */ fsName)) as typeof import('node:fs/promises');
-    return WebAssembly.compile((await fs.readFile(url)) as unknown as BufferSource);
-  }
+  const url = source instanceof URL ? source : resolveUrl(source);
+  if (url.protocol === 'file:') return WebAssembly.compile(await readFileBytes(url)); // Node, Deno, Bun
   const response = await fetch(url);
   if (!response.ok) {
     throw new LSTMError('BUILD_UNAVAILABLE', `could not fetch the ${build} build`, {
@@ -235,6 +223,11 @@ export async function init(options: InitOptions = {}): Promise<InitInfo> {
   }
   const features = detectFeatures();
   const supported = supportedBuilds(features);
+  if (options.build === undefined && options.wasm !== undefined) {
+    // A host-loaded module: its label comes from the module (build-marker.ts), not from the engine.
+    const module = await loadModule(supported[0]!, options.wasm);
+    return init({ ...options, build: buildOfModule(module, undefined), wasm: module });
+  }
   let build = options.build;
   if (build === undefined) build = supported[0]!;
   else if (!BUILDS.includes(build)) {
@@ -255,6 +248,7 @@ export async function init(options: InitOptions = {}): Promise<InitInfo> {
     const chosen = build;
     pending = (async () => {
       const module = await loadModule(chosen, options.wasm);
+      if (options.wasm !== undefined) buildOfModule(module, chosen); // a marked module must be the named build
       const instance = await WebAssembly.instantiate(module, {});
       const kernels = unsignedResults(instance.exports as unknown as Kernels);
       const runtime = { build: chosen, kernels, arena: new Arena(kernels.memory, kernels.heapBase()) };

@@ -2,6 +2,7 @@
 // shards its weightsManifest names, fetched relative to it), a Node path (the same files read
 // from disk), or tfjs ModelArtifacts { modelTopology, weightSpecs, weightData } (for example
 // from tf.io.withSaveHandler). Returns a Sequential.
+import { nodeModule } from '../platform.js';
 import { init, hasRuntime } from '../runtime.js';
 import { LSTMError, describe } from '../errors.js';
 import { Sequential } from '../model/sequential.js';
@@ -24,12 +25,11 @@ async function nodeModules(): Promise<{
   path: typeof import('node:path');
   url: typeof import('node:url');
 }> {
-  // variables, so browser bundlers leave them alone
-  const [f, p, u] = ['node:fs/promises', 'node:path', 'node:url'];
+  // through platform.ts, so browser bundles (platform.browser.ts) hold no node: import at all
   return {
-    fs: (await import(/* @vite-ignore */ f)) as typeof import('node:fs/promises'),
-    path: (await import(/* @vite-ignore */ p)) as typeof import('node:path'),
-    url: (await import(/* @vite-ignore */ u)) as typeof import('node:url'),
+    fs: await nodeModule<typeof import('node:fs/promises')>('node:fs/promises'),
+    path: await nodeModule<typeof import('node:path')>('node:path'),
+    url: await nodeModule<typeof import('node:url')>('node:url'),
   };
 }
 

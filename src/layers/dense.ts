@@ -30,6 +30,10 @@ const ACTIVATION_IDS: Record<Activation, number> = {
 };
 const ACTIVATIONS = Object.keys(ACTIVATION_IDS) as Activation[];
 
+// Outputs are padded to 16 columns (two GEMM panels). The kernels need only whole panels (8), but model
+// files keep the optimizer's state as the packed block, and every file written so far has 16.
+const OUTPUT_COLUMNS = 2 * PANEL;
+
 export interface DenseOptions extends TrainabilityOptions {
   inputSize: number;
   outputSize: number;
@@ -91,7 +95,7 @@ export class Dense implements Layer {
     this.#seed = seed;
     this.weights = checkWeightDtype(options.weights);
     this.#rt = currentRuntime();
-    this.#NP = Math.ceil(this.outputSize / PANEL) * PANEL;
+    this.#NP = Math.ceil(this.outputSize / OUTPUT_COLUMNS) * OUTPUT_COLUMNS;
     this.#block = denseBlock(this.weights, this.outputSize, this.inputSize, this.#NP, this.#rt.kernels);
     this.#wFloats = this.#block.biasAt;
     this.#trainability = new Trainability(

@@ -7,6 +7,7 @@ import { toLayersModel, type LayersModelArtifacts, type ToLayersModelOptions } f
 import { addPrefix, selectPrefix } from '../layers/layer.js';
 import { checkLengths } from '../layers/recurrent-checks.js';
 import type { Optimizer } from '../optim/optimizer.js';
+import { writeFileAtomic } from '../platform.js';
 import { hasRuntime, init } from '../runtime.js';
 import type { StateDict, Tensor } from '../tensor.js';
 import { asTensor, rows, stepWeights, type TensorLike, window } from './batches.js';
@@ -409,11 +410,7 @@ export class Sequential {
 
   /** Node: write the model to `path` atomically (a temporary file, then rename). */
   async saveFile(path: string, options: SaveOptions = {}): Promise<void> {
-    const fsName = 'node:fs/promises'; // a variable, so browser bundlers leave it alone
-    const fs = (await import(/* @vite-ignore */ fsName)) as typeof import('node:fs/promises');
-    const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
-    await fs.writeFile(tmp, this.save(options));
-    await fs.rename(tmp, path);
+    await writeFileAtomic(path, this.save(options));
   }
 
   static async load(bytes: Uint8Array | ArrayBuffer): Promise<Sequential> {

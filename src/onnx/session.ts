@@ -82,7 +82,7 @@ async function loadBytes(source: OnnxSource): Promise<Uint8Array> {
     );
   if (!url || url.protocol === 'file:') {
     const fsName = 'node:fs/promises'; // a variable, so browser bundlers leave it alone
-    const fs = (await import(/* @vite-ignore */ fsName)) as typeof import('node:fs/promises');
+    const fs = (await import(/* @vite-ignore */ /* webpackIgnore: true */ fsName)) as typeof import('node:fs/promises');
     return new Uint8Array(await fs.readFile(url ?? (source as string)));
   }
   const response = await fetch(url);
