@@ -16,7 +16,8 @@ const { values: args } = parseArgs({
   },
 });
 const repeats = Number(args.repeats);
-const builds = (args.builds ? args.builds.split(',') : ['relaxed-simd', 'simd']).filter((b) =>
+/** @type {import('../dist/index.js').BuildName[]} */
+const builds = /** @type {any[]} */ (args.builds ? args.builds.split(',') : ['relaxed-simd', 'simd']).filter((b) =>
   supportedBuilds().includes(b),
 );
 const only = args.only ? new Set(args.only.split(',')) : null;
