@@ -85,7 +85,7 @@ export const SEQ_GRAD_NORMS = 152; // [T] or 0: ‖∂L/∂h_t‖ per step, mean
 export const SEQ_DTYPE = 156;
 export const SEQ_SIH = 160; // f32 [N]
 export const SEQ_SHH = 164; // f32 [N]
-export const SEQ_QSCRATCH = 168;
+export const SEQ_QSCRATCH = 168; // one per descriptor: row ranges run on several threads need one each
 export const SEQ_BYTES = 176;
 
 // Regions of the cache and the backward workspace (seqRegion(desc, REGION_*) gives float offsets).
