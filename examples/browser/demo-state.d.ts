@@ -19,6 +19,23 @@ export interface DemoConfig {
   build: string;
 }
 
+/** One row of the f32/int8 comparison (the worker's compareInt8). */
+export interface QuantizedRow {
+  format: string;
+  bytes: number;
+  msPerSequence: number;
+  usPerStep: number;
+  valLoss: number;
+}
+
+/** The worker's last 'quantized' message: the model after `steps` steps, as f32 and as int8. */
+export interface DemoQuantized {
+  type: 'quantized';
+  run: number;
+  steps: number;
+  rows: QuantizedRow[];
+}
+
 export interface DemoState {
   running: boolean;
   build: string | null;
@@ -30,4 +47,5 @@ export interface DemoState {
   errors: string[];
   runs: DemoRun[];
   config?: DemoConfig;
+  quantized: DemoQuantized | null;
 }
