@@ -214,7 +214,8 @@ describe('Sequential', () => {
       },
     });
     expect(best).toBeLessThan(0.01);
-    // int8 weights cost at most a quarter more test MSE (measured: f32 0.0019, int8 0.0016)
+    // int8 weights cost at most a quarter more test MSE (measured at the stop, epoch 15: f32 0.0082,
+    // int8 0.0081; after all 24 epochs it was f32 0.0019, int8 0.0016)
     const f32Mse = model.evaluate(test.x, test.y).loss,
       q = model.quantize({ weights: 'int8' });
     expect(q.evaluate(test.x, test.y).loss).toBeLessThanOrEqual(1.25 * f32Mse);
