@@ -1,0 +1,58 @@
+// Issue 10 #1, the class guard: wasm pointers are byte offsets up to 4 GiB, so host code must turn
+// them into indices with `>>> 2` (unsigned). A signed `>> 2` or `| 0` makes every offset past
+// 2 GiB negative. The only signed shifts allowed in src/ are on values that are never pointers,
+// listed here with the reason.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ALLOWED: Record<string, RegExp> = {
+  // IEEE half floats: a 16-bit pattern, never a pointer
+  'src/io/safetensors.ts': /\(h >> 10\) & 0x1f/,
+};
+
+const SIGNED_SHIFT = /[^>]>>(?![>=])/;
+const OR_ZERO = /(?<!\|)\|\s*0(?![.xX\d])/;
+
+/** A signed shift or `| 0` in code (comments and the `>>` closing nested generics left out). */
+function suspicious(line: string): boolean {
+  const code = line
+    .replace(/\/\/.*$/, '')
+    .replaceAll('=>', '⇒')
+    .replace(/<[^<>]*<[^<>]*>>/g, '');
+  return SIGNED_SHIFT.test(code) || OR_ZERO.test(code);
+}
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? files(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+describe('pointer arithmetic in src/', () => {
+  it('has no signed right shift and no `| 0` outside the allowed list', () => {
+    const found: string[] = [];
+    for (const file of files('src')) {
+      const name = relative('.', file).replaceAll('\\', '/');
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .forEach((line, i) => {
+          if (suspicious(line) && !ALLOWED[name]?.test(line))
+            found.push(`${name}:${i + 1}: ${line.trim()}`);
+        });
+    }
+    expect(found).toEqual([]);
+  });
+
+  it('catches the mistake it guards against', () => {
+    expect(suspicious('this.f32[ptr >> 2] = v;')).toBe(true);
+    expect(suspicious('const at = (p: number) => p >> 2;')).toBe(true);
+    expect(suspicious('this.f32[ptr >>> 2] = v;')).toBe(false);
+    expect(suspicious('x >>= 1')).toBe(false);
+    expect(suspicious('const m: Readonly<Record<string, new () => X>> = {};')).toBe(false);
+    expect(suspicious('// a comment about ptr >> 2')).toBe(false);
+    expect(suspicious('const i = (ptr / 4) | 0;')).toBe(true);
+    expect(suspicious('const i = n || 0;')).toBe(false);
+  });
+});
