@@ -102,7 +102,9 @@ describe('issue 10 #1: memory past 2 GiB', () => {
     // freeing makes room again
     arena.free(a);
     const after = new Dense({ inputSize: 1 << 14, outputSize: 1 << 12, seed: 4 });
-    expect(after.forwardTensor({ data: new Float32Array(1 << 14).fill(1), shape: [1, 1 << 14] }).data.every(Number.isFinite)).toBe(true);
+    expect(
+      after.forwardTensor({ data: new Float32Array(1 << 14).fill(1), shape: [1, 1 << 14] }).data.every(Number.isFinite),
+    ).toBe(true);
     arena.free(c);
     for (const l of [after, b, dense, lstm, denseLow, lstmLow]) l.dispose();
   }, 600_000);

@@ -14,12 +14,14 @@ const ALLOWED: Record<string, RegExp> = {
 const SIGNED_SHIFT = /[^>]>>(?![>=])/;
 const OR_ZERO = /(?<!\|)\|\s*0(?![.xX\d])/;
 
-/** A signed shift or `| 0` in code (comments and the `>>` closing nested generics left out). */
+/** A signed shift or `| 0` in code. Comments are left out, and so are type arguments (`Name<…>`,
+ *  innermost first), whose closing `>>` is not a shift; formatted code puts spaces around operators. */
 function suspicious(line: string): boolean {
-  const code = line
-    .replace(/\/\/.*$/, '')
-    .replaceAll('=>', '⇒')
-    .replace(/<[^<>]*<[^<>]*>>/g, '');
+  let code = line.replace(/\/\/.*$/, '').replaceAll('=>', '⇒');
+  for (let before = ''; before !== code; ) {
+    before = code;
+    code = code.replace(/(\w)<[^<>]*>/g, '$1');
+  }
   return SIGNED_SHIFT.test(code) || OR_ZERO.test(code);
 }
 
@@ -38,8 +40,7 @@ describe('pointer arithmetic in src/', () => {
       readFileSync(file, 'utf8')
         .split('\n')
         .forEach((line, i) => {
-          if (suspicious(line) && !ALLOWED[name]?.test(line))
-            found.push(`${name}:${i + 1}: ${line.trim()}`);
+          if (suspicious(line) && !ALLOWED[name]?.test(line)) found.push(`${name}:${i + 1}: ${line.trim()}`);
         });
     }
     expect(found).toEqual([]);
@@ -51,6 +52,8 @@ describe('pointer arithmetic in src/', () => {
     expect(suspicious('this.f32[ptr >>> 2] = v;')).toBe(false);
     expect(suspicious('x >>= 1')).toBe(false);
     expect(suspicious('const m: Readonly<Record<string, new () => X>> = {};')).toBe(false);
+    expect(suspicious('let m: Readonly<Record<string, (c: Record<string, unknown>) => L>> = {};')).toBe(false);
+    expect(suspicious('const i = a < b ? ptr >> 2 : 0;')).toBe(true);
     expect(suspicious('// a comment about ptr >> 2')).toBe(false);
     expect(suspicious('const i = (ptr / 4) | 0;')).toBe(true);
     expect(suspicious('const i = n || 0;')).toBe(false);

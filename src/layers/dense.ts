@@ -1,13 +1,13 @@
 // nn.Linear (Keras Dense): y = act(x·Wᵀ + b). On [N, T, in] it acts on every step.
 // Parameters: weight [out, in], bias [out] (PyTorch names), packed for the GEMM microkernel.
 import { ACT_LINEAR, ACT_RELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH, PANEL } from '../../assembly/abi.js';
-import { checkSize, describe, LSTMError } from '../errors.js';
+import { checkSeed, checkSize, describe, LSTMError } from '../errors.js';
 import { packRows, packVector, unpackRows, unpackVector } from '../io/torch.js';
 import { Holdings, own, release } from '../owned.js';
 import { mulberry32, uniformArray } from '../random.js';
 import { currentRuntime, type Runtime } from '../runtime.js';
-import { type StateDict, shapeSize, shapeString, type Tensor } from '../tensor.js';
-import type { BackwardTensorOptions, Layer, ParameterBlock, PrefixOption } from './layer.js';
+import { describeTensor, isTensor, type StateDict, shapeString, type Tensor } from '../tensor.js';
+import type { BackwardTensorOptions, Layer, LayerPlan, ParameterBlock, PrefixOption } from './layer.js';
 import { addPrefix, selectPrefix } from './layer.js';
 import { checkTensor } from './recurrent-params.js';
 
@@ -27,6 +27,45 @@ export interface DenseOptions {
   outputSize: number;
   activation?: Activation;
   seed?: number;
+}
+
+/** Validated Dense options, every default filled in (no allocation). */
+export function denseConfig(options: DenseOptions): Required<DenseOptions> {
+  if (options === null || typeof options !== 'object') {
+    throw new LSTMError('INVALID_ARGUMENT', 'Dense options must be an object', {
+      argument: 'options',
+      expected: '{ inputSize, outputSize }',
+      actual: describe(options),
+    });
+  }
+  const activation = options.activation ?? 'linear';
+  if (!ACTIVATIONS.includes(activation)) {
+    throw new LSTMError('INVALID_ARGUMENT', 'unknown activation', {
+      argument: 'activation',
+      expected: ACTIVATIONS.join(' | '),
+      actual: describe(activation),
+    });
+  }
+  return {
+    inputSize: checkSize('inputSize', options.inputSize, 1 << 24),
+    outputSize: checkSize('outputSize', options.outputSize, 1 << 24),
+    activation,
+    seed: checkSeed('seed', options.seed),
+  };
+}
+
+/** The parameters a Dense built from `options` holds, and its packed block size (outputs padded to
+ *  whole GEMM panels), without allocating. */
+export function densePlan(options: DenseOptions): LayerPlan {
+  const c = denseConfig(options),
+    NP = Math.ceil(c.outputSize / PANEL) * PANEL;
+  return {
+    params: [
+      { name: 'weight', shape: [c.outputSize, c.inputSize] },
+      { name: 'bias', shape: [c.outputSize] },
+    ],
+    blockFloats: NP * c.inputSize + NP,
+  };
 }
 
 export class Dense implements Layer {
@@ -50,32 +89,11 @@ export class Dense implements Layer {
   #disposed = false;
 
   constructor(options: DenseOptions) {
-    if (options === null || typeof options !== 'object') {
-      throw new LSTMError('INVALID_ARGUMENT', 'Dense options must be an object', {
-        argument: 'options',
-        expected: '{ inputSize, outputSize }',
-        actual: describe(options),
-      });
-    }
-    this.inputSize = checkSize('inputSize', options.inputSize, 1 << 24);
-    this.outputSize = checkSize('outputSize', options.outputSize, 1 << 24);
-    const act = options.activation ?? 'linear';
-    if (!ACTIVATIONS.includes(act)) {
-      throw new LSTMError('INVALID_ARGUMENT', 'unknown activation', {
-        argument: 'activation',
-        expected: ACTIVATIONS.join(' | '),
-        actual: describe(act),
-      });
-    }
-    this.activation = act;
-    const seed = options.seed === undefined ? 1 : options.seed;
-    if (typeof seed !== 'number' || !Number.isInteger(seed)) {
-      throw new LSTMError('INVALID_ARGUMENT', 'must be an integer', {
-        argument: 'seed',
-        expected: 'an integer',
-        actual: describe(seed),
-      });
-    }
+    const c = denseConfig(options);
+    this.inputSize = c.inputSize;
+    this.outputSize = c.outputSize;
+    this.activation = c.activation;
+    const seed = c.seed;
     this.#seed = seed;
     this.#rt = currentRuntime();
     this.#NP = Math.ceil(this.outputSize / PANEL) * PANEL;
@@ -204,25 +222,32 @@ export class Dense implements Layer {
     return { x: at(x), y: at(y), dy: at(dy), dx: at(dx), wT: at(wT), scratch: at(Math.ceil(scratch / 16) * 16) };
   }
 
+  outputShape(inputShape: readonly number[]): number[] {
+    const K = this.inputSize;
+    if (!Array.isArray(inputShape) || inputShape.length < 1 || inputShape[inputShape.length - 1] !== K) {
+      throw new LSTMError('SHAPE_MISMATCH', 'Dense input must be [..., inputSize]', {
+        argument: 'x',
+        expected: `[..., ${K}]`,
+        actual: Array.isArray(inputShape) ? shapeString(inputShape) : describe(inputShape),
+      });
+    }
+    return [...inputShape.slice(0, -1), this.outputSize];
+  }
+
   forwardTensor(x: Tensor): Tensor {
     this.#live();
     const K = this.inputSize,
       O = this.outputSize,
-      NP = this.#NP,
-      shape = x?.shape;
-    if (
-      !Array.isArray(shape) ||
-      shape.length < 1 ||
-      shape[shape.length - 1] !== K ||
-      !(x.data instanceof Float32Array) ||
-      x.data.length !== shapeSize(shape)
-    ) {
-      throw new LSTMError('SHAPE_MISMATCH', 'Dense input must be [..., inputSize]', {
+      NP = this.#NP;
+    if (!isTensor(x)) {
+      throw new LSTMError('SHAPE_MISMATCH', 'Dense input must be a tensor [..., inputSize]', {
         argument: 'x',
-        expected: `[..., ${K}]`,
-        actual: Array.isArray(shape) ? shapeString(shape) : describe(x),
+        expected: `{ data: Float32Array, shape: [..., ${K}] }`,
+        actual: describeTensor(x),
       });
     }
+    const shape = x.shape;
+    this.outputShape(shape);
     const rows = x.data.length / K,
       arena = this.#rt.arena;
     this.#workspace(Math.max(rows, 1));

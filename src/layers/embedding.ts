@@ -1,12 +1,12 @@
 // nn.Embedding: token ids [N, T] -> vectors [N, T, dim]. weight [numEmbeddings, dim] (PyTorch
 // name), initialised N(0, 1) as in PyTorch. The gather and the scatter-add of its gradient are
 // plain copies; the parameters live in the arena so optimizers update them like any layer's.
-import { checkSize, describe, LSTMError } from '../errors.js';
+import { checkSeed, checkSize, describe, LSTMError } from '../errors.js';
 import { Holdings, own, release } from '../owned.js';
 import { mulberry32 } from '../random.js';
 import { currentRuntime, type Runtime } from '../runtime.js';
-import { type StateDict, shapeSize, shapeString, type Tensor } from '../tensor.js';
-import type { Layer, ParameterBlock, PrefixOption } from './layer.js';
+import { describeTensor, isTensor, type StateDict, type Tensor } from '../tensor.js';
+import type { Layer, LayerPlan, ParameterBlock, PrefixOption } from './layer.js';
 import { addPrefix, selectPrefix } from './layer.js';
 import { checkTensor } from './recurrent-params.js';
 
@@ -14,6 +14,31 @@ export interface EmbeddingOptions {
   numEmbeddings: number;
   embeddingDim: number;
   seed?: number;
+}
+
+/** Validated Embedding options, every default filled in (no allocation). */
+export function embeddingConfig(options: EmbeddingOptions): Required<EmbeddingOptions> {
+  if (options === null || typeof options !== 'object') {
+    throw new LSTMError('INVALID_ARGUMENT', 'Embedding options must be an object', {
+      argument: 'options',
+      expected: '{ numEmbeddings, embeddingDim }',
+      actual: describe(options),
+    });
+  }
+  return {
+    numEmbeddings: checkSize('numEmbeddings', options.numEmbeddings, 1 << 24),
+    embeddingDim: checkSize('embeddingDim', options.embeddingDim, 1 << 16),
+    seed: checkSeed('seed', options.seed),
+  };
+}
+
+/** The one parameter an Embedding built from `options` holds, without allocating. */
+export function embeddingPlan(options: EmbeddingOptions): LayerPlan {
+  const c = embeddingConfig(options);
+  return {
+    params: [{ name: 'weight', shape: [c.numEmbeddings, c.embeddingDim] }],
+    blockFloats: c.numEmbeddings * c.embeddingDim,
+  };
 }
 
 export class Embedding implements Layer {
@@ -30,24 +55,10 @@ export class Embedding implements Layer {
   #disposed = false;
 
   constructor(options: EmbeddingOptions) {
-    if (options === null || typeof options !== 'object') {
-      throw new LSTMError('INVALID_ARGUMENT', 'Embedding options must be an object', {
-        argument: 'options',
-        expected: '{ numEmbeddings, embeddingDim }',
-        actual: describe(options),
-      });
-    }
-    this.numEmbeddings = checkSize('numEmbeddings', options.numEmbeddings, 1 << 24);
-    this.embeddingDim = checkSize('embeddingDim', options.embeddingDim, 1 << 16);
-    const seed = options.seed ?? 1;
-    if (typeof seed !== 'number' || !Number.isInteger(seed)) {
-      throw new LSTMError('INVALID_ARGUMENT', 'must be an integer', {
-        argument: 'seed',
-        expected: 'an integer',
-        actual: describe(seed),
-      });
-    }
-    this.#seed = seed;
+    const c = embeddingConfig(options);
+    this.numEmbeddings = c.numEmbeddings;
+    this.embeddingDim = c.embeddingDim;
+    this.#seed = c.seed;
     this.#rt = currentRuntime();
     this.#holdings = new Holdings(this.#rt.arena);
     const n = this.numEmbeddings * this.embeddingDim;
@@ -73,18 +84,30 @@ export class Embedding implements Layer {
     return { numEmbeddings: this.numEmbeddings, embeddingDim: this.embeddingDim, seed: this.#seed };
   }
 
-  forwardTensor(x: Tensor): Tensor {
-    this.#live();
-    const shape = x?.shape,
-      V = this.numEmbeddings,
-      E = this.embeddingDim;
-    if (!Array.isArray(shape) || !(x.data instanceof Float32Array) || x.data.length !== shapeSize(shape)) {
+  /** Token ids of any shape [...] -> [..., embeddingDim]. */
+  outputShape(inputShape: readonly number[]): number[] {
+    if (!Array.isArray(inputShape)) {
       throw new LSTMError('SHAPE_MISMATCH', 'Embedding input must be token ids [batch, steps]', {
         argument: 'x',
         expected: '[batch, steps] integer ids',
-        actual: Array.isArray(shape) ? shapeString(shape) : describe(x),
+        actual: describe(inputShape),
       });
     }
+    return [...inputShape, this.embeddingDim];
+  }
+
+  forwardTensor(x: Tensor): Tensor {
+    this.#live();
+    const V = this.numEmbeddings,
+      E = this.embeddingDim;
+    if (!isTensor(x)) {
+      throw new LSTMError('SHAPE_MISMATCH', 'Embedding input must be token ids [batch, steps]', {
+        argument: 'x',
+        expected: '{ data: Float32Array of integer ids, shape: [batch, steps] }',
+        actual: describeTensor(x),
+      });
+    }
+    const shape = x.shape;
     const ids = new Int32Array(x.data.length);
     for (let i = 0; i < ids.length; i++) {
       const v = x.data[i]!;

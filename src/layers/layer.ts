@@ -37,6 +37,31 @@ export interface LayerStream {
   dispose(): void;
 }
 
+/** What a layer carries from one call to the next besides its parameters: the state of its dropout
+ *  stream and the state a stateful layer carries. Model files save it (training resumes identically),
+ *  and Sequential puts it back when a call fails (a failed call changes nothing). */
+export interface RunState {
+  /** The u32 state of the layer's dropout stream (random.ts SeededStream). */
+  rng?: number;
+  /** The final state a stateful layer carries into its next call: h and (LSTM) c, each of `shape`
+   *  [numLayers·directions, batch, hidden]; null when nothing is carried. */
+  carry?: { shape: [number, number, number]; h: Float32Array; c?: Float32Array | undefined } | null;
+}
+
+/** A parameter of a layer: its PyTorch name and shape. */
+export interface ParamSpec {
+  name: string;
+  shape: number[];
+}
+
+/** What a layer built from a config will hold, known without allocating anything. */
+export interface LayerPlan {
+  /** Its parameters, as stateDict() names them. */
+  params: ParamSpec[];
+  /** Floats of its packed parameter block (the size of each optimizer state buffer); 0: none. */
+  blockFloats: number;
+}
+
 export interface Layer {
   /** The class name used in saved architectures ('LSTM', 'Dense', …). */
   readonly kind: string;
@@ -64,6 +89,13 @@ export interface Layer {
   setCarry?(on: boolean): void;
   /** @internal The packed parameter block for optimizers; null for layers without parameters. */
   _blocks(): ParameterBlock | null;
+  /** The output shape for an input shape, or the error forwardTensor would throw for it (nothing
+   *  runs). Sequential checks a whole call with it before any layer changes. */
+  outputShape?(inputShape: readonly number[]): number[];
+  /** @internal See RunState. */
+  _runState?(): RunState;
+  /** @internal Restore what _runState() returned (validated by the caller). */
+  _setRunState?(state: RunState): void;
 }
 
 /** `dict` with every name prefixed. */

@@ -6,7 +6,8 @@ import { packRows, packVector, recurrentParamNames, unpackRows, unpackVector } f
 import type { Kernels } from '../runtime.js';
 import { mulberry32, uniformArray } from '../random.js';
 import { type StateDict, shapeSize, shapeString, type Tensor } from '../tensor.js';
-import type { CellSpec, RecurrentConfig } from './recurrent-config.js';
+import type { LayerPlan } from './layer.js';
+import { type CellSpec, type RecurrentConfig, type RecurrentOptions, recurrentConfig } from './recurrent-config.js';
 
 /** One layer in one direction: offsets (in floats, from the block start) of its parameters, and at
  *  the same offsets from the gradient block, their gradients. */
@@ -169,6 +170,13 @@ export class RecurrentParams {
   get count(): number {
     return this.shapes.reduce((n, p) => n + shapeSize(p.shape), 0);
   }
+}
+
+/** The parameters a recurrent layer built from `options` holds, and its packed block size, without
+ *  allocating (the kernels only compute the padded layout). */
+export function recurrentPlan(options: RecurrentOptions, spec: CellSpec, kernels: Kernels): LayerPlan {
+  const p = new RecurrentParams(recurrentConfig(options, spec), spec, kernels);
+  return { params: p.shapes.map(({ name, shape }) => ({ name, shape: shape.slice() })), blockFloats: p.floats };
 }
 
 /** A tensor of exactly `shape` whose data is numbers: a typed array (not BigInt) or an array of finite numbers. */

@@ -1,7 +1,7 @@
 // The training loop of Sequential.fit: epochs of shuffled batches, truncated BPTT, a validation
 // split, the epoch logs and history. The model supplies the steps (a Trainer); this file only
 // schedules them.
-import { describe, LSTMError } from '../errors.js';
+import { checkSeed, describe, LSTMError } from '../errors.js';
 import { checkLengths } from '../layers/recurrent-checks.js';
 import { mulberry32 } from '../random.js';
 import { shapeString, type Tensor } from '../tensor.js';
@@ -17,6 +17,8 @@ export interface EpochLogs {
   /** Keras' names for valLoss / valAccuracy. */
   val_loss?: number;
   val_accuracy?: number;
+  /** onNonFinite 'skipBatch': batches of this epoch that were skipped (their loss is left out). */
+  skippedBatches?: number;
 }
 
 export interface FitOptions {
@@ -33,14 +35,24 @@ export interface FitOptions {
    *  LSTM state carried (detached) from window to window. With per-step targets [N, T, …] every
    *  window has a loss; with one target per sequence only the last window does. */
   tbptt?: { k: number };
+  /** A batch whose loss or gradients are NaN or infinite never updates the weights. Then:
+   *  'throw' (default) rejects with NON_FINITE naming the epoch and batch (PyTorch's
+   *  error_if_nonfinite); 'stop' ends training and resolves, with `history.stopped` set (Keras'
+   *  TerminateOnNaN); 'skipBatch' goes on with the next batch (counted in `logs.skippedBatches`). */
+  onNonFinite?: 'throw' | 'stop' | 'skipBatch';
   onEpochEnd?: (epoch: number, logs: EpochLogs) => void | Promise<void>;
   onBatchEnd?: (batch: number, logs: { loss: number; batches: number }) => void;
 }
 
 export interface History {
   history: { loss: number[]; accuracy: number[]; valLoss: number[]; valAccuracy: number[] };
+  /** Epochs completed. */
   epochs: number;
+  /** onNonFinite 'stop': where training stopped (0-based), and why. */
+  stopped?: { epoch: number; batch: number; reason: string };
 }
+
+const ON_NON_FINITE = ['throw', 'stop', 'skipBatch'] as const;
 
 /** What fit needs from the model. */
 export interface Trainer {
@@ -55,7 +67,7 @@ export interface Trainer {
   readonly metrics: readonly string[];
 }
 
-function positiveInt(argument: string, v: unknown): number {
+export function positiveInt(argument: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
     throw new LSTMError('INVALID_ARGUMENT', 'must be a positive integer', {
       argument,
@@ -105,7 +117,31 @@ export async function fitLoop(trainer: Trainer, X: Tensor, Y: Tensor, options: F
       });
     }
   }
-  const rng = mulberry32(options.seed ?? 1);
+  const onNonFinite = options.onNonFinite ?? 'throw';
+  if (!ON_NON_FINITE.includes(onNonFinite)) {
+    throw new LSTMError('INVALID_ARGUMENT', 'unknown onNonFinite', {
+      argument: 'onNonFinite',
+      expected: ON_NON_FINITE.map((m) => `'${m}'`).join(' | '),
+      actual: describe(onNonFinite),
+    });
+  }
+  for (const f of ['onEpochEnd', 'onBatchEnd'] as const) {
+    if (options[f] !== undefined && typeof options[f] !== 'function') {
+      throw new LSTMError('INVALID_ARGUMENT', 'must be a function', {
+        argument: f,
+        expected: 'a function',
+        actual: describe(options[f]),
+      });
+    }
+  }
+  if (options.shuffle !== undefined && typeof options.shuffle !== 'boolean') {
+    throw new LSTMError('INVALID_ARGUMENT', 'must be a boolean', {
+      argument: 'shuffle',
+      expected: 'true or false',
+      actual: describe(options.shuffle),
+    });
+  }
+  const rng = mulberry32(checkSeed('seed', options.seed));
   const order = Int32Array.from({ length: nTrain }, (_, i) => i);
   const valIndex = Int32Array.from({ length: nVal }, (_, i) => nTrain + i);
   const history: History['history'] = { loss: [], accuracy: [], valLoss: [], valAccuracy: [] };
@@ -125,16 +161,30 @@ export async function fitLoop(trainer: Trainer, X: Tensor, Y: Tensor, options: F
     let sum = 0,
       seen = 0,
       correct = 0,
-      counted = 0;
+      counted = 0,
+      skipped = 0;
     const batches = Math.ceil(nTrain / batchSize);
     for (let b = 0; b < batches; b++) {
       const from = b * batchSize,
         to = Math.min(nTrain, from + batchSize);
       const xb = rows(X, order, from, to),
         yb = rows(Y, order, from, to);
-      const r = options.tbptt
-        ? trainer.stepTbptt(xb, yb, options.tbptt.k)
-        : trainer.step(xb, yb, pick(order, from, to));
+      let r: LossResult;
+      try {
+        r = options.tbptt ? trainer.stepTbptt(xb, yb, options.tbptt.k) : trainer.step(xb, yb, pick(order, from, to));
+      } catch (e) {
+        if (!(e instanceof LSTMError) || e.code !== 'NON_FINITE') throw e;
+        if (onNonFinite === 'skipBatch') {
+          skipped++;
+          continue;
+        }
+        if (onNonFinite === 'stop') return { history, epochs: epoch, stopped: { epoch, batch: b, reason: e.message } };
+        throw new LSTMError('NON_FINITE', `training stopped at epoch ${epoch}, batch ${b}: ${e.message}`, {
+          argument: `epoch ${epoch}, batch ${b}`,
+          expected: e.expected,
+          actual: `${e.argument}: ${e.actual}`,
+        });
+      }
       sum += r.loss * (to - from);
       seen += to - from;
       if (r.correct !== null) {
@@ -144,6 +194,7 @@ export async function fitLoop(trainer: Trainer, X: Tensor, Y: Tensor, options: F
       options.onBatchEnd?.(b, { loss: r.loss, batches });
     }
     const logs: EpochLogs = { loss: sum / seen, seconds: 0 };
+    if (skipped) logs.skippedBatches = skipped;
     if (wantAcc && counted) logs.accuracy = correct / counted;
     if (nVal) {
       const v = trainer.evaluate(

@@ -34,9 +34,13 @@ export async function expectRejection(
   } catch (e) {
     caught = e;
   }
-  return expectError(() => {
-    if (caught !== undefined) throw caught;
-  }, code, argument);
+  return expectError(
+    () => {
+      if (caught !== undefined) throw caught;
+    },
+    code,
+    argument,
+  );
 }
 
 /** Bytes of wasm memory handed out and not freed. */
