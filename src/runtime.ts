@@ -192,6 +192,59 @@ function unsignedResults(exports: Kernels): Kernels {
   return kernels as unknown as Kernels;
 }
 
+/** The chosen build's exports, or a typed error: a source of the wrong type, a file or URL that
+ *  cannot be read (BUILD_UNAVAILABLE), bytes that are not wasm or a module that is not ours. */
+async function instantiateKernels(build: BuildName, source: WasmSource | undefined): Promise<Kernels> {
+  const isSource =
+    source === undefined ||
+    source instanceof WebAssembly.Module ||
+    source instanceof ArrayBuffer ||
+    ArrayBuffer.isView(source) ||
+    source instanceof URL ||
+    typeof source === 'string';
+  if (!isSource) {
+    throw new LSTMError('INVALID_ARGUMENT', 'wasm must be a module, bytes or a URL', {
+      argument: 'wasm',
+      expected: 'WebAssembly.Module | ArrayBuffer | Uint8Array | URL | string',
+      actual: describe(source),
+    });
+  }
+  let module: WebAssembly.Module;
+  try {
+    module = await loadModule(build, source);
+  } catch (e) {
+    if (e instanceof LSTMError) throw e;
+    const notWasm = e instanceof WebAssembly.CompileError;
+    throw new LSTMError(notWasm ? 'INVALID_ARGUMENT' : 'BUILD_UNAVAILABLE', `could not load the ${build} build`, {
+      argument: 'wasm',
+      expected: notWasm ? `the bytes of ${WASM_FILE[build]}` : `a readable ${WASM_FILE[build]}`,
+      actual: (e as Error)?.message ?? describe(e),
+    });
+  }
+  let exports: Partial<Kernels>;
+  try {
+    exports = (await WebAssembly.instantiate(module, {})).exports as Partial<Kernels>;
+  } catch (e) {
+    throw new LSTMError('INVALID_ARGUMENT', 'the wasm module is not a wasm-lstm build', {
+      argument: 'wasm',
+      expected: `${WASM_FILE[build]} (no imports)`,
+      actual: (e as Error)?.message ?? describe(e),
+    });
+  }
+  if (
+    !(exports.memory instanceof WebAssembly.Memory) ||
+    typeof exports.heapBase !== 'function' ||
+    typeof exports.seqForward !== 'function'
+  ) {
+    throw new LSTMError('INVALID_ARGUMENT', 'the wasm module is not a wasm-lstm build', {
+      argument: 'wasm',
+      expected: `${WASM_FILE[build]} (exports memory, heapBase, seqForward, …)`,
+      actual: `exports ${Object.keys(exports).slice(0, 8).join(', ') || 'nothing'}`,
+    });
+  }
+  return exports as Kernels;
+}
+
 const runtimes = new Map<BuildName, Promise<Runtime>>();
 let current: Runtime | null = null;
 
@@ -228,9 +281,7 @@ export async function init(options: InitOptions = {}): Promise<InitInfo> {
   if (!pending) {
     const chosen = build;
     pending = (async () => {
-      const module = await loadModule(chosen, options.wasm);
-      const instance = await WebAssembly.instantiate(module, {});
-      const kernels = unsignedResults(instance.exports as unknown as Kernels);
+      const kernels = unsignedResults(await instantiateKernels(chosen, options.wasm));
       return { build: chosen, kernels, arena: new Arena(kernels.memory, kernels.heapBase()) };
     })();
     runtimes.set(build, pending);
