@@ -13,6 +13,7 @@ import {
   SimpleRNN,
   SGD,
   type StateDict,
+  tasks,
 } from '../src/index.js';
 import { expectError, liveBytes } from './helpers/lstm-error.js';
 import { mulberry32, uniform } from './reference/rng.js';
@@ -140,6 +141,7 @@ describe('issue 10: API defects', () => {
     for (const temperature of [1e-3, 1e-30, 1e-300, 5e-324, 0])
       expect(m.generate({ prompt, steps, temperature, seed: 9 }), `temperature ${temperature}`).toEqual(greedy);
     expectError(() => m.generate({ prompt, steps, temperature: -1 }), 'INVALID_ARGUMENT', 'temperature');
+    expectError(() => m.generate({ prompt, steps, seed: 2 ** 32 }), 'INVALID_ARGUMENT', 'seed');
     m.dispose();
   });
 
@@ -188,6 +190,9 @@ describe('issue 10: API defects', () => {
     const m = regression();
     const x = { data: rand(4 * 3 * 2, 1), shape: [4, 3, 2] },
       y = { data: rand(4, 2), shape: [4, 1] };
+    expectError(() => tasks.addingProblem(4, 10, 2 ** 40), 'INVALID_ARGUMENT', 'seed');
+    expectError(() => tasks.copyTask(4, 10, 4, -1), 'INVALID_ARGUMENT', 'seed');
+    expectError(() => tasks.sineTask(4, 10, { seed: 0.5 }), 'INVALID_ARGUMENT', 'seed');
     await expect(m.fit(x, y, { seed: 2 ** 40 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', argument: 'seed' });
     m.dispose();
   });
