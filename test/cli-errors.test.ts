@@ -53,9 +53,10 @@ describe('issue 10 #13: CLI', () => {
 
     let m = await load('adding');
     const adding = tasks.addingProblem(4, 12, 9);
-    json('adding').rows.forEach((r: { prediction: number }, i: number) =>
-      close(r.prediction, m.predict(adding.x).data[i]!),
-    );
+    const pa = m.predict(adding.x).data;
+    json('adding').rows.forEach((r: { prediction: number }, i: number) => {
+      close(r.prediction, pa[i]!);
+    });
     m.dispose();
 
     m = await load('copy');
@@ -71,7 +72,9 @@ describe('issue 10 #13: CLI', () => {
     m = await load('sine');
     const sine = tasks.sineTask(4, 10, { seed: 9 }),
       ps = m.predict(sine.x).data;
-    json('sine').rows.forEach((r: { prediction: number }, i: number) => close(r.prediction, ps[i * 10 + 9]!));
+    json('sine').rows.forEach((r: { prediction: number }, i: number) => {
+      close(r.prediction, ps[i * 10 + 9]!);
+    });
     m.dispose();
 
     expect(json('dogcat').rows.map((r: { next: string }) => typeof r.next)).toEqual(['string', 'string', 'string']);
