@@ -98,17 +98,23 @@ export interface Layer {
   _setRunState?(state: RunState): void;
 }
 
+// Names can come from files and callers: assigning "__proto__" would replace the prototype instead
+// of adding a key, so every name becomes an own data property.
+function setOwn(dict: StateDict, key: string, t: StateDict[string]): void {
+  Object.defineProperty(dict, key, { value: t, enumerable: true, writable: true, configurable: true });
+}
+
 /** `dict` with every name prefixed. */
 export function addPrefix(dict: StateDict, prefix: string | undefined): StateDict {
   if (!prefix) return dict;
   const out: StateDict = {};
-  for (const [k, t] of Object.entries(dict)) out[`${prefix}${k}`] = t;
+  for (const [k, t] of Object.entries(dict)) setOwn(out, `${prefix}${k}`, t);
   return out;
 }
 
 /** The entries of `dict` whose names start with `prefix`, the prefix removed (all of them without one). */
 export function selectPrefix(dict: StateDict, options: PrefixOption | undefined): StateDict {
-  if (dict === null || typeof dict !== 'object') {
+  if (dict === null || typeof dict !== 'object' || Array.isArray(dict) || ArrayBuffer.isView(dict)) {
     throw new LSTMError('INVALID_ARGUMENT', 'state dict must be an object', {
       argument: 'stateDict',
       expected: 'Record<string, { shape, data }>',
@@ -125,6 +131,6 @@ export function selectPrefix(dict: StateDict, options: PrefixOption | undefined)
     });
   }
   const out: StateDict = {};
-  for (const [k, t] of Object.entries(dict)) if (k.startsWith(prefix)) out[k.slice(prefix.length)] = t;
+  for (const [k, t] of Object.entries(dict)) if (k.startsWith(prefix)) setOwn(out, k.slice(prefix.length), t);
   return out;
 }
