@@ -121,48 +121,57 @@ function checkCompile(
     const o = onlyKeys('compile.optimizer', c.optimizer, ['kind', 'options']);
     if (!isRecord(o.options))
       throw invalid('compile.optimizer.options', 'must be an object', 'an object', describe(o.options));
-    // the options a fresh optimizer of this kind saves are the ones a file may hold
-    const known = asFileError('compile.optimizer', () => optimizerFromConfig({ kind: o.kind, options: {} }));
-    onlyKeys('compile.optimizer.options', o.options, [...Object.keys(known.config().options), 'clipNorm', 'clipValue']);
+    const opt = asFileError('compile.optimizer', () => optimizerFromConfig({ kind: o.kind, options: {} }));
+    try {
+      // the options an optimizer of this kind saves (config() lists every one) are those a file may hold
+      onlyKeys('compile.optimizer.options', o.options, [...Object.keys(opt.config().options), 'clipNorm', 'clipValue']);
+    } finally {
+      opt.dispose();
+    }
     optimizer = asFileError('compile.optimizer.options', () =>
       optimizerFromConfig({ kind: o.kind, options: o.options }),
     );
   }
-  if (!Array.isArray(c.state))
-    throw invalid('compile.state', 'optimizer state must be a list', 'an array', describe(c.state));
-  const seen = new Set<number>();
-  const optimizerState = c.state.map((entry, i) => {
-    const arg = `compile.state[${i}]`,
-      s = onlyKeys(arg, entry, ['layer', 'steps', 'buffers']);
-    const layer = int(`${arg}.layer`, s.layer, 0, layers.length - 1),
-      steps = int(`${arg}.steps`, s.steps, 1, Number.MAX_SAFE_INTEGER),
-      n = int(`${arg}.buffers`, s.buffers, 0, 8);
-    const floats = layers[layer]!.plan.blockFloats;
-    if (seen.has(layer) || floats === 0 || !optimizer || n !== optimizer._stateBufferCount()) {
-      throw invalid(
-        arg,
-        'optimizer state does not fit the model',
-        `one entry per layer with parameters, ${optimizer?._stateBufferCount() ?? 0} buffers`,
-        JSON.stringify(entry),
-      );
-    }
-    seen.add(layer);
-    const buffers = Array.from({ length: n }, (_, k) => {
-      const name = `optimizer.${layer}.${k}`,
-        t = tensors[name];
-      if (t?.shape.length !== 1 || t.shape[0] !== floats)
+  try {
+    if (!Array.isArray(c.state))
+      throw invalid('compile.state', 'optimizer state must be a list', 'an array', describe(c.state));
+    const seen = new Set<number>();
+    const optimizerState = c.state.map((entry, i) => {
+      const arg = `compile.state[${i}]`,
+        s = onlyKeys(arg, entry, ['layer', 'steps', 'buffers']);
+      const layer = int(`${arg}.layer`, s.layer, 0, layers.length - 1),
+        steps = int(`${arg}.steps`, s.steps, 1, Number.MAX_SAFE_INTEGER),
+        n = int(`${arg}.buffers`, s.buffers, 0, 8);
+      const floats = layers[layer]!.plan.blockFloats;
+      if (seen.has(layer) || floats === 0 || !optimizer || n !== optimizer._stateBufferCount()) {
         throw invalid(
-          name,
-          'optimizer state tensor missing or of the wrong size',
-          `[${floats}]`,
-          t ? `[${t.shape.join(', ')}]` : 'nothing',
+          arg,
+          'optimizer state does not fit the model',
+          `one entry per layer with parameters, ${optimizer?._stateBufferCount() ?? 0} buffers`,
+          JSON.stringify(entry),
         );
-      claimed.add(name);
-      return t.data;
+      }
+      seen.add(layer);
+      const buffers = Array.from({ length: n }, (_, k) => {
+        const name = `optimizer.${layer}.${k}`,
+          t = tensors[name];
+        if (t?.shape.length !== 1 || t.shape[0] !== floats)
+          throw invalid(
+            name,
+            'optimizer state tensor missing or of the wrong size',
+            `[${floats}]`,
+            t ? `[${t.shape.join(', ')}]` : 'nothing',
+          );
+        claimed.add(name);
+        return t.data;
+      });
+      return { layer, steps, buffers };
     });
-    return { layer, steps, buffers };
-  });
-  return { loss: c.loss as LossName, metrics: c.metrics as string[], optimizer, optimizerState };
+    return { loss: c.loss as LossName, metrics: c.metrics as string[], optimizer, optimizerState };
+  } catch (e) {
+    optimizer?.dispose();
+    throw e;
+  }
 }
 
 function checkRunStates(
@@ -218,15 +227,20 @@ export function checkModelFile(tensors: StateDict, metadata: Record<string, stri
     claimed = new Set<string>();
   checkLayerTensors(tensors, layers, claimed);
   const compile = checkCompile(metadata, tensors, layers, claimed);
-  const runStates = checkRunStates(metadata, tensors, layers, claimed);
-  for (const name of Object.keys(tensors)) {
-    if (!claimed.has(name)) {
-      throw new LSTMError('STATE_DICT_UNEXPECTED', 'tensor not in this model', {
-        argument: name,
-        expected: 'layers.{i}.{parameter}, optimizer.{i}.{k} or state.{i}.{h|c} of the layers the file declares',
-        actual: name,
-      });
+  try {
+    const runStates = checkRunStates(metadata, tensors, layers, claimed);
+    for (const name of Object.keys(tensors)) {
+      if (!claimed.has(name)) {
+        throw new LSTMError('STATE_DICT_UNEXPECTED', 'tensor not in this model', {
+          argument: name,
+          expected: 'layers.{i}.{parameter}, optimizer.{i}.{k} or state.{i}.{h|c} of the layers the file declares',
+          actual: name,
+        });
+      }
     }
+    return { layers, ...compile, runStates, user };
+  } catch (e) {
+    compile.optimizer?.dispose();
+    throw e;
   }
-  return { layers, ...compile, runStates, user };
 }
