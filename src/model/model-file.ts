@@ -100,9 +100,9 @@ export function saveModel(m: ModelParts, options?: SaveOptions): Uint8Array {
     format: FORMAT,
     architecture: JSON.stringify(m.layers.map((l) => ({ kind: l.kind, config: l.config() }))),
     compile: JSON.stringify(compile),
+    ...(runStates.length ? { state: JSON.stringify(runStates) } : {}),
     ...user,
   };
-  if (runStates.length) metadata.state = JSON.stringify(runStates);
   return writeSafetensors(tensors, metadata);
 }
 
