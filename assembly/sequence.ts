@@ -27,17 +27,26 @@ import { seqRegion } from './layout';
   return reverse ? (t + 1 < T ? t + 1 : -1) : t - 1;
 }
 
+// Products over all T·B rows are issued in calls of at most CALL_ROWS rows. V8 runs a wasm function's
+// first call in its baseline tier (Liftoff, about 3× slower) to the end, since it has no on-stack
+// replacement, and uses the optimizing tier's code only from the next call on. As one 3200-row call,
+// a fresh process's first W2 forward ran its whole input projection in baseline code; in pieces,
+// the later pieces run optimized code as soon as the background compile is done. The GEMMs block
+// rows by ≤ 64 internally, so pieces of 512 cost nothing in the steady state.
+export const CALL_ROWS: i32 = 512;
+
 // p rows [t·B + b0, +nb) of every step = bias + x·W_ihᵀ. Split cells keep b_hh for their recurrent
-// projection. The whole batch is one GEMM over T·B rows; a row range is one GEMM per step.
+// projection. The whole batch is a run of GEMMs over T·B rows; a row range is one GEMM per step.
 function projectInput(d: usize, proj: usize, N: i32, b0: i32, nb: i32): void {
   let T = dI32(d, SEQ_T), B = dI32(d, SEQ_B), K = dI32(d, SEQ_K), x = dPtr(d, SEQ_X), ldx = dI32(d, SEQ_LDX);
   let wih = dPtr(d, SEQ_WIH), bih = dPtr(d, SEQ_BIH), bhh = dPtr(d, SEQ_BHH), split = cellSplitRecurrent(dI32(d, SEQ_CELL));
-  let whole = b0 == 0 && nb == B, calls = whole ? 1 : T;
-  for (let t = 0; t < calls; t++) {
-    let rows = whole ? T * B : nb, r = t * B + b0;
+  let whole = b0 == 0 && nb == B, total = whole ? T * B : T;
+  for (let i = 0; i < total; ) {
+    let r = whole ? i : i * B + b0, rows = whole ? min(CALL_ROWS, total - i) : nb;
     if (split) fillBias1(rowPtr(proj, r, N), N, rows, N, bih);
     else fillBias2(rowPtr(proj, r, N), N, rows, N, bih, bhh);
     gemmXWt(rowPtr(x, r, ldx), ldx, rows, K, wih, N, rowPtr(proj, r, N), N);
+    i += whole ? rows : 1;
   }
 }
 
@@ -183,8 +192,11 @@ export function seqBackwardInput(d: usize, b0: i32, nb: i32): void {
   let dzx = work + (<usize>seqRegion(cell, T, B, K, H, REGION_DZ) << 2);
   let wihT = work + (<usize>seqRegion(cell, T, B, K, H, REGION_WIH_T) << 2);
   if (b0 == 0) packTransposed(dPtr(d, SEQ_WIH), N, K, wihT);
-  if (b0 == 0 && nb == B) gemmDyW(dzx, N, T * B, N, wihT, K, dx, ldx);
-  else for (let t = 0; t < T; t++) gemmDyW(rowPtr(dzx, t * B + b0, N), N, nb, N, wihT, K, rowPtr(dx, t * B + b0, ldx), ldx);
+  if (b0 == 0 && nb == B) {
+    for (let r = 0; r < T * B; r += CALL_ROWS) {
+      gemmDyW(rowPtr(dzx, r, N), N, min(CALL_ROWS, T * B - r), N, wihT, K, rowPtr(dx, r, ldx), ldx);
+    }
+  } else for (let t = 0; t < T; t++) gemmDyW(rowPtr(dzx, t * B + b0, N), N, nb, N, wihT, K, rowPtr(dx, t * B + b0, ldx), ldx);
 }
 
 // The whole backward of one layer and direction, for the whole batch.

@@ -6,7 +6,16 @@ import {
   SEQ_GWIH, SEQ_GWHH, SEQ_GBIH, SEQ_GBHH,
 } from './abi';
 import { dI32, dPtr, rowPtr } from './desc';
-import { gemmDyTX, colSum, panelOffset } from './gemm';
+import { gemmDyTX as gemmDyTXOnce, colSum, panelOffset, DW_ROW_BLOCK } from './gemm';
+
+// dW += dYᵀ·X over R rows, issued as calls of at most 4 row blocks (see CALL_ROWS in sequence.ts: a
+// first call runs in V8's baseline tier to its end). Whole blocks per call keep the sums bit-identical.
+function gemmDyTX(dY: usize, ldy: i32, X: usize, ldx: i32, R: i32, N: i32, K: i32, dWp: usize, scratch: usize): void {
+  let chunk = 4 * DW_ROW_BLOCK;
+  for (let r = 0; r < R; r += chunk) {
+    gemmDyTXOnce(rowPtr(dY, r, ldy), ldy, rowPtr(X, r, ldx), ldx, min(chunk, R - r), N, K, dWp, scratch);
+  }
+}
 
 // gW_ih[n0, n1) += dzᵀ·x, gb_ih[n0, n1) += Σ dz.   dz [T·B, N], x [T·B, ldx]
 export function inputWeightGradients(d: usize, dz: usize, N: i32, n0: i32, n1: i32, scratch: usize): void {

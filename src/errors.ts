@@ -14,6 +14,9 @@ export type LSTMErrorCode =
   | 'OUT_OF_MEMORY' // the request would exceed what wasm32 memory can hold
   | 'SAFETENSORS_INVALID' // a truncated, corrupt or lying safetensors file (or model file)
   | 'UNSUPPORTED_DTYPE' // a safetensors dtype we do not read
+  | 'UNSUPPORTED_LAYER' // a Keras/tfjs layer, option or model shape this library cannot run or write
+  | 'ONNX_INVALID' // a truncated, corrupt or inconsistent ONNX file
+  | 'UNSUPPORTED_OP' // an ONNX operator, attribute or model feature this library does not run or write
   | 'NON_FINITE'; // training met a NaN or infinite loss or gradient (no update was applied)
 
 export class LSTMError extends Error {

@@ -6,6 +6,8 @@ import { LSTMError, describe } from './errors.js';
 import { type Kernels, USIZE_RESULTS } from './kernels.generated.js';
 
 export type { Kernels };
+import { defaultKernel, readFileBytes, resolveUrl } from './platform.js';
+import { buildOfModule } from './build-marker.js';
 
 export type BuildName = 'relaxed-simd' | 'simd' | 'scalar';
 export const BUILDS: readonly BuildName[] = ['relaxed-simd', 'simd', 'scalar'];
@@ -25,6 +27,10 @@ export interface InitOptions {
   build?: BuildName;
   /** Where the chosen build's .wasm comes from, for hosts that load it themselves. */
   wasm?: WasmSource;
+  /** Run every hot kernel on tiny sizes right after init() resolves (in a later task, so init() and a
+   *  first call made at once are not delayed), so the engine's optimizing compiler has them before the
+   *  first real call. Default true. */
+  warmUp?: boolean;
 }
 
 export interface Runtime {
@@ -32,12 +38,6 @@ export interface Runtime {
   kernels: Kernels;
   arena: Arena;
 }
-
-const WASM_FILE: Record<BuildName, string> = {
-  'relaxed-simd': 'lstm.relaxed.wasm',
-  simd: 'lstm.simd.wasm',
-  scalar: 'lstm.scalar.wasm',
-};
 
 // Probe modules (toolchain.md): each validates only where the feature is implemented.
 const HEADER = [0, 97, 115, 109, 1, 0, 0, 0];
@@ -150,21 +150,13 @@ export function supportedBuilds(features: Features = detectFeatures()): BuildNam
   return BUILDS.filter((b) => b === 'scalar' || (b === 'simd' ? features.simd : features.simd && features.relaxedSimd));
 }
 
-async function loadModule(build: BuildName, source: WasmSource | undefined): Promise<WebAssembly.Module> {
+async function loadModule(build: BuildName, given: WasmSource | undefined): Promise<WebAssembly.Module> {
+  // Without a source, the package's own copy (platform.ts: a file URL; in browsers, inlined bytes).
+  const source = given ?? (await defaultKernel(build));
   if (source instanceof WebAssembly.Module) return source;
   if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return WebAssembly.compile(source as BufferSource);
-  const url =
-    source === undefined
-      ? new URL(`../build/${WASM_FILE[build]}`, import.meta.url)
-      : source instanceof URL
-        ? source
-        : new URL(source, import.meta.url);
-  if (url.protocol === 'file:') {
-    // Node, Deno and Bun: read the file. The specifier is hidden from bundlers on purpose.
-    const fsName = 'node:fs/promises';
-    const fs = (await import(/* @vite-ignore */ fsName)) as typeof import('node:fs/promises');
-    return WebAssembly.compile((await fs.readFile(url)) as unknown as BufferSource);
-  }
+  const url = source instanceof URL ? source : resolveUrl(source);
+  if (url.protocol === 'file:') return WebAssembly.compile(await readFileBytes(url)); // Node, Deno, Bun
   const response = await fetch(url);
   if (!response.ok) {
     throw new LSTMError('BUILD_UNAVAILABLE', `could not fetch the ${build} build`, {
@@ -192,9 +184,9 @@ function unsignedResults(exports: Kernels): Kernels {
   return kernels as unknown as Kernels;
 }
 
-/** The chosen build's exports, or a typed error: a source of the wrong type, a file or URL that
- *  cannot be read (BUILD_UNAVAILABLE), bytes that are not wasm or a module that is not ours. */
-async function instantiateKernels(build: BuildName, source: WasmSource | undefined): Promise<Kernels> {
+/** The chosen build's compiled module, or a typed error: a source of the wrong type, a file or URL
+ *  that cannot be read (BUILD_UNAVAILABLE), or bytes that are not wasm (INVALID_ARGUMENT). */
+async function loadKernelModule(build: BuildName, source: WasmSource | undefined): Promise<WebAssembly.Module> {
   const isSource =
     source === undefined ||
     source instanceof WebAssembly.Module ||
@@ -209,25 +201,28 @@ async function instantiateKernels(build: BuildName, source: WasmSource | undefin
       actual: describe(source),
     });
   }
-  let module: WebAssembly.Module;
   try {
-    module = await loadModule(build, source);
+    return await loadModule(build, source);
   } catch (e) {
     if (e instanceof LSTMError) throw e;
     const notWasm = e instanceof WebAssembly.CompileError;
     throw new LSTMError(notWasm ? 'INVALID_ARGUMENT' : 'BUILD_UNAVAILABLE', `could not load the ${build} build`, {
       argument: 'wasm',
-      expected: notWasm ? `the bytes of ${WASM_FILE[build]}` : `a readable ${WASM_FILE[build]}`,
+      expected: notWasm ? `the bytes of the ${build} build` : `a readable ${build} build`,
       actual: (e as Error)?.message ?? describe(e),
     });
   }
+}
+
+/** The module's exports, or INVALID_ARGUMENT when it is not a wasm-lstm build (imports, no kernels). */
+async function instantiateKernels(build: BuildName, module: WebAssembly.Module): Promise<Kernels> {
   let exports: Partial<Kernels>;
   try {
     exports = (await WebAssembly.instantiate(module, {})).exports as Partial<Kernels>;
   } catch (e) {
     throw new LSTMError('INVALID_ARGUMENT', 'the wasm module is not a wasm-lstm build', {
       argument: 'wasm',
-      expected: `${WASM_FILE[build]} (no imports)`,
+      expected: `the ${build} build (no imports)`,
       actual: (e as Error)?.message ?? describe(e),
     });
   }
@@ -238,11 +233,33 @@ async function instantiateKernels(build: BuildName, source: WasmSource | undefin
   ) {
     throw new LSTMError('INVALID_ARGUMENT', 'the wasm module is not a wasm-lstm build', {
       argument: 'wasm',
-      expected: `${WASM_FILE[build]} (exports memory, heapBase, seqForward, …)`,
+      expected: `the ${build} build (exports memory, heapBase, seqForward, …)`,
       actual: `exports ${Object.keys(exports).slice(0, 8).join(', ') || 'nothing'}`,
     });
   }
   return exports as Kernels;
+}
+
+/**
+ * A wasm function's first calls run in the engine's baseline tier (V8's Liftoff is ~3× slower than its
+ * optimizing tier), and a call keeps the code it started with to its end. kernels.warmUp runs every hot
+ * kernel on tiny sizes often enough that the optimizing compiler takes them, in the background, before
+ * the first real call. It runs in a later task (never inside init() or a call made right after it) and
+ * does not keep a Node process alive.
+ */
+function scheduleWarmUp(rt: Runtime): void {
+  const timer = setTimeout(() => {
+    let ptr = -1;
+    try {
+      ptr = rt.arena.alloc(rt.kernels.warmUpScratchBytes(), 'warm-up scratch');
+      rt.kernels.warmUp(ptr);
+    } catch {
+      // out of memory, most likely: the warm-up only ever saves time, so it is skipped
+    } finally {
+      if (ptr >= 0) rt.arena.free(ptr);
+    }
+  }, 0) as unknown as { unref?: () => void };
+  timer.unref?.();
 }
 
 const runtimes = new Map<BuildName, Promise<Runtime>>();
@@ -262,6 +279,11 @@ export async function init(options: InitOptions = {}): Promise<InitInfo> {
   }
   const features = detectFeatures();
   const supported = supportedBuilds(features);
+  if (options.build === undefined && options.wasm !== undefined) {
+    // A host-loaded module: its label comes from the module (build-marker.ts), not from the engine.
+    const module = await loadKernelModule(supported[0]!, options.wasm);
+    return init({ ...options, build: buildOfModule(module, undefined), wasm: module });
+  }
   let build = options.build;
   if (build === undefined) build = supported[0]!;
   else if (!BUILDS.includes(build)) {
@@ -281,8 +303,12 @@ export async function init(options: InitOptions = {}): Promise<InitInfo> {
   if (!pending) {
     const chosen = build;
     pending = (async () => {
-      const kernels = unsignedResults(await instantiateKernels(chosen, options.wasm));
-      return { build: chosen, kernels, arena: new Arena(kernels.memory, kernels.heapBase()) };
+      const module = await loadKernelModule(chosen, options.wasm);
+      if (options.wasm !== undefined) buildOfModule(module, chosen); // a marked module must be the named build
+      const kernels = unsignedResults(await instantiateKernels(chosen, module));
+      const runtime = { build: chosen, kernels, arena: new Arena(kernels.memory, kernels.heapBase()) };
+      if (options.warmUp !== false) scheduleWarmUp(runtime);
+      return runtime;
     })();
     runtimes.set(build, pending);
     pending.catch(() => runtimes.delete(chosen));

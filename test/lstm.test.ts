@@ -46,6 +46,13 @@ const CASES: Case[] = [
   { name: 'I=3 H=5 B=2 T=4', cfg: { inputSize: 3, hiddenSize: 5, numLayers: 1, bidirectional: false }, B: 2, T: 4 },
   { name: 'B=1 T=1', cfg: { inputSize: 3, hiddenSize: 5, numLayers: 1, bidirectional: false }, B: 1, T: 1 },
   { name: 'T=300', cfg: { inputSize: 3, hiddenSize: 5, numLayers: 1, bidirectional: false }, B: 2, T: 300 },
+  // T·B = 1203 rows: the big products run in several calls (CALL_ROWS 512, weight gradients 1024)
+  {
+    name: 'T·B past the call chunks: B=3 T=401',
+    cfg: { inputSize: 3, hiddenSize: 5, numLayers: 1, bidirectional: false },
+    B: 3,
+    T: 401,
+  },
   {
     name: 'multiples of 8: I=16 H=24 B=5 T=7',
     cfg: { inputSize: 16, hiddenSize: 24, numLayers: 1, bidirectional: false },

@@ -252,7 +252,7 @@ describe('issue 10: API defects', () => {
       'layers.0.weight_ih_l0': { shape: [12, 2], data: new Float32Array(24).fill(9) },
     };
     dict['layers.1.bias'] = { shape: [1], data: ['x'] as never };
-    expectError(() => m.loadStateDict(dict), 'STATE_DICT_SHAPE', 'bias');
+    expectError(() => m.loadStateDict(dict), 'STATE_DICT_SHAPE', 'layers.1.bias');
     expect(m.stateDict()).toEqual(mBefore);
     m.dispose();
     d.dispose();

@@ -249,9 +249,8 @@ describe('issue 10: model files', () => {
     }
     for (const state of ['"x"', '{}', '[null]', '[{"layer":"0","steps":1,"buffers":2}]', '[{"layer":0}]', '[5]']) {
       const file = rewrite(bytes, (meta) => {
-        meta.compile = meta.compile!.replace(/"state":\[.*\]\}$/, `"state":${state}}`);
+        meta.compile = JSON.stringify({ ...JSON.parse(meta.compile!), state: JSON.parse(state) });
       });
-      expect(readSafetensorsWithMetadata(file).metadata.compile).toContain(`"state":${state}`);
       await rejects(file, 'SAFETENSORS_INVALID', /^compile\.state/);
     }
     for (const compile of ['5', '[]', '"adam"', '{"loss":"mse"}', 'nul']) {

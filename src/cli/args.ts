@@ -10,7 +10,7 @@ export const USAGE = `usage:
   wasm-lstm predict --model FILE [--task adding|copy|sine|dogcat|text] [--samples N] [--seed S] [--json]
                   text: [--prompt STR] [--generate N] [--temperature X]
   wasm-lstm gradflow [--cell rnn|lstm|gru] [--steps T] [--hidden H] [--samples N] [--seed S] [--json]
-  wasm-lstm bench [benchmark flags, e.g. --quick --json]`;
+  wasm-lstm bench [--quick] [--json] [--only W1,W2,…] [--builds simd,scalar] [--no-relaxed]`;
 
 /** A mistake in the command line: printed with the usage, exit code 2. */
 export class UsageError extends Error {}

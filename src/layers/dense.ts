@@ -10,6 +10,7 @@ import { describeTensor, isTensor, type StateDict, shapeString, type Tensor } fr
 import type { BackwardTensorOptions, Layer, LayerPlan, ParameterBlock, PrefixOption } from './layer.js';
 import { addPrefix, selectPrefix } from './layer.js';
 import { checkTensor } from './recurrent-params.js';
+import { Trainability, type TrainabilityOptions } from './trainability.js';
 
 export type Activation = 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'softmax';
 /** The kernel's id of each activation (assembly/abi.ts ACT_*). */
@@ -22,7 +23,12 @@ const ACTIVATION_IDS: Record<Activation, number> = {
 };
 const ACTIVATIONS = Object.keys(ACTIVATION_IDS) as Activation[];
 
-export interface DenseOptions {
+// Outputs are padded to 16 columns (two GEMM panels). The kernels need only whole panels (8), but model
+// files keep the optimizer's state as the packed block, and every file written so far has 16.
+const OUTPUT_COLUMNS = 2 * PANEL;
+const paddedOutputs = (outputSize: number): number => Math.ceil(outputSize / OUTPUT_COLUMNS) * OUTPUT_COLUMNS;
+
+export interface DenseOptions extends TrainabilityOptions {
   inputSize: number;
   outputSize: number;
   activation?: Activation;
@@ -30,7 +36,12 @@ export interface DenseOptions {
 }
 
 /** Validated Dense options, every default filled in (no allocation). */
-export function denseConfig(options: DenseOptions): Required<DenseOptions> {
+export function denseConfig(options: DenseOptions): {
+  inputSize: number;
+  outputSize: number;
+  activation: Activation;
+  seed: number;
+} {
   if (options === null || typeof options !== 'object') {
     throw new LSTMError('INVALID_ARGUMENT', 'Dense options must be an object', {
       argument: 'options',
@@ -55,10 +66,10 @@ export function denseConfig(options: DenseOptions): Required<DenseOptions> {
 }
 
 /** The parameters a Dense built from `options` holds, and its packed block size (outputs padded to
- *  whole GEMM panels), without allocating. */
+ *  OUTPUT_COLUMNS), without allocating. */
 export function densePlan(options: DenseOptions): LayerPlan {
   const c = denseConfig(options),
-    NP = Math.ceil(c.outputSize / PANEL) * PANEL;
+    NP = paddedOutputs(c.outputSize);
   return {
     params: [
       { name: 'weight', shape: [c.outputSize, c.inputSize] },
@@ -81,6 +92,7 @@ export class Dense implements Layer {
   readonly #cols: Int32Array; // output n sits in packed column n
   readonly #params: number; // [packed weight | bias (NP)]
   readonly #grads: number;
+  readonly #trainability: Trainability;
   #ws = 0;
   #wsRows = 0; // [x rows·in | y rows·NP | dy rows·NP | dx rows·in | wT | dW scratch]
   #rows = 0;
@@ -96,9 +108,16 @@ export class Dense implements Layer {
     const seed = c.seed;
     this.#seed = seed;
     this.#rt = currentRuntime();
-    this.#NP = Math.ceil(this.outputSize / PANEL) * PANEL;
+    this.#NP = paddedOutputs(this.outputSize);
     this.#wFloats = this.#NP * this.inputSize;
     this.#cols = Int32Array.from({ length: this.outputSize }, (_, n) => n);
+    this.#trainability = new Trainability(
+      options,
+      new Map([
+        ['weight', [0, this.#wFloats]],
+        ['bias', [this.#wFloats, this.#wFloats + this.#NP]],
+      ]),
+    );
     this.#holdings = new Holdings(this.#rt.arena);
     const floats = this.#wFloats + this.#NP;
     try {
@@ -133,7 +152,31 @@ export class Dense implements Layer {
   }
 
   config(): Record<string, unknown> {
-    return { inputSize: this.inputSize, outputSize: this.outputSize, activation: this.activation, seed: this.#seed };
+    return {
+      inputSize: this.inputSize,
+      outputSize: this.outputSize,
+      activation: this.activation,
+      seed: this.#seed,
+      ...this.#trainability.config(),
+    };
+  }
+
+  /** false: optimizers leave this layer's parameters alone (Keras' trainable). */
+  get trainable(): boolean {
+    return this.#trainability.trainable;
+  }
+
+  set trainable(value: boolean) {
+    this.#trainability.trainable = value === true;
+  }
+
+  /** Freeze 'weight' and/or 'bias'; [] unfreezes. */
+  freezeParameters(names: string[]): void {
+    this.#trainability.freeze(names);
+  }
+
+  get frozenParameters(): readonly string[] {
+    return this.#trainability.frozen;
   }
 
   #write(d: StateDict, block: number): void {
@@ -191,7 +234,13 @@ export class Dense implements Layer {
   /** @internal */
   _blocks(): ParameterBlock {
     this.#live();
-    return { runtime: this.#rt, params: this.#params, grads: this.#grads, floats: this.#wFloats + this.#NP };
+    return {
+      runtime: this.#rt,
+      params: this.#params,
+      grads: this.#grads,
+      floats: this.#wFloats + this.#NP,
+      ranges: this.#trainability.ranges(),
+    };
   }
 
   #workspace(rows: number): void {

@@ -5,7 +5,11 @@ import { Dense, type DenseOptions, densePlan } from '../layers/dense.js';
 import { Dropout, type DropoutOptions, dropoutPlan } from '../layers/dropout.js';
 import { Embedding, type EmbeddingOptions, embeddingPlan } from '../layers/embedding.js';
 import { GRU, type GRUOptions, gruSpec } from '../layers/gru.js';
+import { ActivationLayer, type ActivationOptions } from '../layers/activation.js';
 import type { Layer, LayerPlan } from '../layers/layer.js';
+import { Masking, type MaskingOptions } from '../layers/masking.js';
+import { Reverse } from '../layers/reverse.js';
+import { Trainability } from '../layers/trainability.js';
 import { LSTM, type LSTMVariantOptions, lstmSpec } from '../layers/lstm.js';
 import type { CellSpec, RecurrentOptions } from '../layers/recurrent-config.js';
 import { recurrentConfig } from '../layers/recurrent-config.js';
@@ -29,6 +33,27 @@ export interface LayerKind {
   create(config: Record<string, unknown>): Layer;
 }
 
+/** Options every layer with parameters takes (trainability.ts). */
+const TRAINABILITY = ['trainable', 'frozenParameters'] as const;
+
+/** The plan, after the trainability options are checked against its parameter names. */
+function withTrainability(config: Record<string, unknown>, plan: LayerPlan): LayerPlan {
+  new Trainability(config, new Map(plan.params.map((p) => [p.name, [0, 0] as const])));
+  return plan;
+}
+
+/** A layer without parameters or run state: its constructor (which allocates nothing) checks the config. */
+function stateless(options: readonly string[], create: (config: Record<string, unknown>) => Layer): LayerKind {
+  return {
+    options,
+    plan(config) {
+      create(config).dispose();
+      return { params: [], blockFloats: 0, runState: NO_RUN_STATE };
+    },
+    create,
+  };
+}
+
 const RECURRENT_OPTIONS = [
   'inputSize',
   'hiddenSize',
@@ -43,6 +68,7 @@ const RECURRENT_OPTIONS = [
   'goBackwards',
   'cellClip',
   'mergeMode',
+  ...TRAINABILITY,
 ] as const;
 
 function recurrent(
@@ -57,7 +83,7 @@ function recurrent(
         s = spec(o),
         c = recurrentConfig(o, s);
       return {
-        ...recurrentPlan(o, s, currentRuntime().kernels),
+        ...withTrainability(config, recurrentPlan(o, s, currentRuntime().kernels)),
         runState: {
           rng: true,
           carry: c.stateful ? { rows: c.numLayers * c.directions, hidden: c.hiddenSize, cell: s.hasCell } : null,
@@ -87,13 +113,19 @@ export const LAYER_KINDS: Readonly<Record<string, LayerKind>> = {
     (o) => new SimpleRNN(o as SimpleRNNOptions),
   ),
   Dense: {
-    options: ['inputSize', 'outputSize', 'activation', 'seed'],
-    plan: (config) => ({ ...densePlan(config as unknown as DenseOptions), runState: NO_RUN_STATE }),
+    options: ['inputSize', 'outputSize', 'activation', 'seed', ...TRAINABILITY],
+    plan: (config) => ({
+      ...withTrainability(config, densePlan(config as unknown as DenseOptions)),
+      runState: NO_RUN_STATE,
+    }),
     create: (config) => new Dense(config as unknown as DenseOptions),
   },
   Embedding: {
-    options: ['numEmbeddings', 'embeddingDim', 'seed'],
-    plan: (config) => ({ ...embeddingPlan(config as unknown as EmbeddingOptions), runState: NO_RUN_STATE }),
+    options: ['numEmbeddings', 'embeddingDim', 'seed', 'maskZero', ...TRAINABILITY],
+    plan: (config) => ({
+      ...withTrainability(config, embeddingPlan(config as unknown as EmbeddingOptions)),
+      runState: NO_RUN_STATE,
+    }),
     create: (config) => new Embedding(config as unknown as EmbeddingOptions),
   },
   Dropout: {
@@ -101,6 +133,9 @@ export const LAYER_KINDS: Readonly<Record<string, LayerKind>> = {
     plan: (config) => ({ ...dropoutPlan(config as unknown as DropoutOptions), runState: { rng: true, carry: null } }),
     create: (config) => new Dropout(config as unknown as DropoutOptions),
   },
+  Masking: stateless(['maskValue'], (config) => new Masking(config as MaskingOptions)),
+  Activation: stateless(['activation'], (config) => new ActivationLayer(config as unknown as ActivationOptions)),
+  Reverse: stateless([], () => new Reverse()),
 };
 
 /** The kind's entry, for a name read from a file (only the registry's own names: not `toString`). */

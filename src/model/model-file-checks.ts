@@ -111,7 +111,7 @@ function checkCompile(
 ): Pick<Blueprint, 'loss' | 'metrics' | 'optimizer' | 'optimizerState'> {
   const compile = parseJson('compile', metadata.compile, 'null');
   if (compile === null) return { loss: null, metrics: [], optimizer: null, optimizerState: [] };
-  const c = onlyKeys('compile', compile, ['loss', 'metrics', 'optimizer', 'state']);
+  const c = onlyKeys('compile', compile, ['loss', 'metrics', 'optimizer', 'state', 'progress']);
   if (!LOSSES.includes(c.loss as LossName))
     throw invalid('compile.loss', 'unknown loss', LOSSES.join(' | '), describe(c.loss));
   if (!Array.isArray(c.metrics) || c.metrics.some((m) => m !== 'accuracy'))
@@ -124,13 +124,31 @@ function checkCompile(
     const opt = asFileError('compile.optimizer', () => optimizerFromConfig({ kind: o.kind, options: {} }));
     try {
       // the options an optimizer of this kind saves (config() lists every one) are those a file may hold
-      onlyKeys('compile.optimizer.options', o.options, [...Object.keys(opt.config().options), 'clipNorm', 'clipValue']);
+      onlyKeys('compile.optimizer.options', o.options, [
+        ...Object.keys(opt.config().options),
+        'clipNorm',
+        'clipValue',
+        'schedule',
+      ]);
     } finally {
       opt.dispose();
     }
     optimizer = asFileError('compile.optimizer.options', () =>
       optimizerFromConfig({ kind: o.kind, options: o.options }),
     );
+    if (c.progress !== undefined) {
+      // the rate it had reached and its schedule's position (files from before schedules have none)
+      const progress = onlyKeys('compile.progress', c.progress, ['learningRate', 'schedule']);
+      const opt2 = optimizer;
+      try {
+        asFileError('compile.progress', () => opt2._importProgress(progress as never));
+      } catch (e) {
+        opt2.dispose();
+        throw e;
+      }
+    }
+  } else if (c.progress !== undefined) {
+    throw invalid('compile.progress', 'progress of an optimizer the file does not have', 'no progress', 'progress');
   }
   try {
     if (!Array.isArray(c.state))

@@ -3,7 +3,8 @@
 // `state.{i}.h` / `state.{i}.c`, and in `__metadata__`:
 //   format        'wasm-lstm/1'
 //   architecture  JSON [{ kind, config }]: each layer's kind and constructor options
-//   compile       JSON { loss, metrics, optimizer: { kind, options } | null, state: [{ layer, steps, buffers }] } | null
+//   compile       JSON { loss, metrics, optimizer: { kind, options } | null, state: [{ layer, steps, buffers }],
+//                 progress?: { learningRate, schedule? } } | null
 //   state         JSON [{ layer, rng?, carry?: { batch } }]: dropout streams (u32) and carried states
 //   user.{key}    the caller's own strings (save({ metadata }))
 // Every name written here is an explicit constant (a class name would not survive minifying).
@@ -94,7 +95,13 @@ export function saveModel(m: ModelParts, options?: SaveOptions): Uint8Array {
     runStates.push(entry);
   });
   const compile = m.loss
-    ? { loss: m.loss, metrics: m.metrics, optimizer: optimizer?.config() ?? null, state: optState }
+    ? {
+        loss: m.loss,
+        metrics: m.metrics,
+        optimizer: optimizer?.config() ?? null,
+        state: optState,
+        ...(optimizer ? { progress: optimizer._exportProgress() } : {}),
+      }
     : null;
   const metadata: Record<string, string> = {
     format: FORMAT,

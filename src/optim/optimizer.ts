@@ -5,6 +5,7 @@ import { describe, LSTMError } from '../errors.js';
 import type { ParameterBlock } from '../layers/layer.js';
 import { Holdings, own, release } from '../owned.js';
 import type { Runtime } from '../runtime.js';
+import { LearningRateSchedule } from './schedules.js';
 
 export type { ParameterBlock };
 
@@ -22,6 +23,8 @@ export interface OptimizerOptions {
   clipValue?: number;
   /** L2 penalty added to the gradient (decoupled for AdamW). */
   weightDecay?: number;
+  /** A learning-rate schedule stepped after every epoch of fit (StepLR, ExponentialLR, …). */
+  schedule?: LearningRateSchedule;
 }
 
 export function nonNegative(argument: string, value: unknown, fallback: number, allowZero = true): number {
@@ -48,6 +51,17 @@ export function fraction(argument: string, value: unknown, fallback: number): nu
   return value;
 }
 
+/** The trainable slices of a block (the whole block unless some parameters are frozen). */
+function trainableParts(b: ParameterBlock): ParameterBlock[] {
+  if (!b.ranges) return [b];
+  return b.ranges.map(([s, e]) => ({
+    runtime: b.runtime,
+    params: b.params + s * 4,
+    grads: b.grads + s * 4,
+    floats: e - s,
+  }));
+}
+
 interface LayerState {
   /** the buffers' memory (one Holdings per layer: layers may live in different runtimes) */
   holdings: Holdings;
@@ -63,6 +77,9 @@ export abstract class Optimizer {
   /** The name saved in model files (an explicit constant: class names do not survive minifying). */
   abstract readonly kind: string;
   #learningRate: number;
+  /** The rate it was created with: a schedule's starting point. */
+  readonly initialLearningRate: number;
+  readonly schedule: LearningRateSchedule | undefined;
   readonly clipNorm: number | undefined;
   readonly clipValue: number | undefined;
   readonly weightDecay: number;
@@ -87,6 +104,15 @@ export abstract class Optimizer {
       });
     }
     this.#learningRate = nonNegative('learningRate', options.learningRate, defaultLearningRate);
+    this.initialLearningRate = this.#learningRate;
+    if (options.schedule !== undefined && !(options.schedule instanceof LearningRateSchedule)) {
+      throw new LSTMError('INVALID_ARGUMENT', 'not a learning-rate schedule', {
+        argument: 'schedule',
+        expected: 'new StepLR(…), new ExponentialLR(…), new CosineAnnealingLR(…), new ReduceLROnPlateau(…)',
+        actual: describe(options.schedule),
+      });
+    }
+    this.schedule = options.schedule;
     this.clipNorm = options.clipNorm === undefined ? undefined : nonNegative('clipNorm', options.clipNorm, 0, false);
     this.clipValue =
       options.clipValue === undefined ? undefined : nonNegative('clipValue', options.clipValue, 0, false);
@@ -100,11 +126,12 @@ export abstract class Optimizer {
     });
   }
 
+  /** The rate the next step uses (a schedule changes it after every epoch of fit). */
   get learningRate(): number {
     return this.#learningRate;
   }
 
-  /** Schedules may change it between steps; it stays a finite number ≥ 0. */
+  /** Schedules and callers may change it between steps; it stays a finite number ≥ 0. */
   set learningRate(value: number) {
     if (value === undefined) nonNegative('learningRate', null, 0); // throws: undefined is not a rate
     this.#learningRate = nonNegative('learningRate', value, 0);
@@ -119,7 +146,7 @@ export abstract class Optimizer {
 
   /** Clip (if configured), then update every layer from its accumulated gradients. Throws
    *  NON_FINITE, changing nothing, when a gradient is NaN or infinite (or the step would overflow
-   *  float32): a non-finite update is never applied. */
+   *  float32): a non-finite update is never applied. Frozen parameters are neither checked nor updated. */
   step(...layers: (Trainable | Trainable[])[]): void {
     const flat: Trainable[] = [],
       blocks: ParameterBlock[] = [],
@@ -133,7 +160,7 @@ export abstract class Optimizer {
         });
       }
       const b = l._blocks();
-      if (!b) return;
+      if (!b || b.ranges?.length === 0) return; // no parameters, or all frozen: no update, no state
       flat.push(l);
       blocks.push(b);
       index.push(i);
@@ -146,10 +173,10 @@ export abstract class Optimizer {
         const block = blocks[i]!,
           st = this.#state.get(layer);
         if (st && st.runtime === block.runtime) return;
-        const holdings = new Holdings(block.runtime.arena);
-        fresh.set(layer, { holdings, buffers: [], runtime: block.runtime, steps: 0 });
-        for (let b = 0; b < this.stateBuffers; b++)
-          fresh.get(layer)!.buffers.push(holdings.alloc(block.floats * 4, 'optimizer state'));
+        const holdings = new Holdings(block.runtime.arena),
+          buffers: number[] = [];
+        fresh.set(layer, { holdings, buffers, runtime: block.runtime, steps: 0 });
+        for (let b = 0; b < this.stateBuffers; b++) buffers.push(holdings.alloc(block.floats * 4, 'optimizer state'));
       });
       // 2. nothing non-finite goes in
       sum = this.#checkFinite(blocks, index);
@@ -163,11 +190,21 @@ export abstract class Optimizer {
       this.#state.set(layer, st);
       this.#held.add(st.holdings);
     }
-    this.#clip(blocks, sum);
+    this.#clip(blocks.flatMap(trainableParts), sum);
     flat.forEach((layer, i) => {
-      const st = this.#state.get(layer)!;
+      const block = blocks[i]!,
+        st = this.#state.get(layer)!;
       st.steps++;
-      this.update(blocks[i]!, st.buffers, st.steps);
+      const state = st.buffers;
+      // the update rules are element-wise: a range of the block is the same rule over its slice
+      for (const part of trainableParts(block)) {
+        const at = part.params - block.params;
+        this.update(
+          part,
+          state.map((p) => p + at),
+          st.steps,
+        );
+      }
     });
     // Forget layers disposed since the last step (their state memory goes back to the arena).
     for (const [layer, st] of this.#state) if (layer.disposed) this.#forget(layer, st);
@@ -184,11 +221,12 @@ export abstract class Optimizer {
     this.#state.delete(layer);
   }
 
-  /** The gradients' global norm, NaN- and overflow-checked before clipping changes them. */
+  /** Σg² over the trainable parts, NaN- and overflow-checked before clipping changes anything. */
   #checkFinite(blocks: ParameterBlock[], index: number[]): number {
     let sum = 0;
-    blocks.forEach((b, i) => {
-      const s = b.runtime.kernels.sumSquares(b.grads, b.floats);
+    blocks.forEach((block, i) => {
+      let s = 0;
+      for (const b of trainableParts(block)) s += b.runtime.kernels.sumSquares(b.grads, b.floats);
       if (!Number.isFinite(s)) {
         this.lastGradNorm = Math.sqrt(s);
         throw new LSTMError('NON_FINITE', 'a gradient is NaN or infinite; no update was applied', {
@@ -226,10 +264,27 @@ export abstract class Optimizer {
     }
   }
 
+  /** After an epoch of fit: the schedule (if any) sets the rate for the next one. */
+  endEpoch(metrics: Readonly<Record<string, number | undefined>>): void {
+    if (this.schedule) this.learningRate = this.schedule.next(this.initialLearningRate, this.learningRate, metrics);
+  }
+
+  /** @internal What changes while training besides the per-layer buffers: the rate and the schedule's position. */
+  _exportProgress(): { learningRate: number; schedule?: Record<string, number> } {
+    return { learningRate: this.learningRate, ...(this.schedule ? { schedule: this.schedule.state() } : {}) };
+  }
+
+  /** @internal */
+  _importProgress(p: { learningRate?: unknown; schedule?: Record<string, unknown> }): void {
+    this.learningRate = nonNegative('learningRate', p.learningRate, this.learningRate);
+    if (this.schedule && p.schedule) this.schedule.restore(p.schedule);
+  }
+
   /** Kind and options, for saving with a model: every option there is, from one place each. */
   config(): { kind: string; options: Record<string, unknown> } {
     const options: Record<string, unknown> = {
-      learningRate: this.learningRate,
+      learningRate: this.schedule ? this.initialLearningRate : this.learningRate,
+      ...(this.schedule ? { schedule: { kind: this.schedule.kind, options: this.schedule.config() } } : {}),
       weightDecay: this.weightDecay,
       ...this.rule,
     };
