@@ -17,6 +17,7 @@ export type LSTMErrorCode =
   | 'UNSUPPORTED_LAYER' // a Keras/tfjs layer, option or model shape this library cannot run or write
   | 'ONNX_INVALID' // a truncated, corrupt or inconsistent ONNX file
   | 'UNSUPPORTED_OP' // an ONNX operator, attribute or model feature this library does not run or write
+  | 'NOT_TRAINABLE' // backward, gradients or fit on a layer with int8 weights (inference only)
   | 'NON_FINITE'; // training met a NaN or infinite loss or gradient (no update was applied)
 
 export class LSTMError extends Error {

@@ -39,10 +39,20 @@ export function dropoutConfig(options: DropoutOptions): { rate: number; seed: nu
   return { rate, seed: checkSeed('seed', options.seed) };
 }
 
-/** Dropout has no parameters. */
+/** Dropout has no parameters: its state dict is empty. */
 export function dropoutPlan(options: DropoutOptions): LayerPlan {
   dropoutConfig(options);
-  return { params: [], blockFloats: 0 };
+  return { check: (dict) => checkEmpty(dict), ranges: new Map(), blockFloats: 0 };
+}
+
+function checkEmpty(dict: StateDict): void {
+  const keys = Object.keys(dict);
+  if (keys.length)
+    throw new LSTMError('STATE_DICT_UNEXPECTED', 'Dropout has no parameters', {
+      argument: keys[0]!,
+      expected: 'nothing',
+      actual: keys.join(', '),
+    });
 }
 
 export class Dropout implements Layer {
@@ -116,13 +126,7 @@ export class Dropout implements Layer {
   }
   loadStateDict(dict: StateDict, options?: PrefixOption): void {
     this.#live();
-    const keys = Object.keys(selectPrefix(dict, options));
-    if (keys.length)
-      throw new LSTMError('STATE_DICT_UNEXPECTED', 'Dropout has no parameters', {
-        argument: keys[0]!,
-        expected: 'nothing',
-        actual: keys.join(', '),
-      });
+    checkEmpty(selectPrefix(dict, options));
   }
   gradients(): StateDict {
     this.#live();

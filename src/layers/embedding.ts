@@ -49,12 +49,27 @@ export function embeddingConfig(options: EmbeddingOptions): {
   };
 }
 
+/** Checks nn.Embedding's one tensor; writes nothing. */
+function checkWeight(dict: StateDict, V: number, E: number): Tensor {
+  for (const k of Object.keys(dict)) {
+    if (k !== 'weight')
+      throw new LSTMError('STATE_DICT_UNEXPECTED', 'tensor not in this layer', {
+        argument: k,
+        expected: 'weight',
+        actual: k,
+      });
+  }
+  return checkTensor('weight', dict.weight, [V, E]);
+}
+
 /** The one parameter an Embedding built from `options` holds, without allocating. */
 export function embeddingPlan(options: EmbeddingOptions): LayerPlan {
-  const c = embeddingConfig(options);
+  const c = embeddingConfig(options),
+    n = c.numEmbeddings * c.embeddingDim;
   return {
-    params: [{ name: 'weight', shape: [c.numEmbeddings, c.embeddingDim] }],
-    blockFloats: c.numEmbeddings * c.embeddingDim,
+    check: (dict) => void checkWeight(dict, c.numEmbeddings, c.embeddingDim),
+    ranges: new Map([['weight', [0, n]]]),
+    blockFloats: n,
   };
 }
 
@@ -217,16 +232,7 @@ export class Embedding implements Layer {
   /** Load nn.Embedding's weight. Validates everything before changing anything. */
   loadStateDict(dict: StateDict, options?: PrefixOption): void {
     this.#live();
-    const d = selectPrefix(dict, options);
-    for (const k of Object.keys(d)) {
-      if (k !== 'weight')
-        throw new LSTMError('STATE_DICT_UNEXPECTED', 'tensor not in this layer', {
-          argument: k,
-          expected: 'weight',
-          actual: k,
-        });
-    }
-    const t = checkTensor('weight', d.weight, [this.numEmbeddings, this.embeddingDim]);
+    const t = checkWeight(selectPrefix(dict, options), this.numEmbeddings, this.embeddingDim);
     this.#rt.arena.write(this.#params, t.data);
   }
 

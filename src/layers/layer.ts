@@ -51,17 +51,15 @@ export interface RunState {
   carry?: { shape: [number, number, number]; h: Float32Array; c?: Float32Array | undefined } | null;
 }
 
-/** A parameter of a layer: its PyTorch name and shape. */
-export interface ParamSpec {
-  name: string;
-  shape: number[];
-}
-
 /** What a layer built from a config will hold, known without allocating anything. */
 export interface LayerPlan {
-  /** Its parameters, as stateDict() names them. */
-  params: ParamSpec[];
-  /** Floats of its packed parameter block (the size of each optimizer state buffer); 0: none. */
+  /** Checks a state dict of exactly this layer's tensors (names, shapes, values) as loadStateDict
+   *  would, writing nothing; throws its STATE_DICT_* errors. */
+  check(dict: StateDict): void;
+  /** Its parameters by name, with their float ranges in the packed block (what freezing names). */
+  ranges: ReadonlyMap<string, readonly [number, number]>;
+  /** Floats of the packed parameter block, the size of each optimizer state buffer; 0 when
+   *  optimizers keep no state for it (no parameters, or inference-only int8 weights). */
   blockFloats: number;
 }
 
@@ -90,6 +88,10 @@ export interface Layer {
   stream?(batch: number): LayerStream;
   /** Truncated BPTT: carry the final state into the next forward (detached). */
   setCarry?(on: boolean): void;
+  /** true: inference only (int8 weights); backward and fit raise NOT_TRAINABLE. Absent: false. */
+  readonly inferenceOnly?: boolean;
+  /** A new inference-only copy with quantized weights (layers with a weight matrix). */
+  quantize?(options: { weights: 'int8' }): Layer;
   /** @internal The packed parameter block for optimizers; null for layers without parameters. */
   _blocks(): ParameterBlock | null;
   /** The output shape for an input shape, or the error forwardTensor would throw for it (nothing

@@ -1,13 +1,13 @@
 // The parameters of a recurrent layer: where each layer and direction's weights sit in the one
 // packed block (a Slot), PyTorch's names and shapes for them, and the conversion between the two.
+import { DTYPE_F32 } from '../../assembly/abi.js';
 import type { Arena } from '../arena.js';
 import { describe, LSTMError } from '../errors.js';
 import { packRows, packVector, recurrentParamNames, unpackRows, unpackVector } from '../io/torch.js';
 import type { Kernels } from '../runtime.js';
 import { mulberry32, uniformArray } from '../random.js';
 import { type StateDict, shapeSize, shapeString, type Tensor } from '../tensor.js';
-import type { LayerPlan } from './layer.js';
-import { type CellSpec, type RecurrentConfig, type RecurrentOptions, recurrentConfig } from './recurrent-config.js';
+import type { CellSpec, RecurrentConfig } from './recurrent-config.js';
 
 /** One layer in one direction: offsets (in floats, from the block start) of its parameters, and at
  *  the same offsets from the gradient block, their gradients. */
@@ -21,6 +21,33 @@ export interface Slot {
   bhh: number;
   /** peephole weights [3·U], or −1 */
   peep: number;
+  /** per-column scales [N] of wih and whh (int8 blocks), or −1 */
+  sih: number;
+  shh: number;
+}
+
+/** A recurrent layer's packed parameter block in one weight dtype (this file: f32; int8:
+ *  quantized-params.ts). The layer, its workspaces and streams use only this interface. */
+export interface RecurrentBlock {
+  /** DTYPE_* (assembly/abi.ts), written into every descriptor */
+  readonly dtype: number;
+  /** true: inference only (no gradient block; backward and fit raise NOT_TRAINABLE) */
+  readonly inferenceOnly: boolean;
+  readonly slots: Slot[];
+  /** floats of the block (byte size / 4) */
+  readonly floats: number;
+  readonly N: number;
+  readonly U: number;
+  /** Number of parameters (PyTorch's count, without padding or scales). */
+  readonly count: number;
+  initial(seed: number, forgetBias: number | undefined): StateDict;
+  check(dict: StateDict): StateDict;
+  write(arena: Arena, dict: StateDict, block: number): void;
+  read(arena: Arena, block: number): StateDict;
+  /** Floats of scratch the products need for inputs of up to K features (SEQ_QSCRATCH). */
+  scratchFloats(K: number): number;
+  /** Every parameter name -> its [start, end) float range in the block (for freezing). */
+  ranges(): Map<string, [number, number]>;
 }
 
 interface ParamShape {
@@ -31,7 +58,9 @@ interface ParamShape {
   part: number;
 }
 
-export class RecurrentParams {
+export class RecurrentParams implements RecurrentBlock {
+  readonly dtype = DTYPE_F32;
+  readonly inferenceOnly = false;
   readonly slots: Slot[] = [];
   /** floats of the packed block */
   readonly floats: number;
@@ -59,7 +88,7 @@ export class RecurrentParams {
     for (let layer = 0; layer < c.numLayers; layer++) {
       const K = layer === 0 ? c.inputSize : H * c.directions;
       for (let dir = 0; dir < c.directions; dir++) {
-        const slot: Slot = { layer, dir, K, wih: at, whh: 0, bih: 0, bhh: 0, peep: -1 };
+        const slot: Slot = { layer, dir, K, wih: at, whh: 0, bih: 0, bhh: 0, peep: -1, sih: -1, shh: -1 };
         at += this.N * K;
         slot.whh = at;
         at += this.N * H;
@@ -188,13 +217,10 @@ export class RecurrentParams {
   get count(): number {
     return this.shapes.reduce((n, p) => n + shapeSize(p.shape), 0);
   }
-}
 
-/** The parameters a recurrent layer built from `options` holds, and its packed block size, without
- *  allocating (the kernels only compute the padded layout). */
-export function recurrentPlan(options: RecurrentOptions, spec: CellSpec, kernels: Kernels): LayerPlan {
-  const p = new RecurrentParams(recurrentConfig(options, spec), spec, kernels);
-  return { params: p.shapes.map(({ name, shape }) => ({ name, shape: shape.slice() })), blockFloats: p.floats };
+  scratchFloats(_K: number): number {
+    return 0;
+  }
 }
 
 /** A tensor of exactly `shape` whose data is numbers: a typed array (not BigInt) or an array of finite numbers. */

@@ -13,7 +13,7 @@ import { Trainability } from '../layers/trainability.js';
 import { LSTM, type LSTMVariantOptions, lstmSpec } from '../layers/lstm.js';
 import type { CellSpec, RecurrentOptions } from '../layers/recurrent-config.js';
 import { recurrentConfig } from '../layers/recurrent-config.js';
-import { recurrentPlan } from '../layers/recurrent-params.js';
+import { recurrentBlock } from '../layers/quantized-params.js';
 import { rnnSpec, SimpleRNN, type SimpleRNNOptions } from '../layers/rnn.js';
 import { currentRuntime } from '../runtime.js';
 
@@ -38,7 +38,7 @@ const TRAINABILITY = ['trainable', 'frozenParameters'] as const;
 
 /** The plan, after the trainability options are checked against its parameter names. */
 function withTrainability(config: Record<string, unknown>, plan: LayerPlan): LayerPlan {
-  new Trainability(config, new Map(plan.params.map((p) => [p.name, [0, 0] as const])));
+  new Trainability(config, plan.ranges);
   return plan;
 }
 
@@ -47,8 +47,9 @@ function stateless(options: readonly string[], create: (config: Record<string, u
   return {
     options,
     plan(config) {
-      create(config).dispose();
-      return { params: [], blockFloats: 0, runState: NO_RUN_STATE };
+      const l = create(config);
+      l.dispose();
+      return { check: (dict) => l.loadStateDict(dict), ranges: new Map(), blockFloats: 0, runState: NO_RUN_STATE };
     },
     create,
   };
@@ -68,6 +69,7 @@ const RECURRENT_OPTIONS = [
   'goBackwards',
   'cellClip',
   'mergeMode',
+  'weights',
   ...TRAINABILITY,
 ] as const;
 
@@ -81,9 +83,15 @@ function recurrent(
     plan(config) {
       const o = config as unknown as RecurrentOptions,
         s = spec(o),
-        c = recurrentConfig(o, s);
+        c = recurrentConfig(o, s),
+        block = recurrentBlock(c, s, currentRuntime().kernels);
+      const plan: LayerPlan = {
+        check: (dict) => void block.check(dict),
+        ranges: block.ranges(),
+        blockFloats: block.inferenceOnly ? 0 : block.floats,
+      };
       return {
-        ...withTrainability(config, recurrentPlan(o, s, currentRuntime().kernels)),
+        ...withTrainability(config, plan),
         runState: {
           rng: true,
           carry: c.stateful ? { rows: c.numLayers * c.directions, hidden: c.hiddenSize, cell: s.hasCell } : null,
@@ -113,9 +121,9 @@ export const LAYER_KINDS: Readonly<Record<string, LayerKind>> = {
     (o) => new SimpleRNN(o as SimpleRNNOptions),
   ),
   Dense: {
-    options: ['inputSize', 'outputSize', 'activation', 'seed', ...TRAINABILITY],
+    options: ['inputSize', 'outputSize', 'activation', 'seed', 'weights', ...TRAINABILITY],
     plan: (config) => ({
-      ...withTrainability(config, densePlan(config as unknown as DenseOptions)),
+      ...withTrainability(config, densePlan(config as unknown as DenseOptions, currentRuntime().kernels)),
       runState: NO_RUN_STATE,
     }),
     create: (config) => new Dense(config as unknown as DenseOptions),

@@ -4,6 +4,7 @@
 // crafted file costs nothing but a typed error.
 import { describe, LSTMError } from '../errors.js';
 import type { LayerPlan } from '../layers/layer.js';
+import { selectPrefix } from '../layers/layer.js';
 import { checkTensor } from '../layers/recurrent-params.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { optimizerFromConfig } from '../optim/rules.js';
@@ -92,14 +93,22 @@ function checkArchitecture(metadata: Record<string, string>): Blueprint['layers'
   });
 }
 
-/** The tensors of layer i: all there, each of the shape its plan says. */
+/** The tensors of layer i (`layers.{i}.*`): exactly those its plan says, of the right shapes. */
 function checkLayerTensors(tensors: StateDict, layers: Blueprint['layers'], claimed: Set<string>): void {
   layers.forEach((l, i) => {
-    for (const p of l.plan.params) {
-      const name = `layers.${i}.${p.name}`;
-      checkTensor(name, tensors[name], p.shape);
-      claimed.add(name);
+    const prefix = `layers.${i}.`;
+    const own = selectPrefix(tensors, { prefix });
+    try {
+      l.plan.check(own);
+    } catch (e) {
+      if (!(e instanceof LSTMError)) throw e;
+      throw new LSTMError(e.code, e.reason, {
+        argument: `${prefix}${e.argument}`,
+        expected: e.expected,
+        actual: e.actual,
+      });
     }
+    for (const k of Object.keys(own)) claimed.add(`${prefix}${k}`);
   });
 }
 

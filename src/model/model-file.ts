@@ -15,16 +15,32 @@ import { readSafetensorsWithMetadata, writeSafetensors } from '../io/safetensors
 import type { Layer } from '../layers/layer.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import type { StateDict } from '../tensor.js';
-import { LAYER_KINDS } from './layer-kinds.js';
+import { ActivationLayer } from '../layers/activation.js';
+import { Dense } from '../layers/dense.js';
+import { Dropout } from '../layers/dropout.js';
+import { Embedding } from '../layers/embedding.js';
+import { GRU } from '../layers/gru.js';
+import { LSTM } from '../layers/lstm.js';
+import { Masking } from '../layers/masking.js';
+import { Reverse } from '../layers/reverse.js';
+import { SimpleRNN } from '../layers/rnn.js';
 import type { LossName } from './losses.js';
 import { checkModelFile, FORMAT } from './model-file-checks.js';
 
 export { FORMAT };
 
-/** Every layer a model file may name, by its `kind`. */
-export const LAYER_CLASSES: Readonly<Record<string, (config: Record<string, unknown>) => Layer>> = Object.fromEntries(
-  Object.entries(LAYER_KINDS).map(([k, v]) => [k, v.create]),
-);
+/** Every layer a model file may name, by its `kind` (their plans and checks: layer-kinds.ts). */
+export const LAYER_CLASSES: Readonly<Record<string, new (options: never) => Layer>> = {
+  LSTM: LSTM as never,
+  GRU: GRU as never,
+  SimpleRNN: SimpleRNN as never,
+  Dense: Dense as never,
+  Embedding: Embedding as never,
+  Dropout: Dropout as never,
+  Masking: Masking as never,
+  Activation: ActivationLayer as never,
+  Reverse: Reverse as never,
+};
 
 /** What a model is made of, as save() writes it. */
 export interface ModelParts {
@@ -34,13 +50,16 @@ export interface ModelParts {
   optimizer: Optimizer | null;
 }
 
+/** save() options. */
 export interface SaveOptions {
+  /** 'f32' (default) or 'f16': half the bytes, widened back to f32 on load (int8 weights stay I8).
+   *  The optimizer's state and carried states stay f32 (Adam's second moments would underflow in f16). */
+  dtype?: 'f32' | 'f16';
   /** Strings of your own kept in the file (`user.{key}` in `__metadata__`); Sequential.metadata() reads them. */
   metadata?: Record<string, string>;
 }
 
-function userMetadata(options: SaveOptions | undefined): Record<string, string> {
-  const m = checkOptions(options).metadata;
+function userMetadata(m: unknown): Record<string, string> {
   if (m === undefined) return {};
   if (m === null || typeof m !== 'object' || Array.isArray(m)) {
     throw new LSTMError('INVALID_ARGUMENT', 'metadata must be an object of strings', {
@@ -64,7 +83,16 @@ function userMetadata(options: SaveOptions | undefined): Record<string, string> 
 }
 
 export function saveModel(m: ModelParts, options?: SaveOptions): Uint8Array {
-  const user = userMetadata(options);
+  const o = checkOptions(options),
+    user = userMetadata(o.metadata),
+    dtype = o.dtype ?? 'f32';
+  if (dtype !== 'f32' && dtype !== 'f16') {
+    throw new LSTMError('INVALID_ARGUMENT', 'unsupported file dtype', {
+      argument: 'dtype',
+      expected: "'f32' | 'f16'",
+      actual: describe(dtype),
+    });
+  }
   const tensors: StateDict = {};
   m.layers.forEach((l, i) => {
     for (const [k, t] of Object.entries(l.stateDict())) tensors[`layers.${i}.${k}`] = t;
@@ -76,7 +104,7 @@ export function saveModel(m: ModelParts, options?: SaveOptions): Uint8Array {
       const st = optimizer._exportState(l);
       if (!st) return;
       st.buffers.forEach((b, k) => {
-        tensors[`optimizer.${i}.${k}`] = { shape: [b.length], data: b };
+        tensors[`optimizer.${i}.${k}`] = { shape: [b.length], data: b, dtype: 'f32' };
       });
       optState.push({ layer: i, steps: st.steps, buffers: st.buffers.length });
     });
@@ -89,8 +117,8 @@ export function saveModel(m: ModelParts, options?: SaveOptions): Uint8Array {
     if (s.rng !== undefined) entry.rng = s.rng;
     if (s.carry) {
       entry.carry = { batch: s.carry.shape[1] };
-      tensors[`state.${i}.h`] = { shape: s.carry.shape.slice(), data: s.carry.h };
-      if (s.carry.c) tensors[`state.${i}.c`] = { shape: s.carry.shape.slice(), data: s.carry.c };
+      tensors[`state.${i}.h`] = { shape: s.carry.shape.slice(), data: s.carry.h, dtype: 'f32' };
+      if (s.carry.c) tensors[`state.${i}.c`] = { shape: s.carry.shape.slice(), data: s.carry.c, dtype: 'f32' };
     }
     runStates.push(entry);
   });
@@ -110,7 +138,7 @@ export function saveModel(m: ModelParts, options?: SaveOptions): Uint8Array {
     ...(runStates.length ? { state: JSON.stringify(runStates) } : {}),
     ...user,
   };
-  return writeSafetensors(tensors, metadata);
+  return writeSafetensors(tensors, metadata, { dtype: dtype === 'f16' ? 'F16' : 'F32' });
 }
 
 /** Build the model a file describes, after validating all of it; on any failure everything built

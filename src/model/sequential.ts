@@ -16,6 +16,8 @@ import { type GenerateOptions, generate } from './generate.js';
 import { atomically, checkSamples, checkTargets, inferOutputShape } from './checks.js';
 import { computeLoss, LOSSES, type LossName, type LossResult } from './losses.js';
 import { loadModel, readUserMetadata, type SaveOptions, saveModel } from './model-file.js';
+import { quantizeLayers } from './quantize.js';
+import type { QuantizeOptions } from '../layers/quantize.js';
 
 export type { EpochLogs, FitOptions, History } from './fit.js';
 export type { TensorLike } from './batches.js';
@@ -24,7 +26,8 @@ import { writeOnnx, type OnnxExportOptions } from '../io/onnx-hook.js';
 
 export interface CompileOptions {
   loss: LossName;
-  optimizer: Optimizer;
+  /** Needed by fit and trainOnBatch; evaluate needs only the loss (an int8 model has no optimizer). */
+  optimizer?: Optimizer;
   metrics?: 'accuracy'[];
 }
 
@@ -82,7 +85,7 @@ export class Sequential {
         actual: describe(options?.loss),
       });
     }
-    if (!options.optimizer || typeof options.optimizer.step !== 'function') {
+    if (options.optimizer !== undefined && (!options.optimizer || typeof options.optimizer.step !== 'function')) {
       throw new LSTMError('INVALID_ARGUMENT', 'an optimizer is required', {
         argument: 'optimizer',
         expected: 'new Adam(…), new SGD(…), …',
@@ -90,7 +93,7 @@ export class Sequential {
       });
     }
     this.#loss = options.loss;
-    this.#optimizer = options.optimizer;
+    this.#optimizer = options.optimizer ?? null;
     this.#metrics = options.metrics ?? [];
   }
 
@@ -116,14 +119,15 @@ export class Sequential {
     return t;
   }
 
-  #compiled(): { loss: LossName; optimizer: Optimizer } {
+  /** The loss (and, to train, the optimizer) compile() set. */
+  #compiled(train: boolean): { loss: LossName; optimizer: Optimizer | null } {
     const loss = this.#loss,
       optimizer = this.#optimizer;
-    if (!loss || !optimizer) {
+    if (!loss || (train && !optimizer)) {
       throw new LSTMError('INVALID_ARGUMENT', 'compile() the model first', {
         argument: 'model',
-        expected: 'compile({ loss, optimizer })',
-        actual: 'not compiled',
+        expected: train ? 'compile({ loss, optimizer })' : 'compile({ loss })',
+        actual: loss ? 'compiled without an optimizer' : 'not compiled',
       });
     }
     return { loss, optimizer };
@@ -131,8 +135,8 @@ export class Sequential {
 
   /** Everything about a (x, y) call that can be known before it runs: the samples, every layer's
    *  input shape, and the targets against the output and the loss. */
-  #check(x: Tensor, y: Tensor): void {
-    const { loss } = this.#compiled();
+  #check(x: Tensor, y: Tensor, train: boolean): void {
+    const { loss } = this.#compiled(train);
     checkSamples(x, y);
     const out = inferOutputShape(this.layers, x.shape);
     if (out) checkTargets(loss, out, y);
@@ -142,7 +146,7 @@ export class Sequential {
    *  anything throws; nothing before the gradients are zeroed can fail on memory (workspaces for
    *  training are allocated by the forward), and the optimizer applies no update that is not finite. */
   #step(x: Tensor, y: Tensor, train: boolean, lengths?: Int32Array): LossResult {
-    const { loss, optimizer } = this.#compiled();
+    const { loss, optimizer } = this.#compiled(train);
     return atomically(this.layers, () => {
       const out = this.#forward(x, train, lengths);
       const fused = this.#fused();
@@ -167,13 +171,13 @@ export class Sequential {
       for (let i = this.layers.length - 1; i >= 0 && g; i--) {
         g = this.layers[i]!.backwardTensor(g, { preActivation: i === this.layers.length - 1 && fused });
       }
-      optimizer.step(this.layers);
+      optimizer!.step(this.layers);
       return r;
     });
   }
 
   #stepTbptt(x: Tensor, y: Tensor, k: number): LossResult {
-    this.#check(x, y);
+    this.#check(x, y, true);
     const T = x.shape[1]!;
     const perStep = y.shape.length >= 2 && y.shape[1] === T && this.layers.some((l) => l.returnSequences === true);
     const carriers = this.layers.filter((l) => l.setCarry);
@@ -207,16 +211,40 @@ export class Sequential {
     return lengths === undefined ? undefined : checkLengths(lengths, X.shape[0]!, X.shape[1] ?? 0);
   }
 
+  /** The first layer that cannot train (int8 weights), as the error fit and trainOnBatch raise. */
+  #notTrainable(): LSTMError | null {
+    const i = this.layers.findIndex((l) => l.inferenceOnly === true);
+    if (i < 0) return null;
+    return new LSTMError('NOT_TRAINABLE', 'this model has int8 weights and is for inference only', {
+      argument: `layers[${i}]`,
+      expected: 'f32 layers (train the f32 model, then quantize())',
+      actual: `${this.layers[i]!.kind} with int8 weights`,
+    });
+  }
+
+  /** A new inference-only model with int8 weights: LSTM, GRU, SimpleRNN and Dense layers quantized
+   *  (symmetric, one f32 scale per output row), Embedding and Dropout copied in f32. It keeps the
+   *  loss and metrics (evaluate works) but no optimizer; this model is unchanged. */
+  quantize(options: QuantizeOptions): Sequential {
+    this.#live();
+    const q = new Sequential(quantizeLayers(this.layers, options));
+    q.#loss = this.#loss;
+    q.#metrics = this.#metrics.slice();
+    return q;
+  }
+
   /** One optimizer step on one batch; returns the batch loss (before the update). Everything is
    *  checked before any state changes; a call that throws changes no weight, optimizer state, dropout
    *  stream or carried state (after NON_FINITE, gradients() holds the failed batch's gradients). */
   trainOnBatch(x: TensorLike, y: TensorLike, options: { lengths?: ArrayLike<number> } = {}): number {
     this.#live();
+    const frozen = this.#notTrainable();
+    if (frozen) throw frozen;
     options = checkOptions(options);
     const X = asTensor(x, 'x'),
       Y = asTensor(y, 'y'),
       lengths = this.#lengths(options.lengths, X);
-    this.#check(X, Y);
+    this.#check(X, Y, true);
     return this.#step(X, Y, true, lengths).loss;
   }
 
@@ -241,10 +269,12 @@ export class Sequential {
 
   async fit(x: TensorLike, y: TensorLike, options: FitOptions = {}): Promise<History> {
     this.#live();
+    const frozen = this.#notTrainable();
+    if (frozen) throw frozen;
     options = checkOptions(options);
     const X = asTensor(x, 'x'),
       Y = asTensor(y, 'y');
-    this.#check(X, Y);
+    this.#check(X, Y, true);
     const trainer: Trainer = {
       step: (xb, yb, lengths) => this.#step(xb, yb, true, lengths),
       stepTbptt: (xb, yb, k) => this.#stepTbptt(xb, yb, k),
@@ -304,7 +334,7 @@ export class Sequential {
         actual: '0 samples',
       });
     }
-    this.#check(X, Y);
+    this.#check(X, Y, false);
     return atomically(this.layers, () => this.#evaluate(X, Y, bs, lengths));
   }
 
@@ -437,8 +467,10 @@ export class Sequential {
     if (!hasRuntime()) await init(); // keep a build the caller chose (or a host-loaded module)
     const parts = loadModel(bytes);
     const model = new Sequential(parts.layers);
-    if (parts.loss && parts.optimizer)
-      model.compile({ loss: parts.loss, optimizer: parts.optimizer, metrics: parts.metrics as 'accuracy'[] });
+    if (parts.loss) {
+      const compile = { loss: parts.loss, metrics: parts.metrics as 'accuracy'[] };
+      model.compile(parts.optimizer ? { ...compile, optimizer: parts.optimizer } : compile);
+    }
     return model;
   }
 

@@ -1,8 +1,9 @@
 // The browser demo (examples/browser) in Chromium: serve it (npm run demo:web's server, free port),
 // train with the scalar build, flip the toggle to SIMD, wait until the sine forecaster's validation
 // loss falls below 0.02 (the naive forecast scores ≈ 0.15), check the page stayed responsive while
-// the worker trained, save a screenshot to test/runtimes/demo.png and check it is not blank; then
-// switch to the adding problem and check it trains.
+// the worker trained, press "Quantize (int8)" and check the int8 copy's file is smaller and its
+// validation loss still below the threshold, save a screenshot to test/runtimes/demo.png and check
+// it is not blank; then switch to the adding problem and check it trains.
 import { join } from 'node:path';
 import { ROOT, launchChromium } from './util.mjs';
 import { startDemo } from '../../examples/browser/serve.mjs';
@@ -72,6 +73,18 @@ try {
     s && v
       ? `scalar ${s.stepsPerSec.toFixed(0)} steps/s, ${v.build} ${v.stepsPerSec.toFixed(0)} steps/s (${(v.stepsPerSec / s.stepsPerSec).toFixed(2)}×)`
       : JSON.stringify(rows),
+  );
+
+  // 2b. the quantize button: the model as trained so far against its int8 copy
+  await page.click('#quantize');
+  await waitFor(() => window.__demo.quantized !== null, null, 15_000);
+  const { rows: q } = (await state()).quantized;
+  const [f32Row, int8Row] = q;
+  check(
+    'quantize: the int8 model is smaller and still forecasts',
+    int8Row.bytes < 0.5 * f32Row.bytes && int8Row.valLoss < THRESHOLD && int8Row.usPerStep > 0,
+    `file ${f32Row.bytes} -> ${int8Row.bytes} bytes, validation mse ${f32Row.valLoss.toExponential(2)} -> ${int8Row.valLoss.toExponential(2)}, ` +
+      `stream ${f32Row.usPerStep.toFixed(1)} -> ${int8Row.usPerStep.toFixed(1)} µs/step, inference ${f32Row.msPerSequence.toFixed(3)} -> ${int8Row.msPerSequence.toFixed(3)} ms/sequence`,
   );
 
   // 3. screenshot, non-blank: luminance spread of the whole page and of each chart canvas
