@@ -17,16 +17,19 @@ interface FreeBlock {
 
 export class Arena {
   readonly memory: WebAssembly.Memory;
-  #top: number; // first byte never handed out
+  #top: number; // first byte past every live or free block
+  #clean: number; // first byte never handed out since the memory was made: zero from here on
   #free: FreeBlock[] = []; // sorted by start, coalesced
   #sizes = new Map<number, number>(); // live block start -> size
   #live = 0; // Σ sizes
   #f32: Float32Array;
   #i32: Int32Array;
 
+  /** `memory` must hold zeros from `base` on (a fresh instance's memory does): alloc relies on it. */
   constructor(memory: WebAssembly.Memory, base: number) {
     this.memory = memory;
     this.#top = Math.ceil(Math.max(base, ALIGN) / ALIGN) * ALIGN;
+    this.#clean = this.#top;
     this.#f32 = new Float32Array(memory.buffer);
     this.#i32 = new Int32Array(memory.buffer);
   }
@@ -120,7 +123,12 @@ export class Arena {
     }
     this.#sizes.set(ptr, size);
     this.#live += size;
-    this.fill(ptr, size / 4);
+    // Bytes past #clean were never handed out, so they are still the zeros memory.grow (or the
+    // module's initial memory) gave them: only the part below needs filling. Writing zeros over fresh
+    // pages would fault them all in a first time for nothing (a first W2 forward allocates ~30 MB).
+    const dirtyEnd = Math.min(ptr + size, this.#clean);
+    if (dirtyEnd > ptr) this.fill(ptr, (dirtyEnd - ptr) / 4);
+    if (ptr + size > this.#clean) this.#clean = ptr + size;
     return ptr;
   }
 
