@@ -184,26 +184,83 @@ function unsignedResults(exports: Kernels): Kernels {
   return kernels as unknown as Kernels;
 }
 
+/** The chosen build's compiled module, or a typed error: a source of the wrong type, a file or URL
+ *  that cannot be read (BUILD_UNAVAILABLE), or bytes that are not wasm (INVALID_ARGUMENT). */
+async function loadKernelModule(build: BuildName, source: WasmSource | undefined): Promise<WebAssembly.Module> {
+  const isSource =
+    source === undefined ||
+    source instanceof WebAssembly.Module ||
+    source instanceof ArrayBuffer ||
+    ArrayBuffer.isView(source) ||
+    source instanceof URL ||
+    typeof source === 'string';
+  if (!isSource) {
+    throw new LSTMError('INVALID_ARGUMENT', 'wasm must be a module, bytes or a URL', {
+      argument: 'wasm',
+      expected: 'WebAssembly.Module | ArrayBuffer | Uint8Array | URL | string',
+      actual: describe(source),
+    });
+  }
+  try {
+    return await loadModule(build, source);
+  } catch (e) {
+    if (e instanceof LSTMError) throw e;
+    const notWasm = e instanceof WebAssembly.CompileError;
+    throw new LSTMError(notWasm ? 'INVALID_ARGUMENT' : 'BUILD_UNAVAILABLE', `could not load the ${build} build`, {
+      argument: 'wasm',
+      expected: notWasm ? `the bytes of the ${build} build` : `a readable ${build} build`,
+      actual: (e as Error)?.message ?? describe(e),
+    });
+  }
+}
+
+/** The module's exports, or INVALID_ARGUMENT when it is not a wasm-lstm build (imports, no kernels). */
+async function instantiateKernels(build: BuildName, module: WebAssembly.Module): Promise<Kernels> {
+  let exports: Partial<Kernels>;
+  try {
+    exports = (await WebAssembly.instantiate(module, {})).exports as Partial<Kernels>;
+  } catch (e) {
+    throw new LSTMError('INVALID_ARGUMENT', 'the wasm module is not a wasm-lstm build', {
+      argument: 'wasm',
+      expected: `the ${build} build (no imports)`,
+      actual: (e as Error)?.message ?? describe(e),
+    });
+  }
+  if (
+    !(exports.memory instanceof WebAssembly.Memory) ||
+    typeof exports.heapBase !== 'function' ||
+    typeof exports.seqForward !== 'function'
+  ) {
+    throw new LSTMError('INVALID_ARGUMENT', 'the wasm module is not a wasm-lstm build', {
+      argument: 'wasm',
+      expected: `the ${build} build (exports memory, heapBase, seqForward, …)`,
+      actual: `exports ${Object.keys(exports).slice(0, 8).join(', ') || 'nothing'}`,
+    });
+  }
+  return exports as Kernels;
+}
+
 /**
  * A wasm function's first calls run in the engine's baseline tier (V8's Liftoff is ~3× slower than its
  * optimizing tier), and a call keeps the code it started with to its end. kernels.warmUp runs every hot
  * kernel on tiny sizes often enough that the optimizing compiler takes them, in the background, before
  * the first real call. It runs in a later task (never inside init() or a call made right after it) and
- * does not keep a Node process alive.
+ * does not keep a Node process alive. Its scratch is reserved below the arena when the runtime is made,
+ * so it neither grows the memory nor shows in the arena's counts while the caller's work runs.
  */
-function scheduleWarmUp(rt: Runtime): void {
-  const timer = setTimeout(() => {
-    let ptr = -1;
-    try {
-      ptr = rt.arena.alloc(rt.kernels.warmUpScratchBytes(), 'warm-up scratch');
-      rt.kernels.warmUp(ptr);
-    } catch {
-      // out of memory, most likely: the warm-up only ever saves time, so it is skipped
-    } finally {
-      if (ptr >= 0) rt.arena.free(ptr);
-    }
-  }, 0) as unknown as { unref?: () => void };
+function scheduleWarmUp(kernels: Kernels, scratch: number): void {
+  const timer = setTimeout(() => kernels.warmUp(scratch), 0) as unknown as { unref?: () => void };
   timer.unref?.();
+}
+
+/** The arena over the kernels' memory, past their static data and (when warmUp) the warm-up's scratch. */
+function makeArena(kernels: Kernels, warmUp: boolean): Arena {
+  const scratch = Math.ceil(kernels.heapBase() / 64) * 64;
+  const base = scratch + (warmUp ? kernels.warmUpScratchBytes() : 0);
+  const have = kernels.memory.buffer.byteLength;
+  if (base > have) kernels.memory.grow(Math.ceil((base - have) / 65536));
+  if (warmUp) scheduleWarmUp(kernels, scratch);
+  return new Arena(kernels.memory, base);
 }
 
 const runtimes = new Map<BuildName, Promise<Runtime>>();
@@ -225,7 +282,7 @@ export async function init(options: InitOptions = {}): Promise<InitInfo> {
   const supported = supportedBuilds(features);
   if (options.build === undefined && options.wasm !== undefined) {
     // A host-loaded module: its label comes from the module (build-marker.ts), not from the engine.
-    const module = await loadModule(supported[0]!, options.wasm);
+    const module = await loadKernelModule(supported[0]!, options.wasm);
     return init({ ...options, build: buildOfModule(module, undefined), wasm: module });
   }
   let build = options.build;
@@ -247,13 +304,10 @@ export async function init(options: InitOptions = {}): Promise<InitInfo> {
   if (!pending) {
     const chosen = build;
     pending = (async () => {
-      const module = await loadModule(chosen, options.wasm);
+      const module = await loadKernelModule(chosen, options.wasm);
       if (options.wasm !== undefined) buildOfModule(module, chosen); // a marked module must be the named build
-      const instance = await WebAssembly.instantiate(module, {});
-      const kernels = unsignedResults(instance.exports as unknown as Kernels);
-      const runtime = { build: chosen, kernels, arena: new Arena(kernels.memory, kernels.heapBase()) };
-      if (options.warmUp !== false) scheduleWarmUp(runtime);
-      return runtime;
+      const kernels = unsignedResults(await instantiateKernels(chosen, module));
+      return { build: chosen, kernels, arena: makeArena(kernels, options.warmUp !== false) };
     })();
     runtimes.set(build, pending);
     pending.catch(() => runtimes.delete(chosen));
