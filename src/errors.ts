@@ -1,6 +1,27 @@
 // Every failure the library reports is an LSTMError with a stable `code`, the
 // argument it concerns, what was expected and what came. Callers branch on `code`.
 
+/**
+ * The stable codes of {@link LSTMError}; branch on these, not on messages:
+ * - `NOT_INITIALIZED`: a layer, model or session was created before {@link init} resolved; or
+ *   `toOnnx()` was called without the `wasm-lstm/onnx` entry imported.
+ * - `BUILD_UNAVAILABLE`: `init({ build })` named a build this engine cannot run, or a kernel file or
+ *   URL could not be read.
+ * - `INVALID_ARGUMENT`: a size, option, seed, length or value of the wrong kind or range.
+ * - `SHAPE_MISMATCH`: an array or tensor whose length does not match its shape or the layer.
+ * - `STATE_DICT_MISSING` / `STATE_DICT_UNEXPECTED` / `STATE_DICT_SHAPE`: `loadStateDict` (or a model
+ *   file): a tensor absent, one the layer does not have, or one of the wrong shape or values.
+ * - `NO_FORWARD`: `backward()` before any `forward()`.
+ * - `DISPOSED`: any use after `dispose()`.
+ * - `OUT_OF_MEMORY`: the request would not fit in wasm32 memory (4 GiB).
+ * - `SAFETENSORS_INVALID`: a truncated, corrupt or lying safetensors or model file.
+ * - `UNSUPPORTED_DTYPE`: a safetensors dtype this library does not read.
+ * - `UNSUPPORTED_LAYER`: a Keras / tfjs layer, option or model shape this library cannot run or write.
+ * - `ONNX_INVALID`: a truncated, corrupt or inconsistent ONNX file.
+ * - `UNSUPPORTED_OP`: an ONNX operator, attribute or model feature this library does not run or write.
+ * - `NOT_TRAINABLE`: backward, gradients or training on a layer with int8 weights (inference only).
+ * - `NON_FINITE`: training met a NaN or infinite loss or gradient; no update was applied.
+ */
 export type LSTMErrorCode =
   | 'NOT_INITIALIZED' // a layer was built before init() resolved
   | 'BUILD_UNAVAILABLE' // init({ build }) asked for a build this runtime cannot run
@@ -20,14 +41,37 @@ export type LSTMErrorCode =
   | 'NOT_TRAINABLE' // backward, gradients or fit on a layer with int8 weights (inference only)
   | 'NON_FINITE'; // training met a NaN or infinite loss or gradient (no update was applied)
 
+/**
+ * Every failure this library reports. Its `message` reads `[CODE] argument: reason; expected …; got …`,
+ * and each part is also a field, so callers branch on {@link LSTMError.code} and show the rest.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   lstm.forward(x, { batch: 3 });
+ * } catch (e) {
+ *   if (e instanceof LSTMError && e.code === 'SHAPE_MISMATCH') console.log(e.argument, e.expected, e.actual);
+ *   else throw e;
+ * }
+ * ```
+ */
 export class LSTMError extends Error {
+  /** What kind of failure: stable across versions (see {@link LSTMErrorCode}). */
   readonly code: LSTMErrorCode;
+  /** The argument, option, field or tensor it concerns (e.g. `'x'`, `'hiddenSize'`, `'bias_hh_l0'`). */
   readonly argument: string | undefined;
+  /** What was expected, in words (e.g. `'Float32Array of length 60 [batch=2, steps=10, inputSize=3]'`). */
   readonly expected: string | undefined;
+  /** What came instead, in words. */
   readonly actual: string | undefined;
   /** The message without the code, argument, expected and actual around it. */
   readonly reason: string;
 
+  /**
+   * @param code - The error's {@link LSTMErrorCode}.
+   * @param message - The reason, without the code or details (kept as {@link LSTMError.reason}).
+   * @param detail - The argument concerned, what was expected and what came.
+   */
   constructor(
     code: LSTMErrorCode,
     message: string,

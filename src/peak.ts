@@ -5,23 +5,39 @@
 import { LSTMError, describe } from './errors.js';
 import { currentRuntime, hasRuntime, init, type BuildName } from './runtime.js';
 
+/** GFLOP/s of the peak loop over `repeats` timed calls. */
 export interface PeakResult {
-  /** GFLOP/s over `repeats` timed calls. */
+  /** Median GFLOP/s: the benchmark's reference figure. */
   median: number;
+  /** Slowest call's GFLOP/s. */
   min: number;
+  /** Fastest call's GFLOP/s. */
   max: number;
+}
+
+/** Options of {@link measurePeak}. */
+export interface PeakOptions {
+  /** Timed calls (default 7); an integer in [1, 2^31 − 1]. */
+  repeats?: number;
+  /** Tile iterations per call (default 2e7); an integer in [100, 2^31 − 1]. */
+  iterations?: number;
 }
 
 /** 12 KB of scratch: the tile's operands, which stay in L1. */
 const SCRATCH_FLOATS = 3072;
 
 /**
- * GFLOP/s of the peak loop with one build's kernels (loaded through init({ build }) if needed).
- * The build that was current before stays current. Takes about `repeats` × 0.1–0.5 s.
+ * This machine's measured ceiling for one build: GFLOP/s of a 4×8 register tile of multiply-adds
+ * whose operands stay in L1 (the rate of multiply-adds with nothing else in the way; a workload can come
+ * close, and the scalar build's occasionally passes it). The benchmark reports every workload as a
+ * percentage of it. Loads the build through `init({ build })` if needed; the build that was current
+ * before stays current. Takes about `repeats` × 0.1–0.5 s.
+ * @throws {@link LSTMError} `INVALID_ARGUMENT` for `repeats` or `iterations` out of range; whatever
+ *   {@link init} throws for the build (`BUILD_UNAVAILABLE`).
  */
 export async function measurePeak(
   build: BuildName,
-  { repeats = 7, iterations = 2e7 }: { repeats?: number; iterations?: number } = {},
+  { repeats = 7, iterations = 2e7 }: PeakOptions = {},
 ): Promise<PeakResult> {
   for (const [name, v, min] of [
     ['repeats', repeats, 1],

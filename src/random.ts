@@ -26,6 +26,11 @@ export class SeededStream {
   }
 }
 
+/**
+ * A small seeded generator (mulberry32, the one every seeded option of this library uses): same seed,
+ * same stream, on every runtime. Returns a function giving the next number in [0, 1).
+ * @param seed - Taken as a u32 (`seed >>> 0`).
+ */
 export function mulberry32(seed: number): () => number {
   const s = new SeededStream(seed);
   return () => s.next();

@@ -9,23 +9,47 @@ export type { Kernels };
 import { defaultKernel, readFileBytes, resolveUrl } from './platform.js';
 import { buildOfModule } from './build-marker.js';
 
+/**
+ * A build of the kernels, fastest first: `'relaxed-simd'` (relaxed SIMD: fused multiply-add where the
+ * engine has it; Chromium, Deno, workerd, Bun, Node 20 with `--experimental-wasm-relaxed-simd`),
+ * `'simd'` (128-bit SIMD, every current engine) and `'scalar'` (no SIMD). All three compute the same
+ * functions; relaxed SIMD may round differently in the last bits.
+ */
 export type BuildName = 'relaxed-simd' | 'simd' | 'scalar';
 export const BUILDS: readonly BuildName[] = ['relaxed-simd', 'simd', 'scalar'];
 
+/** What this JavaScript engine's WebAssembly validates, probed with tiny modules (no compilation). */
 export interface Features {
+  /** 128-bit SIMD (the `'simd'` build). */
   simd: boolean;
+  /** Relaxed SIMD (the `'relaxed-simd'` build). */
   relaxedSimd: boolean;
+  /** Wasm threads (shared memory and atomics) and `SharedArrayBuffer`. */
   threads: boolean;
 }
+/** What {@link init} loaded. */
 export interface InitInfo {
+  /** The build now current: layers created from now on run on it. */
   build: BuildName;
+  /** What the engine supports (as {@link detectFeatures} reports it). */
   features: Features;
 }
+/**
+ * Where a kernel build comes from, for hosts that load the `.wasm` themselves: a compiled
+ * `WebAssembly.Module` (workerd and wrangler hand `.wasm` imports over this way), the file's bytes,
+ * or its URL. A string is a URL resolved against the page in browsers and against the package's
+ * `dist/` folder elsewhere; `file:` URLs are read from disk (Node, Deno, Bun).
+ */
 export type WasmSource = WebAssembly.Module | ArrayBuffer | ArrayBufferView | URL | string;
+/** Options of {@link init}. */
 export interface InitOptions {
-  /** Force a build instead of the best one this runtime supports. */
+  /** Force a build instead of the best one this runtime supports (default: the first of
+   *  {@link supportedBuilds}). With `wasm` and no `build`, the build is read from the module's
+   *  `wasm-lstm.build` custom section. */
   build?: BuildName;
-  /** Where the chosen build's .wasm comes from, for hosts that load it themselves. */
+  /** Where the chosen build's .wasm comes from, for hosts that load it themselves (default: the
+   *  package's own `build/lstm.*.wasm`, or in browsers its inlined copy). A module that is not the named
+   *  build is rejected (`INVALID_ARGUMENT`). */
   wasm?: WasmSource;
   /** Run every hot kernel on tiny sizes right after init() resolves (in a later task, so init() and a
    *  first call made at once are not delayed), so the engine's optimizing compiler has them before the
@@ -131,6 +155,7 @@ const PROBE_THREADS = new Uint8Array([
   11,
 ]);
 
+/** What this engine's WebAssembly supports; cheap (validates three tiny modules), no side effects. */
 export function detectFeatures(): Features {
   const ok = (bytes: Uint8Array<ArrayBuffer>): boolean => {
     try {
@@ -146,6 +171,10 @@ export function detectFeatures(): Features {
   };
 }
 
+/**
+ * The builds this engine can run, fastest first (`'scalar'` always last).
+ * @param features - What to assume the engine supports (default: {@link detectFeatures}).
+ */
 export function supportedBuilds(features: Features = detectFeatures()): BuildName[] {
   return BUILDS.filter((b) => b === 'scalar' || (b === 'simd' ? features.simd : features.simd && features.relaxedSimd));
 }
@@ -267,8 +296,21 @@ const runtimes = new Map<BuildName, Promise<Runtime>>();
 let current: Runtime | null = null;
 
 /**
- * Load a build of the kernels and make it current for layers created from now on.
- * Idempotent: the same build is loaded once. Without `build`, picks the fastest supported one.
+ * Load a build of the kernels and make it current for layers created from now on; every layer,
+ * model and session needs this to have resolved first (else `NOT_INITIALIZED`). Idempotent: each
+ * build is loaded once (the first call's `wasm` and `warmUp` decide how); a later call with another
+ * build switches the current one, and layers keep running on the build they were created with.
+ *
+ * @example
+ * ```ts
+ * const info = await init(); // the fastest build: { build: 'relaxed-simd' | 'simd' | 'scalar', features }
+ * await init({ build: 'scalar' }); // force one (BUILD_UNAVAILABLE if the engine cannot run it)
+ * await init({ wasm: await (await fetch('/lstm.simd.wasm')).arrayBuffer() }); // bytes you loaded
+ * ```
+ * @throws {@link LSTMError} `INVALID_ARGUMENT` for options that are not an object, an unknown build, a
+ *   `wasm` of the wrong type, bytes that are not a wasm-lstm build, or a module whose marker names another
+ *   build than `build`; `BUILD_UNAVAILABLE` for a build this engine cannot run or a file / URL that cannot be
+ *   read (the promise rejects).
  */
 export async function init(options: InitOptions = {}): Promise<InitInfo> {
   if (options === null || typeof options !== 'object') {

@@ -1,7 +1,10 @@
 // The tensor type at the API boundary: a flat row-major Float32Array and its shape.
 import { LSTMError, describe } from './errors.js';
+/** A tensor at the API boundary: flat row-major float32 data and its shape. */
 export interface Tensor {
+  /** Dimensions, outermost first (e.g. `[batch, steps, features]`); their product is `data.length`. */
   shape: number[];
+  /** The values, row-major (the last dimension varies fastest). */
   data: Float32Array;
   /** How files store it (writeSafetensors): 'int8' marks quantized weights, integers in [−127, 127]
    *  held as float32 here and written as I8; readSafetensors sets it on I8 tensors. 'f16' / 'f32'
@@ -47,7 +50,21 @@ export function shapeString(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;
 }
 
-/** A tensor from nested arrays (shape inferred) or a flat array plus its shape. */
+/**
+ * A {@link Tensor} from nested arrays (shape inferred from the nesting) or from a flat array or typed
+ * array plus its shape (default `[length]`). A `Float32Array` is used as is (not copied); anything else
+ * is copied into a new one.
+ *
+ * @example
+ * ```ts
+ * tensor([[1, 2, 3], [4, 5, 6]]); // { shape: [2, 3], data: Float32Array [1, 2, 3, 4, 5, 6] }
+ * tensor(new Float32Array(24), [2, 4, 3]);
+ * ```
+ * @param values - Nested arrays of numbers, or a flat array / typed array (with `shape`).
+ * @param shape - The shape of flat `values`; its product must equal their length.
+ * @throws {@link LSTMError} `SHAPE_MISMATCH` for a shape that does not fit the values or ragged nesting;
+ *   `INVALID_ARGUMENT` for anything that is not numbers.
+ */
 export function tensor(values: unknown, shape?: number[]): Tensor {
   if (
     values instanceof Float32Array ||

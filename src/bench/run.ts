@@ -23,14 +23,18 @@ const ALL_BUILDS: readonly BuildName[] = ['relaxed-simd', 'simd', 'scalar'];
 
 /** One workload bound to one implementation: `run()` does `units` units of work. */
 export interface Runner {
+  /** One timed call. */
   run(): void;
+  /** Units of work per run (the workload's unit: steps, batches or training steps). */
   units: number;
+  /** Frees what the runner holds. */
   dispose(): void;
 }
 
 /** An implementation besides the wasm builds: returns a runner, or null for workloads it lacks. */
 export type ExtraImplementation = (w: Workload) => Runner | null;
 
+/** Options of {@link runBenchmark}. */
 export interface BenchmarkOptions {
   /** Fewer repeats (the CI setting): 3 timed runs for SIMD, 2 for the slow implementations. */
   quick?: boolean;
@@ -46,10 +50,13 @@ export interface BenchmarkOptions {
   runtime?: string;
 }
 
+/** One implementation's time on one workload. */
 export interface ImplResult {
-  /** Per unit (`WorkloadResult.unit`): median and minimum over the timed runs. */
+  /** Per unit (`WorkloadResult.unit`): median over the timed runs. */
   median: number;
+  /** Per unit: the fastest timed run. */
   min: number;
+  /** Timed runs. */
   repeats: number;
   /** Matmul GFLOP/s at the median time. */
   gflops: number;
@@ -59,15 +66,23 @@ export interface ImplResult {
   speedupVsBase: number | null;
 }
 
+/** One row of the report: a workload on every implementation. */
 export interface WorkloadResult {
+  /** The workload's id ('W1', 'W2', …). */
   id: string;
+  /** Its short name ('stream', 'infer', …). */
   name: string;
+  /** The unit of `median` and `min`. */
   unit: Workload['unit'];
+  /** Matmul GFLOP of one timed unit. */
   gflop: number;
+  /** Results by implementation (build name, or an extra implementation's name). */
   impls: Record<string, ImplResult>;
 }
 
+/** What {@link runBenchmark} returns (also `npx wasm-lstm bench --json`'s document). */
 export interface BenchmarkReport {
+  /** Where it ran ('node v20.20.2', a user agent, or BenchmarkOptions.runtime). */
   runtime: string;
   /** The wasm builds that ran, best first. */
   builds: BuildName[];
@@ -77,9 +92,13 @@ export interface BenchmarkReport {
   base: string;
   /** Builds this engine cannot run (relaxed SIMD on Node 20 without --experimental-wasm-relaxed-simd). */
   unavailable: BuildName[];
+  /** Was it the quick run? */
   quick: boolean;
+  /** Each build's measured peak ({@link measurePeak}). */
   peakGflops: Record<string, PeakResult>;
+  /** Every workload's definition ({@link WORKLOADS}). */
   workloads: readonly Workload[];
+  /** One row per workload run, in order. */
   results: WorkloadResult[];
 }
 
@@ -103,7 +122,8 @@ function time(r: Runner, repeats: number, warmup: number): { median: number; min
   return { median: median(samples), min: Math.min(...samples), repeats: samples.length };
 }
 
-/** The wasm implementation of a workload, with the build that is current (init({ build }) first). */
+/** The wasm implementation of a workload, with the build that is current (init({ build }) first): a
+ *  layer loaded with {@link weightsFor}'s weights, stepped, run forward, or trained with SGD / Adam. */
 export function wasmRunner(w: Workload): Runner {
   const weights = weightsFor(w);
   const x = uniform(w.B * w.T * w.I, -1, 1, 21);
@@ -176,7 +196,10 @@ function checkOptions(options: BenchmarkOptions): void {
 /**
  * Runs the benchmark: the peak of each build, then each workload on each build (and each extra
  * implementation). Full run: 11 timed repeats for the SIMD builds, 5 for scalar and the extras;
- * `quick`: 3 and 2. Leaves the last build it ran as the current one.
+ * `quick`: 3 and 2. Leaves the last build it ran as the current one. Yields to the event loop between
+ * measurements, so a page stays responsive. Takes about a minute (quick: about 10 s).
+ * @throws {@link wasm-lstm!LSTMError} (the promise rejects) `INVALID_ARGUMENT` for an unknown workload id or build;
+ *   `BUILD_UNAVAILABLE` when none of the requested builds runs here.
  */
 export async function runBenchmark(options: BenchmarkOptions = {}): Promise<BenchmarkReport> {
   checkOptions(options);

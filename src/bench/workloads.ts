@@ -3,12 +3,19 @@
 // the plain-JS baseline), the browser benchmark page and the peer comparison.
 import type { StateDict } from '../index.js';
 
+/** What a workload times: `'stream'` (step() calls), `'infer'` (a batched forward) or `'train'`
+ *  (forward, backward and an optimizer step). */
 export type WorkloadKind = 'stream' | 'infer' | 'train';
+/** The recurrent cell a workload runs. */
 export type WorkloadCell = 'lstm' | 'gru' | 'rnn';
 
+/** One fixed benchmark workload: a one-layer recurrent model of the given sizes. */
 export interface Workload {
+  /** 'W1', 'W2', … ('q' suffix: int8 weights). */
   id: string;
+  /** Short name for the table. */
   name: string;
+  /** What is timed. */
   kind: WorkloadKind;
   /** Recurrent cell (LSTM when absent). */
   cell?: WorkloadCell;
@@ -16,15 +23,23 @@ export interface Workload {
   optimizer?: 'adam';
   /** 'int8': the f32 layer after quantize({ weights: 'int8' }) (inference workloads only). */
   weights?: 'int8';
+  /** Batch. */
   B: number;
+  /** Steps per sequence. */
   T: number;
+  /** Input features. */
   I: number;
+  /** Hidden units. */
   H: number;
   /** stream only: `step` calls per timed unit. */
   calls?: number;
+  /** The unit results are reported in: µs per streamed step, ms per batched forward, ms per training step. */
   unit: 'µs/step' | 'ms/batch' | 'ms/step';
 }
 
+/** Every workload, in table order: W1 stream (B 1, H 128), W2 infer (B 32, T 100, H 256), W3 train
+ *  (B 32, T 50, H 128; W3a with Adam), W4 train-seq (B 16, T 200, H 256), the GRU and RNN variants, and
+ *  the int8 inference rows. */
 export const WORKLOADS: readonly Workload[] = [
   { id: 'W1', name: 'stream', kind: 'stream', B: 1, T: 16, I: 32, H: 128, calls: 2000, unit: 'µs/step' },
   { id: 'W2', name: 'infer', kind: 'infer', B: 32, T: 100, I: 64, H: 256, unit: 'ms/batch' },

@@ -19,6 +19,7 @@ import { Reverse } from '../layers/reverse.js';
 import { transpose, swapGruGates, unsupported } from './keras-layout.js';
 import { encodeWeights, type NamedWeight, type WeightSpec } from './keras-weights.js';
 
+/** Options of {@link Sequential.toLayersModel}. */
 export interface ToLayersModelOptions {
   /** Fixed batch size written into the input shape; required when a layer is stateful (Keras
    *  and tfjs need it for stateful RNNs). */
@@ -29,12 +30,20 @@ export interface ToLayersModelOptions {
   name?: string;
 }
 
+/** A model in TensorFlow.js' layers format (tfjs ModelArtifacts): `tf.loadLayersModel(tf.io.fromMemory(a))`
+ *  and {@link loadLayersModel} read it; model.json is `{ modelTopology, weightsManifest }` around it. */
 export interface LayersModelArtifacts {
+  /** The Keras model JSON (`class_name: 'Sequential'`). */
   modelTopology: Record<string, unknown>;
+  /** Every weight's name, shape and dtype, in `weightData` order. */
   weightSpecs: WeightSpec[];
+  /** The weights, float32, concatenated. */
   weightData: ArrayBuffer;
+  /** Always 'layers-model'. */
   format: 'layers-model';
+  /** 'wasm-lstm'. */
   generatedBy: string;
+  /** Always null. */
   convertedBy: null;
 }
 

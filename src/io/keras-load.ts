@@ -10,8 +10,11 @@ import { readTopology } from './keras-topology.js';
 import { layersFromKeras } from './keras-import.js';
 import { decodeWeights, readManifest, concatWeightData } from './keras-weights.js';
 
+/** TensorFlow.js ModelArtifacts (e.g. from `tf.io.withSaveHandler`, or {@link Sequential.toLayersModel}). */
 export interface LayersModelSource {
+  /** The Keras model JSON (model.json's `modelTopology`). */
   modelTopology: unknown;
+  /** The weights' names, shapes and dtypes, in `weightData` order. */
   weightSpecs: unknown;
   /** One ArrayBuffer, or several (tfjs 4 splits large weights), or a byte view. */
   weightData: unknown;

@@ -6,11 +6,25 @@ import { LSTMError, describe } from '../errors.js';
 import { shapeSize, shapeString } from '../tensor.js';
 import { halfToFloat } from './safetensors.js';
 
+/** One weight of a tfjs weights manifest. */
 export interface WeightSpec {
+  /** The Keras weight name (e.g. `lstm/lstm_cell/kernel`). */
   name: string;
+  /** Its shape, Keras' layout. */
   shape: number[];
+  /** 'float32' (as written here; the reader also takes 'int32'). */
   dtype: string;
-  quantization?: { dtype: string; scale?: number; min?: number; original_dtype?: string };
+  /** tfjs weight quantization (stored as uint8, uint16 or float16), which the reader dequantizes. */
+  quantization?: {
+    /** The stored dtype: 'uint8', 'uint16' or 'float16'. */
+    dtype: string;
+    /** uint8 / uint16: value = min + scale · q. */
+    scale?: number;
+    /** uint8 / uint16: the offset. */
+    min?: number;
+    /** The dtype before quantization. */
+    original_dtype?: string;
+  };
 }
 
 export interface WeightsManifestGroup {

@@ -3,6 +3,8 @@
 // is imported. Until then the methods say so.
 import { LSTMError } from '../errors.js';
 
+/** Options of `toOnnx()` ({@link Sequential.toOnnx}, {@link Recurrent.toOnnx}, and the
+ *  `wasm-lstm/onnx` entry's toOnnx). */
 export interface OnnxExportOptions {
   /** ai.onnx opset to declare, 9 to 21 (default 17). */
   opset?: number;

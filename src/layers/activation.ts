@@ -8,17 +8,26 @@ import { noParameters } from './masking.js';
 
 const NAMES: ActivationName[] = ['linear', 'relu', 'sigmoid', 'tanh', 'softmax'];
 
+/** Options of {@link ActivationLayer}. */
 export interface ActivationOptions {
+  /** The function to apply. */
   activation: ActivationName;
 }
 
+/**
+ * Keras' Activation layer (named ActivationLayer here: {@link Activation} is the type of the names):
+ * an element-wise function of any tensor (softmax: over the last axis). No parameters.
+ */
 export class ActivationLayer implements Layer {
+  /** 'Activation' (Keras' class name, as saved in model files). */
   readonly kind = 'Activation';
+  /** The function it applies. */
   readonly activation: ActivationName;
   #y: Float32Array | null = null; // the last output: every derivative here is a function of it
   #last = 1; // size of the last axis (softmax)
   #disposed = false;
 
+  /** @throws {@link LSTMError} `INVALID_ARGUMENT` for an unknown activation. */
   constructor(options: ActivationOptions) {
     const a = options?.activation;
     if (!NAMES.includes(a))
@@ -30,6 +39,7 @@ export class ActivationLayer implements Layer {
     this.activation = a;
   }
 
+  /** true after {@link ActivationLayer.dispose}. */
   get disposed(): boolean {
     return this.#disposed;
   }
@@ -139,6 +149,7 @@ export class ActivationLayer implements Layer {
   dispose(): void {
     this.#disposed = true;
   }
+  /** @internal No parameters. */
   _blocks(): null {
     return null;
   }

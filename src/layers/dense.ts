@@ -1,109 +1,58 @@
 // nn.Linear (Keras Dense): y = act(x·Wᵀ + b). On [N, T, in] it acts on every step.
 // Parameters: weight [out, in], bias [out] (PyTorch names), packed for the GEMM microkernel.
-import { ACT_LINEAR, ACT_RELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH, PANEL } from '../../assembly/abi.js';
-import { checkSeed, checkSize, describe, LSTMError } from '../errors.js';
+import { ACT_LINEAR, PANEL } from '../../assembly/abi.js';
+import { describe, LSTMError } from '../errors.js';
 import { Holdings, own, release } from '../owned.js';
 import { mulberry32, uniformArray } from '../random.js';
-import { currentRuntime, type Kernels, type Runtime } from '../runtime.js';
+import { currentRuntime, type Runtime } from '../runtime.js';
 import { describeTensor, isTensor, type StateDict, shapeString, type Tensor } from '../tensor.js';
-import type { BackwardTensorOptions, Layer, LayerPlan, ParameterBlock, PrefixOption } from './layer.js';
+import type { BackwardTensorOptions, Layer, ParameterBlock, PrefixOption } from './layer.js';
 import { addPrefix, selectPrefix } from './layer.js';
 import { type DenseBlock, denseBlock } from './dense-blocks.js';
 import {
+  ACTIVATION_IDS,
+  type Activation,
+  type DenseOptions,
+  denseConfig,
+  denseRanges,
+  paddedOutputs,
+} from './dense-config.js';
+import {
   checkQuantizeOptions,
-  checkWeightDtype,
   notTrainable,
   type QuantizeOptions,
   quantizeDict,
   type WeightDtype,
 } from './quantize.js';
-import { Trainability, type TrainabilityOptions } from './trainability.js';
+import { Trainability } from './trainability.js';
 
-export type Activation = 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'softmax';
-/** The kernel's id of each activation (assembly/abi.ts ACT_*). */
-const ACTIVATION_IDS: Record<Activation, number> = {
-  linear: ACT_LINEAR,
-  relu: ACT_RELU,
-  sigmoid: ACT_SIGMOID,
-  tanh: ACT_TANH,
-  softmax: ACT_SOFTMAX,
-};
-const ACTIVATIONS = Object.keys(ACTIVATION_IDS) as Activation[];
+export { densePlan } from './dense-config.js';
+export type { Activation, DenseOptions } from './dense-config.js';
 
-// Outputs are padded to 16 columns (two GEMM panels). The kernels need only whole panels (8), but model
-// files keep the optimizer's state as the packed block, and every file written so far has 16.
-const OUTPUT_COLUMNS = 2 * PANEL;
-const paddedOutputs = (outputSize: number): number => Math.ceil(outputSize / OUTPUT_COLUMNS) * OUTPUT_COLUMNS;
-
-export interface DenseOptions extends TrainabilityOptions {
-  inputSize: number;
-  outputSize: number;
-  activation?: Activation;
-  seed?: number;
-  /** 'f32' (default), or 'int8': inference only, one f32 scale per output (what quantize() returns). */
-  weights?: WeightDtype;
-}
-
-/** Validated Dense options, every default filled in (no allocation). */
-export function denseConfig(options: DenseOptions): {
-  inputSize: number;
-  outputSize: number;
-  activation: Activation;
-  seed: number;
-  weights: WeightDtype;
-} {
-  if (options === null || typeof options !== 'object') {
-    throw new LSTMError('INVALID_ARGUMENT', 'Dense options must be an object', {
-      argument: 'options',
-      expected: '{ inputSize, outputSize }',
-      actual: describe(options),
-    });
-  }
-  const activation = options.activation ?? 'linear';
-  if (!ACTIVATIONS.includes(activation)) {
-    throw new LSTMError('INVALID_ARGUMENT', 'unknown activation', {
-      argument: 'activation',
-      expected: ACTIVATIONS.join(' | '),
-      actual: describe(activation),
-    });
-  }
-  return {
-    inputSize: checkSize('inputSize', options.inputSize, 1 << 24),
-    outputSize: checkSize('outputSize', options.outputSize, 1 << 24),
-    activation,
-    seed: checkSeed('seed', options.seed),
-    weights: checkWeightDtype(options.weights),
-  };
-}
-
-/** Trainability's map: each parameter's float range in the block. */
-const denseRanges = (block: DenseBlock): Map<string, readonly [number, number]> =>
-  new Map([
-    ['weight', [0, block.biasAt]],
-    ['bias', [block.biasAt, block.floats]],
-  ]);
-
-/** What a Dense built from `options` holds (its block in the weights' dtype, outputs padded to
- *  OUTPUT_COLUMNS), without allocating. */
-export function densePlan(options: DenseOptions, kernels: Kernels): LayerPlan {
-  const c = denseConfig(options),
-    block = denseBlock(c.weights, c.outputSize, c.inputSize, paddedOutputs(c.outputSize), kernels);
-  return {
-    check: (dict) => void block.check(dict),
-    ranges: denseRanges(block),
-    blockFloats: block.inferenceOnly ? 0 : block.floats,
-  };
-}
-
+/**
+ * PyTorch's `nn.Linear` (Keras' Dense): y = activation(x·Wᵀ + b) over the last axis, so on
+ * `[batch, steps, in]` it acts on every step. Parameters `weight` `[out, in]`, `bias` `[out]`.
+ *
+ * @example
+ * ```ts
+ * const head = new Dense({ inputSize: 32, outputSize: 10, activation: 'softmax' });
+ * const y = head.forwardTensor(tensor(features, [batch, 32]), { training: false }); // [batch, 10]
+ * ```
+ */
 export class Dense implements Layer {
+  /** 'Dense'. */
   readonly kind = 'Dense';
+  /** Features in. */
   readonly inputSize: number;
+  /** Features out. */
   readonly outputSize: number;
+  /** The output activation. */
   readonly activation: Activation;
   readonly #seed: number;
   readonly #rt: Runtime;
   readonly #holdings: Holdings;
   readonly #NP: number; // outputs padded to whole GEMM panels
+  /** The weights' dtype: 'f32', or 'int8' (inference only). */
   readonly weights: WeightDtype;
   readonly #block: DenseBlock; // the packing and forward kernel of the weights' dtype (dense-blocks.ts)
   readonly #wFloats: number; // float offset of the bias in the block
@@ -117,6 +66,10 @@ export class Dense implements Layer {
   #hasForward = false;
   #disposed = false;
 
+  /**
+   * @throws {@link LSTMError} `NOT_INITIALIZED` before {@link init} resolved; `INVALID_ARGUMENT` for an
+   *   option of the wrong kind or range (named); `OUT_OF_MEMORY`.
+   */
   constructor(options: DenseOptions) {
     const c = denseConfig(options);
     this.inputSize = c.inputSize;
@@ -152,6 +105,7 @@ export class Dense implements Layer {
     this.#write(this.#block.inferenceOnly ? quantizeDict(init, ['weight']) : init, this.#params);
   }
 
+  /** true after {@link Dense.dispose}. */
   get disposed(): boolean {
     return this.#disposed;
   }
@@ -182,20 +136,24 @@ export class Dense implements Layer {
     return this.#trainability.trainable;
   }
 
+  /** false freezes every parameter, true unfreezes (those not named in frozenParameters). */
   set trainable(value: boolean) {
     this.#trainability.trainable = value === true;
   }
 
-  /** Freeze 'weight' and/or 'bias'; [] unfreezes. */
+  /** Freeze 'weight' and/or 'bias' (optimizers leave them alone); replaces the previous list, [] unfreezes.
+   *  @throws {@link LSTMError} `INVALID_ARGUMENT` for another name. */
   freezeParameters(names: string[]): void {
     this.#trainability.freeze(names);
   }
 
+  /** The names frozen by {@link Dense.freezeParameters}. */
   get frozenParameters(): readonly string[] {
     return this.#trainability.frozen;
   }
 
-  /** A new inference-only Dense with int8 weights (one f32 scale per output; bias f32). */
+  /** A new inference-only Dense with int8 weights (one f32 scale per output; bias f32); this one is
+   *  unchanged. @throws {@link LSTMError} `INVALID_ARGUMENT` for options other than `{ weights: 'int8' }`. */
   quantize(options: QuantizeOptions): Dense {
     this.#live();
     checkQuantizeOptions(options);
@@ -223,6 +181,7 @@ export class Dense implements Layer {
     return this.#block.read(this.#rt.arena, block);
   }
 
+  /** `weight` `[out, in]` and `bias` `[out]` (fresh copies; an int8 layer adds `weight_scale` `[out]`). */
   stateDict(options?: PrefixOption): StateDict {
     this.#live();
     return addPrefix(this.#read(this.#params), options?.prefix);
@@ -291,6 +250,7 @@ export class Dense implements Layer {
     return { x: at(x), y: at(y), dy: at(dy), dx: at(dx), wT: at(wT), scratch: at(Math.ceil(scratch / 16) * 16) };
   }
 
+  /** `[..., inputSize]` -> `[..., outputSize]`. */
   outputShape(inputShape: readonly number[]): number[] {
     const K = this.inputSize;
     if (!Array.isArray(inputShape) || inputShape.length < 1 || inputShape[inputShape.length - 1] !== K) {
@@ -303,6 +263,7 @@ export class Dense implements Layer {
     return [...inputShape.slice(0, -1), this.outputSize];
   }
 
+  /** `x` `[..., inputSize]` -> `[..., outputSize]` (a fresh tensor). */
   forwardTensor(x: Tensor): Tensor {
     this.#live();
     const K = this.inputSize,

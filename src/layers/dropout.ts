@@ -14,8 +14,11 @@ import {
   selectPrefix,
 } from './layer.js';
 
+/** Options of {@link Dropout}. */
 export interface DropoutOptions {
+  /** Probability that an element is zeroed in training, in [0, 1). */
   rate: number;
+  /** Seed of the masks' stream (same seed, same masks); an integer in [0, 2^32 − 1], default 1. */
   seed?: number;
 }
 
@@ -55,14 +58,22 @@ function checkEmpty(dict: StateDict): void {
     });
 }
 
+/**
+ * Inverted dropout between layers: in training (fit, trainOnBatch) each element is zeroed with
+ * probability `rate` and the rest scaled by 1/(1 − rate); in predict and evaluate it passes values
+ * through. Masks come from its own seeded stream, which model files save. No parameters.
+ */
 export class Dropout implements Layer {
+  /** 'Dropout'. */
   readonly kind = 'Dropout';
+  /** The drop probability. */
   readonly rate: number;
   readonly #seed: number;
   readonly #rng: SeededStream;
   #mask: Float32Array | null = null;
   #disposed = false;
 
+  /** @throws {@link LSTMError} `INVALID_ARGUMENT` for a rate outside [0, 1) or a bad seed. */
   constructor(options: DropoutOptions) {
     const c = dropoutConfig(options);
     this.rate = c.rate;
@@ -70,6 +81,7 @@ export class Dropout implements Layer {
     this.#rng = new SeededStream(c.seed);
   }
 
+  /** true after {@link Dropout.dispose}. */
   get disposed(): boolean {
     return this.#disposed;
   }
@@ -77,10 +89,12 @@ export class Dropout implements Layer {
     return { rate: this.rate, seed: this.#seed };
   }
 
+  /** Any shape -> the same. */
   outputShape(inputShape: readonly number[]): number[] {
     return inputShape.slice();
   }
 
+  /** Same shape out; dropped only when `ctx.training`. */
   forwardTensor(x: Tensor, ctx: ForwardContext = { training: false }): Tensor {
     this.#live();
     const shape = x?.shape;
@@ -139,6 +153,7 @@ export class Dropout implements Layer {
     this.#disposed = true;
     this.#mask = null;
   }
+  /** @internal No parameters. */
   _blocks(): null {
     return null;
   }

@@ -12,9 +12,13 @@ import { addPrefix, selectPrefix } from './layer.js';
 import { checkTensor } from './recurrent-params.js';
 import { Trainability, type TrainabilityOptions } from './trainability.js';
 
+/** Options of {@link Embedding}. */
 export interface EmbeddingOptions extends TrainabilityOptions {
+  /** Size of the vocabulary: ids are integers in [0, numEmbeddings); at most 2^24. */
   numEmbeddings: number;
+  /** Length of each vector; an integer in [1, 65536]. */
   embeddingDim: number;
+  /** Seed of PyTorch's init N(0, 1); an integer in [0, 2^32 − 1], default 1. */
   seed?: number;
   /** Keras' mask_zero: id 0 is padding. forward sets per-sequence lengths for the recurrent
    *  layers after it (ctx.lengths); padding must be trailing (a real id after a 0 is an error). */
@@ -73,11 +77,21 @@ export function embeddingPlan(options: EmbeddingOptions): LayerPlan {
   };
 }
 
+/**
+ * PyTorch's `nn.Embedding`: token ids `[batch, steps]` (integers held as float32) -> vectors
+ * `[batch, steps, embeddingDim]`. One parameter, `weight` `[numEmbeddings, embeddingDim]`. As the
+ * first layer of a {@link Sequential}, its input is token ids instead of features.
+ */
 export class Embedding implements Layer {
+  /** 'Embedding'. */
   readonly kind = 'Embedding';
+  /** Its input is token ids: true. */
   readonly inputIsTokens = true;
+  /** Size of the vocabulary. */
   readonly numEmbeddings: number;
+  /** Length of each vector. */
   readonly embeddingDim: number;
+  /** Is id 0 padding (Keras' mask_zero)? */
   readonly maskZero: boolean;
   readonly #seed: number;
   readonly #rt: Runtime;
@@ -88,6 +102,8 @@ export class Embedding implements Layer {
   #ids: Int32Array = new Int32Array(0);
   #disposed = false;
 
+  /** @throws {@link LSTMError} `NOT_INITIALIZED` before {@link init}; `INVALID_ARGUMENT` for bad options;
+   *  `OUT_OF_MEMORY`. */
   constructor(options: EmbeddingOptions) {
     const c = embeddingConfig(options);
     this.numEmbeddings = c.numEmbeddings;
@@ -112,6 +128,7 @@ export class Embedding implements Layer {
     for (let i = 0; i < n; i++) w[i] = Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
   }
 
+  /** true after {@link Embedding.dispose}. */
   get disposed(): boolean {
     return this.#disposed;
   }
@@ -131,15 +148,18 @@ export class Embedding implements Layer {
     return this.#trainability.trainable;
   }
 
+  /** false freezes every parameter, true unfreezes (those not named in frozenParameters). */
   set trainable(value: boolean) {
     this.#trainability.trainable = value === true;
   }
 
-  /** Freeze 'weight'; [] unfreezes. */
+  /** Freeze 'weight' (optimizers leave it alone); [] unfreezes.
+   *  @throws {@link LSTMError} `INVALID_ARGUMENT` for another name. */
   freezeParameters(names: string[]): void {
     this.#trainability.freeze(names);
   }
 
+  /** The names frozen by {@link Embedding.freezeParameters}. */
   get frozenParameters(): readonly string[] {
     return this.#trainability.frozen;
   }
@@ -156,6 +176,9 @@ export class Embedding implements Layer {
     return [...inputShape, this.embeddingDim];
   }
 
+  /** Token ids `[batch, steps]` -> `[batch, steps, embeddingDim]`; with maskZero, sets `ctx.lengths`.
+   *  @throws {@link LSTMError} `INVALID_ARGUMENT` for an id that is not an integer in [0, numEmbeddings) or
+   *  (maskZero) a 0 followed by a real id; `SHAPE_MISMATCH` for a non-tensor. */
   forwardTensor(x: Tensor, ctx?: ForwardContext): Tensor {
     this.#live();
     const V = this.numEmbeddings,
@@ -191,6 +214,7 @@ export class Embedding implements Layer {
     return { data: out, shape: [...shape, E] };
   }
 
+  /** Accumulates the gradient of the rows the last forward read; returns null (ids have no gradient). */
   backwardTensor(dy: Tensor): null {
     this.#live();
     const E = this.embeddingDim,
@@ -219,6 +243,7 @@ export class Embedding implements Layer {
     };
   }
 
+  /** `{ weight: [numEmbeddings, embeddingDim] }` (a fresh copy). */
   stateDict(options?: PrefixOption): StateDict {
     this.#live();
     return addPrefix(this.#weight(this.#params), options?.prefix);

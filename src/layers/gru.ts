@@ -6,6 +6,7 @@ import { CELL_GRU, CELL_GRU_RESET_BEFORE } from '../../assembly/abi.js';
 import { describe, LSTMError } from '../errors.js';
 import { type CellSpec, Recurrent, type RecurrentOptions } from './recurrent.js';
 
+/** Options of {@link GRU}: the recurrent options (without forgetBias) plus where the reset gate acts. */
 export interface GRUOptions extends Omit<RecurrentOptions, 'forgetBias'> {
   /** true (default, PyTorch): r multiplies W_hn·h + b_hn; false: r multiplies h before W_hn. */
   resetAfter?: boolean;
@@ -33,10 +34,24 @@ export function gruSpec(options: GRUOptions): CellSpec {
   };
 }
 
+/**
+ * PyTorch's `nn.GRU`, batch-first: gates r, z, n with n = tanh(W_in·x + b_in + r∘(W_hn·h + b_hn)) and
+ * h' = (1 − z)∘n + z∘h; parameters `weight_ih_l{k}` `[3·hidden, in]`, `weight_hh_l{k}` `[3·hidden, hidden]`,
+ * biases `[3·hidden]`. Has no cell state: `forward` returns `{ output, h }`, `backward` `{ dx, dh0 }`.
+ *
+ * @example
+ * ```ts
+ * const gru = new GRU({ inputSize: 8, hiddenSize: 16, bidirectional: true });
+ * const { output, h } = gru.forward(x, { batch: 4 }); // output [4, steps, 32], h [2, 4, 16]
+ * ```
+ */
 export class GRU extends Recurrent {
+  /** 'GRU'. */
   readonly kind = 'GRU';
+  /** Where the reset gate acts (see {@link GRUOptions.resetAfter}). */
   readonly resetAfter: boolean;
 
+  /** @throws {@link LSTMError} as {@link LSTM}'s constructor. */
   constructor(options: GRUOptions) {
     const spec = gruSpec(options);
     super(options, spec);

@@ -4,7 +4,7 @@ import { LSTMError, describe } from '../errors.js';
 import type { Runtime } from '../runtime.js';
 import type { StateDict, Tensor } from '../tensor.js';
 
-/** A layer's parameters and gradients: two arena blocks of `floats` floats, same layout. */
+/** @internal A layer's parameters and gradients: two arena blocks of `floats` floats, same layout. */
 export interface ParameterBlock {
   runtime: Runtime;
   params: number;
@@ -15,6 +15,7 @@ export interface ParameterBlock {
   ranges?: [number, number][] | null;
 }
 
+/** What {@link Sequential} passes to every layer's {@link Layer.forwardTensor} in one forward. */
 export interface ForwardContext {
   /** true in fit/trainOnBatch (dropout active), false in predict/evaluate. */
   training: boolean;
@@ -23,20 +24,25 @@ export interface ForwardContext {
   lengths?: Int32Array | undefined;
 }
 
+/** Options of {@link Layer.backwardTensor}. */
 export interface BackwardTensorOptions {
   /** dy is ∂L/∂(pre-activation): the loss folded the layer's output activation in (outputActivation). */
   preActivation?: boolean;
 }
 
+/** The `prefix` option of a layer's `stateDict()` / `loadStateDict()`. */
 export interface PrefixOption {
   /** A PyTorch module's attribute path, e.g. 'rnn.': names carry it (stateDict) or are taken from
    *  those that carry it, with it removed (loadStateDict; other names are ignored). */
   prefix?: string;
 }
 
-/** One step at a time through a layer (Sequential.generate): tensors of one time step. */
+/** One step at a time through a layer ({@link Sequential.generate}): tensors of one time step. */
 export interface LayerStream {
+  /** One time step: `[batch, 1, features]` (or token ids `[batch, 1]`) in; the layer's output for that
+   *  step out (a fresh tensor). */
   step(x: Tensor): Tensor;
+  /** Frees the stream's state. */
   dispose(): void;
 }
 
@@ -63,9 +69,19 @@ export interface LayerPlan {
   blockFloats: number;
 }
 
+/**
+ * What a layer of a {@link Sequential} model provides; every layer class of this library implements it
+ * ({@link LSTM}, {@link GRU}, {@link SimpleRNN}, {@link Dense}, {@link Embedding}, {@link Dropout},
+ * {@link Masking}, {@link ActivationLayer}, {@link Reverse}). Tensors flow between layers as
+ * `{ data, shape }` with the sample axis first; a layer keeps what its backward needs from its last
+ * forward. Model files, optimizers and the Keras / ONNX writers rely on internals of these classes, so
+ * a model is made of them, not of your own implementations of this interface.
+ */
 export interface Layer {
   /** The class name used in saved architectures ('LSTM', 'Dense', …). */
   readonly kind: string;
+  /** true after {@link Layer.dispose}; the layers with parameters (and Dropout) then throw `DISPOSED` on
+   *  every call. */
   readonly disposed: boolean;
   /** The activation its output ends in, when a loss can fold it into its gradient ('softmax', 'sigmoid'). */
   readonly outputActivation?: string;
@@ -75,18 +91,34 @@ export interface Layer {
   readonly returnSequences?: boolean;
   /** Constructor options that rebuild this layer (without weights). */
   config(): Record<string, unknown>;
+  /**
+   * The layer's output for a batch (the sample axis first). Fresh arrays; keeps what
+   * {@link Layer.backwardTensor} needs.
+   * @throws {@link LSTMError} `SHAPE_MISMATCH` for an input of the wrong shape (ActivationLayer:
+   *   `INVALID_ARGUMENT`); `DISPOSED` (see {@link Layer.disposed}).
+   */
   forwardTensor(x: Tensor, ctx: ForwardContext): Tensor;
   /** ∂L/∂output -> ∂L/∂input (null when the input is not differentiable, e.g. token ids);
-   *  parameter gradients accumulate. */
+   *  parameter gradients accumulate until {@link Layer.zeroGrad}.
+   *  @throws {@link LSTMError} `NO_FORWARD` before a forward, `SHAPE_MISMATCH` for a `dy` that does not
+   *  match the last output, `NOT_TRAINABLE` on int8 weights. */
   backwardTensor(dy: Tensor, options?: BackwardTensorOptions): Tensor | null;
+  /** The parameters in PyTorch's names and shapes (fresh copies); `{}` for a layer without any. */
   stateDict(options?: PrefixOption): StateDict;
+  /** Load parameters in PyTorch's names and shapes; checks everything before writing anything.
+   *  @throws {@link LSTMError} `STATE_DICT_MISSING`, `STATE_DICT_UNEXPECTED` or `STATE_DICT_SHAPE`
+   *  naming the tensor. */
   loadStateDict(dict: StateDict, options?: PrefixOption): void;
+  /** The accumulated gradients, named and shaped as {@link Layer.stateDict} (fresh copies). */
   gradients(): StateDict;
+  /** Set the accumulated gradients to zero. */
   zeroGrad(): void;
+  /** Frees the layer's wasm memory, if it has any (the garbage collector also frees a forgotten layer's).
+   *  Later calls throw `DISPOSED`; safe to call twice. */
   dispose(): void;
   /** Streaming through this layer for `batch` sequences (absent: a stateless layer, stepped by forwardTensor). */
   stream?(batch: number): LayerStream;
-  /** Truncated BPTT: carry the final state into the next forward (detached). */
+  /** @internal Truncated BPTT: carry the final state into the next forward (detached). */
   setCarry?(on: boolean): void;
   /** true: inference only (int8 weights); backward and fit raise NOT_TRAINABLE. Absent: false. */
   readonly inferenceOnly?: boolean;

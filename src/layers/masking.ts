@@ -35,18 +35,27 @@ export function trailingLengths(
   ctx.lengths = lengths;
 }
 
+/** Options of {@link Masking}. */
 export interface MaskingOptions {
   /** A step whose features all equal this value is padding (Keras' mask_value). Default 0. */
   maskValue?: number;
 }
 
-/** [N, T, F] -> same, padded steps zeroed (as Keras multiplies by the mask); sets ctx.lengths. */
+/**
+ * Keras' Masking layer: `[batch, steps, features]` -> the same, with the steps whose features all equal
+ * `maskValue` zeroed, and per-sequence lengths set for the recurrent layers after it (`ctx.lengths`),
+ * which then skip those steps. Padding must be trailing: a real step after a padded one is
+ * `INVALID_ARGUMENT` (this library's layers take lengths, not arbitrary masks). No parameters.
+ */
 export class Masking implements Layer {
+  /** 'Masking'. */
   readonly kind = 'Masking';
+  /** A step whose features all equal this is padding. */
   readonly maskValue: number;
   #mask: Uint8Array | null = null;
   #disposed = false;
 
+  /** @throws {@link LSTMError} `INVALID_ARGUMENT` for a maskValue that is not a number (or NaN). */
   constructor(options: MaskingOptions = {}) {
     const v = options?.maskValue ?? 0;
     if (typeof v !== 'number' || Number.isNaN(v))
@@ -58,6 +67,7 @@ export class Masking implements Layer {
     this.maskValue = v;
   }
 
+  /** true after {@link Masking.dispose}. */
   get disposed(): boolean {
     return this.#disposed;
   }
@@ -135,6 +145,7 @@ export class Masking implements Layer {
   dispose(): void {
     this.#disposed = true;
   }
+  /** @internal No parameters. */
   _blocks(): null {
     return null;
   }

@@ -6,9 +6,11 @@ import { describe, LSTMError } from '../errors.js';
 import type { StateDict, Tensor } from '../tensor.js';
 import { checkTensor } from './recurrent-params.js';
 
-/** The weight dtypes a parameter block can hold. */
+/** The dtype of a layer's weights: `'f32'`, or `'int8'` (symmetric, one f32 scale per output row;
+ *  inference only). */
 export type WeightDtype = 'f32' | 'int8';
 
+/** Options of `quantize()` ({@link Sequential.quantize}, {@link Recurrent.quantize}, {@link Dense.quantize}). */
 export interface QuantizeOptions {
   /** The weights' dtype: 'int8' (symmetric, one f32 scale per output row). */
   weights: 'int8';

@@ -24,17 +24,44 @@ export interface CellSpec {
   hasGates: boolean;
 }
 
-/** The gate activation: σ (PyTorch), or the hard sigmoid min(max(α·x + β, 0), 1). */
-export type RecurrentActivation = 'sigmoid' | 'hardSigmoid' | { name: 'hardSigmoid'; alpha: number; beta: number };
+/**
+ * The gate activation of an LSTM (gates i, f, o) or GRU (r, z): `'sigmoid'` (σ, PyTorch's), or the hard
+ * sigmoid min(max(α·x + β, 0), 1): `'hardSigmoid'` alone is α = 0.2, β = 0.5 (tfjs and Keras 2); give
+ * `{ name: 'hardSigmoid', alpha: 1 / 6, beta: 0.5 }` for Keras 3.
+ */
+export type RecurrentActivation =
+  | 'sigmoid'
+  | 'hardSigmoid'
+  | {
+      /** 'hardSigmoid'. */
+      name: 'hardSigmoid';
+      /** The slope α (finite). */
+      alpha: number;
+      /** The offset β (finite). */
+      beta: number;
+    };
 
+/** How a bidirectional layer inside a {@link Sequential} combines its two directions (Keras'
+ *  merge_mode): side by side (`'concat'`, `[…, 2·hidden]`), or element-wise sum, product or mean
+ *  (`[…, hidden]`). */
 export type MergeMode = 'concat' | 'sum' | 'mul' | 'ave';
 
+/**
+ * Options of every recurrent layer ({@link LSTM}, {@link GRU}, {@link SimpleRNN}): PyTorch's
+ * constructor arguments plus Keras' layer options.
+ */
 export interface RecurrentOptions extends TrainabilityOptions {
+  /** Features per time step (PyTorch's input_size); an integer in [1, 2^24]. */
   inputSize: number;
+  /** Units of the hidden state (hidden_size); an integer in [1, 65536]. */
   hiddenSize: number;
+  /** Stacked layers, each reading the previous one's output (num_layers). Default 1. */
   numLayers?: number;
+  /** Run a second direction from the last step to the first; outputs hold both, forward first
+   *  (`[…, 2·hidden]`). Default false. */
   bidirectional?: boolean;
-  /** Seed of PyTorch's default init U(−1/√H, 1/√H); same seed, same weights. */
+  /** Seed of PyTorch's default init U(−1/√H, 1/√H) (and of recurrent dropout's masks); same seed, same
+   *  weights. An integer in [0, 2^32 − 1]; default 1. */
   seed?: number;
   /** In a Sequential model: true passes every step's output [N, T, H·D] on, false (the default,
    *  as in Keras) only the final hidden state [N, H·D] (both directions' h_n when bidirectional). */
@@ -46,16 +73,17 @@ export interface RecurrentOptions extends TrainabilityOptions {
    *  size) instead of zeros, until resetStates(). Used for streaming training and truncated BPTT. */
   stateful?: boolean;
   /** Variational recurrent dropout on h_{t−1} (one mask per sequence, all steps), active only in
-   *  training (fit, or forward with { training: true }). */
+   *  training (fit, or forward with { training: true }). A rate in [0, 1); default 0. */
   recurrentDropout?: number;
   /** The gate activation (LSTM i, f, o; GRU r, z): 'sigmoid' (default, PyTorch), 'hardSigmoid'
    *  (α = 0.2, β = 0.5: tfjs and Keras 2) or { name: 'hardSigmoid', alpha, beta } (Keras 3: α = 1/6). */
   recurrentActivation?: RecurrentActivation;
   /** A unidirectional layer that reads the sequence from its last step to its first (ONNX
    *  direction=reverse). Outputs stay aligned with the input steps: output[:, t] is the state after
-   *  reading x[:, t]. */
+   *  reading x[:, t]. Default false; not with `bidirectional`, and such a layer cannot stream (step()). */
   goBackwards?: boolean;
-  /** Clamp every gate pre-activation to [−cellClip, cellClip] (ONNX's `clip`). */
+  /** Clamp every gate pre-activation to [−cellClip, cellClip] (ONNX's `clip`); a number > 0. Default:
+   *  no clamp. */
   cellClip?: number;
   /** How a bidirectional layer in a Sequential model combines its two directions (Keras'
    *  merge_mode): 'concat' (default) [N, …, 2H], or 'sum' | 'mul' | 'ave' [N, …, H]. forward()
@@ -66,11 +94,15 @@ export interface RecurrentOptions extends TrainabilityOptions {
   weights?: WeightDtype;
 }
 
+/** Options of {@link Recurrent.forward}. */
 export interface ForwardOptions {
+  /** Sequences in `x`. Default 1. */
   batch?: number;
+  /** Time steps per sequence. Default: inferred, `x.length / (batch · inputSize)`. */
   steps?: number;
-  /** [numLayers·directions, batch, hidden]; zeros when absent. */
+  /** Initial hidden state, `[numLayers·directions, batch, hidden]`; zeros when absent. */
   h0?: Float32Array;
+  /** Initial cell state (LSTM only), `[numLayers·directions, batch, hidden]`; zeros when absent. */
   c0?: Float32Array;
   /** Per-sequence lengths [batch] (integers in [0, steps]): steps past a sequence's length are
    *  padding that neither updates its state nor receives gradient. Outputs at padded steps repeat
@@ -80,33 +112,60 @@ export interface ForwardOptions {
   training?: boolean;
 }
 
+/** What {@link LSTM.forward} returns (fresh arrays). */
 export interface ForwardResult {
-  /** [batch, steps, hidden·directions] */
+  /** The top layer's hidden state at every step, `[batch, steps, hidden·directions]` (both directions
+   *  side by side, forward first, as PyTorch). */
   output: Float32Array;
-  /** [numLayers·directions, batch, hidden]: the final hidden and (LSTM) cell states. */
+  /** The final hidden state of every layer and direction, `[numLayers·directions, batch, hidden]`
+   *  (PyTorch's h_n; with `lengths`, each sequence's state after its own last step). */
   h: Float32Array;
+  /** The final cell state, `[numLayers·directions, batch, hidden]` (PyTorch's c_n). */
   c: Float32Array;
 }
 
-export type RecurrentForwardResult = Omit<ForwardResult, 'c'> & { c?: Float32Array };
+/** What {@link Recurrent.forward} returns: {@link ForwardResult}, with `c` only for cells that have a
+ *  cell state (LSTM). */
+export type RecurrentForwardResult = Omit<ForwardResult, 'c'> & {
+  /** The final cell state (LSTM only), `[numLayers·directions, batch, hidden]`. */
+  c?: Float32Array;
+};
 
+/** Options of {@link Recurrent.backward}. */
 export interface BackwardOptions {
-  /** ∂L/∂h_n and ∂L/∂c_n, [numLayers·directions, batch, hidden]; zeros when absent. */
+  /** ∂L/∂h_n, `[numLayers·directions, batch, hidden]`; zeros when absent. */
   dh?: Float32Array;
+  /** ∂L/∂c_n (LSTM only), `[numLayers·directions, batch, hidden]`; zeros when absent. */
   dc?: Float32Array;
   /** Keep ‖∂L/∂h_t‖ per step (mean over the batch, top layer, forward direction) for gradNorms(). */
   recordGradNorms?: boolean;
 }
 
+/** What {@link LSTM.backward} returns (fresh arrays). */
 export interface BackwardResult {
-  /** [batch, steps, inputSize] */
+  /** ∂L/∂x, `[batch, steps, inputSize]`. */
   dx: Float32Array;
-  /** [numLayers·directions, batch, hidden] */
+  /** ∂L/∂h0, `[numLayers·directions, batch, hidden]`. */
   dh0: Float32Array;
+  /** ∂L/∂c0, `[numLayers·directions, batch, hidden]`. */
   dc0: Float32Array;
 }
 
-export type RecurrentBackwardResult = Omit<BackwardResult, 'dc0'> & { dc0?: Float32Array };
+/** What {@link Recurrent.backward} returns: {@link BackwardResult}, with `dc0` only for cells that have
+ *  a cell state (LSTM). */
+export type RecurrentBackwardResult = Omit<BackwardResult, 'dc0'> & {
+  /** ∂L/∂c0 (LSTM only), `[numLayers·directions, batch, hidden]`. */
+  dc0?: Float32Array;
+};
+
+/** The initial state of {@link Recurrent.createState}, `[numLayers, batch, hidden]` each; zeros when
+ *  absent. */
+export interface InitialState {
+  /** Initial hidden state of every layer. */
+  h0?: Float32Array;
+  /** Initial cell state of every layer (LSTM only). */
+  c0?: Float32Array;
+}
 
 /** RecurrentOptions, validated, with every default filled in. */
 export interface RecurrentConfig {

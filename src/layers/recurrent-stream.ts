@@ -9,15 +9,22 @@ import type { CellSpec, RecurrentConfig } from './recurrent-config.js';
 import type { RecurrentBlock } from './recurrent-params.js';
 import { roundFloats } from './recurrent-workspace.js';
 
+/** The carried state of a recurrent layer streamed one step at a time ({@link Recurrent.createState},
+ *  {@link Recurrent.step}); it lives in wasm memory. */
 export interface LSTMState {
+  /** Sequences stepped together. */
   readonly batch: number;
-  /** The top layer's h after the last step, [batch, hidden]; overwritten by the next step. */
+  /** The top layer's h after the last step, `[batch, hidden]`; overwritten by the next step. */
   readonly output: Float32Array;
-  /** Copies of the carried state, [numLayers, batch, hidden] (c: LSTM only, else empty). */
+  /** A copy of the carried hidden state, `[numLayers, batch, hidden]`. */
   readonly h: Float32Array;
+  /** A copy of the carried cell state, `[numLayers, batch, hidden]` (LSTM only; empty for other cells). */
   readonly c: Float32Array;
-  /** Back to zeros (or to the given h0/c0). */
+  /** Back to zeros (or to the given h0 / c0, `[numLayers, batch, hidden]` each).
+   *  @throws {@link LSTMError} `SHAPE_MISMATCH` for h0 / c0 of the wrong length, `INVALID_ARGUMENT` for c0
+   *  on a cell without one, `DISPOSED`. */
   reset(h0?: Float32Array, c0?: Float32Array): void;
+  /** Frees its wasm memory; later use throws `DISPOSED`. Safe to call twice. */
   dispose(): void;
 }
 

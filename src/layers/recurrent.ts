@@ -16,6 +16,7 @@ import {
   type BackwardOptions,
   type CellSpec,
   type ForwardOptions,
+  type InitialState,
   type RecurrentBackwardResult,
   type RecurrentForwardResult,
   configOptions,
@@ -39,15 +40,29 @@ export type {
   CellSpec,
   ForwardOptions,
   ForwardResult,
+  InitialState,
   MergeMode,
   RecurrentActivation,
   RecurrentBackwardResult,
   RecurrentForwardResult,
   RecurrentOptions,
 } from './recurrent-config.js';
+/** The options every recurrent layer takes (an alias of {@link RecurrentOptions}; the LSTM's own
+ *  variants are {@link LSTMVariantOptions}). */
 export type LSTMOptions = RecurrentOptions;
 
+/**
+ * What every recurrent layer ({@link LSTM}, {@link GRU}, {@link SimpleRNN}) shares: a whole-sequence
+ * forward and backward (one wasm call per layer and direction), streaming one step at a time,
+ * PyTorch-layout parameters, masking by lengths, recurrent dropout, stateful carry, freezing,
+ * int8 quantization, and use as a layer of a {@link Sequential} model.
+ *
+ * Shapes: `x` is `[batch, steps, inputSize]`; outputs are `[batch, steps, hidden·directions]`; states
+ * are `[numLayers·directions, batch, hidden]`. Constructors throw `NOT_INITIALIZED` before {@link init}
+ * has resolved, `INVALID_ARGUMENT` for bad options and `OUT_OF_MEMORY` when the parameters do not fit.
+ */
 export abstract class Recurrent implements Layer {
+  /** The class name saved in model files: 'LSTM', 'GRU' or 'SimpleRNN'. */
   abstract readonly kind: string;
   readonly #spec: CellSpec;
   readonly #config: RecurrentConfig;
@@ -86,40 +101,51 @@ export abstract class Recurrent implements Layer {
     this.#p.write(this.#rt.arena, this.#p.initial(c.seed, c.forgetBias), this.#params);
   }
 
+  /** Features per time step. */
   get inputSize(): number {
     return this.#config.inputSize;
   }
+  /** Units of the hidden state. */
   get hiddenSize(): number {
     return this.#config.hiddenSize;
   }
+  /** Stacked layers. */
   get numLayers(): number {
     return this.#config.numLayers;
   }
+  /** Does it run both directions? */
   get bidirectional(): boolean {
     return this.#config.bidirectional;
   }
+  /** 2 when bidirectional, else 1. */
   get directions(): number {
     return this.#config.directions;
   }
+  /** In a Sequential: every step's output (true) or the final hidden state only (false). */
   get returnSequences(): boolean {
     return this.#config.returnSequences;
   }
+  /** In a Sequential: does each call start from the previous call's final state? */
   get stateful(): boolean {
     return this.#config.stateful;
   }
+  /** The recurrent dropout rate, in [0, 1). */
   get recurrentDropout(): number {
     return this.#config.recurrentDropout;
   }
+  /** Does it read sequences from the last step to the first? */
   get goBackwards(): boolean {
     return this.#config.goBackwards;
   }
+  /** How a bidirectional layer in a Sequential combines its directions ({@link MergeMode}). */
   get mergeMode(): string {
     return this.#config.mergeMode;
   }
-  /** Number of trainable parameters (PyTorch's count, without padding). */
+  /** Number of parameters (PyTorch's count, frozen ones included; no padding). */
   get parameterCount(): number {
     return this.#p.count;
   }
+  /** true after {@link Recurrent.dispose}. */
   get disposed(): boolean {
     return this.#disposed;
   }
@@ -132,30 +158,50 @@ export abstract class Recurrent implements Layer {
     return this.#p.inferenceOnly;
   }
 
+  /** The constructor options that rebuild this layer (without its weights), as model files save them. */
   config(): Record<string, unknown> {
     return { ...configOptions(this.#config), ...this.#trainability.config() };
   }
 
-  /** false: optimizers leave every parameter of this layer alone (Keras' trainable). */
+  /** false: optimizers leave every parameter of this layer alone (Keras' trainable); gradients are still
+   *  computed, so layers before it keep training. Saved with the model. Setting anything but `true`
+   *  freezes. */
   get trainable(): boolean {
     return this.#trainability.trainable;
   }
 
+  /** false freezes every parameter, true unfreezes (those not named in frozenParameters). */
   set trainable(value: boolean) {
     this.#trainability.trainable = value === true;
   }
 
-  /** Freeze these parameters by name (stateDict() names, e.g. 'bias_hh_l0'); [] unfreezes. */
+  /**
+   * Freeze these parameters by name ({@link Recurrent.stateDict} names, e.g. `'bias_hh_l0'` for a model
+   * imported from a one-bias framework): optimizers neither update them nor keep state for them.
+   * Replaces the previous list; `[]` unfreezes. Saved with the model.
+   * @throws {@link LSTMError} `INVALID_ARGUMENT` for a name this layer does not have.
+   */
   freezeParameters(names: string[]): void {
     this.#trainability.freeze(names);
   }
 
+  /** The names frozen by {@link Recurrent.freezeParameters} (or the `frozenParameters` option). */
   get frozenParameters(): readonly string[] {
     return this.#trainability.frozen;
   }
 
-  /** A new inference-only layer of the same kind and options with int8 weights (symmetric, one f32
-   *  scale per gate unit; biases and states stay f32). This layer is unchanged. */
+  /**
+   * A new inference-only layer of the same kind and options with int8 weights (symmetric, one f32
+   * scale per gate unit; biases and states stay f32). This layer is unchanged.
+   *
+   * @example
+   * ```ts
+   * const int8 = lstm.quantize({ weights: 'int8' });
+   * const { output } = int8.forward(x, { batch }); // about a quarter of the weight memory
+   * ```
+   * @throws {@link LSTMError} `INVALID_ARGUMENT` for options other than `{ weights: 'int8' }` or weights
+   *   that are not finite; `DISPOSED`; `OUT_OF_MEMORY`.
+   */
   quantize(options: QuantizeOptions): this {
     this.#live();
     checkQuantizeOptions(options);
@@ -179,25 +225,43 @@ export abstract class Recurrent implements Layer {
 
   // ---- parameters ----
 
-  /** The parameters in PyTorch's names, shapes and gate order (fresh copies). */
+  /**
+   * The parameters in PyTorch's names, shapes and gate order (fresh copies): for layer k,
+   * `weight_ih_l{k}` `[G·hidden, in]`, `weight_hh_l{k}` `[G·hidden, hidden]`, `bias_ih_l{k}` and
+   * `bias_hh_l{k}` `[G·hidden]`, with G = 4 (LSTM), 3 (GRU, coupled LSTM) or 1 (SimpleRNN), and
+   * `_reverse` names for the backward direction. An int8 layer also has `{weight}_scale` `[rows]`.
+   */
   stateDict(options?: PrefixOption): StateDict {
     this.#live();
     return addPrefix(this.#p.read(this.#rt.arena, this.#params), options?.prefix);
   }
 
-  /** The accumulated gradients, same names and shapes as stateDict(). */
+  /** The accumulated gradients, same names and shapes as stateDict() (fresh copies).
+   *  @throws {@link LSTMError} `NOT_TRAINABLE` for int8 weights. */
   gradients(): StateDict {
     this.#live();
     this.#requireGradients('gradients');
     return this.#p.read(this.#rt.arena, this.#grads);
   }
 
-  /** Load PyTorch-layout parameters. Validates everything before changing anything. */
+  /**
+   * Load PyTorch-layout parameters (e.g. `model.state_dict()` saved with safetensors). Validates
+   * everything before changing anything.
+   *
+   * @example
+   * ```ts
+   * lstm.loadStateDict(readSafetensors(bytes), { prefix: 'rnn.' }); // a module's `self.rnn`
+   * ```
+   * @throws {@link LSTMError} `STATE_DICT_MISSING`, `STATE_DICT_UNEXPECTED` or `STATE_DICT_SHAPE` naming the
+   *   tensor; `INVALID_ARGUMENT` for a dict that is not an object or a prefix that is not a string.
+   */
   loadStateDict(dict: StateDict, options?: PrefixOption): void {
     this.#live();
     this.#p.write(this.#rt.arena, this.#p.check(selectPrefix(dict, options)), this.#params);
   }
 
+  /** Set the accumulated gradients to zero (they accumulate over backward calls, as in PyTorch).
+   *  @throws {@link LSTMError} `NOT_TRAINABLE` for int8 weights. */
   zeroGrad(): void {
     this.#live();
     this.#requireGradients('zeroGrad');
@@ -219,6 +283,16 @@ export abstract class Recurrent implements Layer {
 
   // ---- sequence forward / backward ----
 
+  /**
+   * Run whole sequences: one wasm call per layer and direction.
+   * @param x - Inputs, `[batch, steps, inputSize]` flat.
+   * @returns `output` `[batch, steps, hidden·directions]` and the final states `h` (and `c` for an
+   *   LSTM) `[numLayers·directions, batch, hidden]`, fresh arrays. The activations are kept for
+   *   {@link Recurrent.backward}.
+   * @throws {@link LSTMError} `INVALID_ARGUMENT` (x not a Float32Array, bad batch / steps / lengths, c0 on
+   *   a cell without one); `SHAPE_MISMATCH` (x, h0 or c0 of the wrong length); `OUT_OF_MEMORY`;
+   *   `DISPOSED`.
+   */
   forward(x: Float32Array, options: ForwardOptions = {}): RecurrentForwardResult {
     this.#live();
     const c = this.#config,
@@ -258,6 +332,15 @@ export abstract class Recurrent implements Layer {
     return this.#spec.hasCell ? { output, h, c: arena.read(ws.cN, S * B * H) } : { output, h };
   }
 
+  /**
+   * Backpropagation through time over the last forward: gradients of the parameters accumulate (read
+   * them with {@link Recurrent.gradients}); the gradients of the inputs are returned.
+   * @param dOutput - ∂L/∂output, `[batch, steps, hidden·directions]` (the last forward's output shape).
+   * @returns `dx` `[batch, steps, inputSize]`, `dh0` (and `dc0` for an LSTM)
+   *   `[numLayers·directions, batch, hidden]`.
+   * @throws {@link LSTMError} `NO_FORWARD` before any forward; `SHAPE_MISMATCH` for dOutput, dh or dc of
+   *   the wrong length; `NOT_TRAINABLE` for int8 weights; `DISPOSED`.
+   */
   backward(dOutput: Float32Array, options: BackwardOptions = {}): RecurrentBackwardResult {
     this.#live();
     this.#requireGradients('backward');
@@ -314,7 +397,8 @@ export abstract class Recurrent implements Layer {
   }
 
   /** ‖∂L/∂h_t‖ for t = 0 … T−1 (mean over the batch; top layer, forward direction) from the last
-   *  backward({ recordGradNorms: true }): how much gradient reaches each step. */
+   *  backward({ recordGradNorms: true }): how much gradient reaches each step. A fresh array `[steps]`.
+   *  @throws {@link LSTMError} `NO_FORWARD` when no backward recorded them. */
   gradNorms(): Float32Array {
     this.#live();
     if (!this.#gradNorms) {
@@ -365,27 +449,34 @@ export abstract class Recurrent implements Layer {
 
   // ---- as a layer of a Sequential model ----
 
+  /** `[batch, steps, inputSize]` -> `[batch, steps, F]` (returnSequences) or `[batch, F]`, F =
+   *  hidden·directions (hidden when a bidirectional layer merges by sum, mul or ave). */
   outputShape(inputShape: readonly number[]): number[] {
     return this.#adapter.outputShape(inputShape);
   }
 
+  /** As a layer of a Sequential: `x` `[batch, steps, inputSize]` -> see {@link Recurrent.outputShape}
+   *  (the top layer's final h of each direction when not returnSequences). */
   forwardTensor(x: Tensor, ctx: ForwardContext = { training: false }): Tensor {
     this.#live();
     return this.#adapter.forward(x, ctx);
   }
 
-  /** This layer as ONNX (input "input", outputs "output", "h", "c"); needs 'wasm-lstm/onnx' imported. */
+  /** This layer as ONNX bytes (input "input", outputs "output", "h", "c"), for onnxruntime.
+   *  @throws {@link LSTMError} `NOT_INITIALIZED` unless 'wasm-lstm/onnx' was imported; `UNSUPPORTED_OP`
+   *  for an int8 layer or an option ONNX cannot express. */
   toOnnx(options?: OnnxExportOptions): Uint8Array {
     this.#live();
     return writeOnnx(this, options);
   }
 
+  /** As a layer of a Sequential: ∂L/∂(forwardTensor's output) -> ∂L/∂x `[batch, steps, inputSize]`. */
   backwardTensor(dy: Tensor): Tensor {
     this.#live();
     return this.#adapter.backward(dy);
   }
 
-  /** Forget the state a stateful layer carries between calls. */
+  /** Forget the state a stateful layer carries between calls (the next call starts from zeros). */
   resetStates(): void {
     this.#adapter.reset();
   }
@@ -408,7 +499,15 @@ export abstract class Recurrent implements Layer {
 
   // ---- streaming: one time step per call ----
 
-  createState(batch = 1, initial: { h0?: Float32Array; c0?: Float32Array } = {}): LSTMState {
+  /**
+   * A streaming state for {@link Recurrent.step}: `batch` sequences read one time step per call.
+   * Unidirectional layers only. Free it with `state.dispose()` (or with the layer).
+   * @param batch - Sequences stepped together (default 1).
+   * @param initial - Initial `h0` / `c0`, `[numLayers, batch, hidden]` each (zeros when absent).
+   * @throws {@link LSTMError} `INVALID_ARGUMENT` for a bidirectional or goBackwards layer, a bad batch or a
+   *   c0 on a cell without one; `SHAPE_MISMATCH` for h0 / c0 of the wrong length; `OUT_OF_MEMORY`.
+   */
+  createState(batch = 1, initial: InitialState = {}): LSTMState {
     this.#live();
     if (this.bidirectional || this.goBackwards) {
       throw new LSTMError('INVALID_ARGUMENT', 'step() runs forward in time; this layer needs the whole sequence', {
@@ -440,7 +539,23 @@ export abstract class Recurrent implements Layer {
     return state;
   }
 
-  /** One time step: xt [batch, inputSize]; returns state.output, the top layer's h_t [batch, hidden]. */
+  /**
+   * One time step: one wasm call, no allocation. Returns `state.output`, the top layer's h_t
+   * `[batch, hidden]`, which the next step overwrites (copy it to keep it).
+   *
+   * @example
+   * ```ts
+   * const state = lstm.createState(1);
+   * for (const xt of samples) {
+   *   const h = lstm.step(xt, state); // xt [1, inputSize] -> h [1, hidden]
+   * }
+   * state.dispose();
+   * ```
+   * @param xt - This step's inputs, `[batch, inputSize]`.
+   * @param state - A live state from this layer's {@link Recurrent.createState}.
+   * @throws {@link LSTMError} `INVALID_ARGUMENT` for a state that is not this layer's; `SHAPE_MISMATCH` for
+   *   xt of the wrong length; `DISPOSED` (layer or state).
+   */
   step(xt: Float32Array, state: LSTMState): Float32Array {
     this.#live();
     if (!(state instanceof StreamState) || !this.#states.has(state)) {
@@ -453,6 +568,7 @@ export abstract class Recurrent implements Layer {
     return state.step(xt);
   }
 
+  /** Streaming through this layer inside a Sequential ({@link Sequential.generate}). */
   stream(batch: number): LayerStream {
     const state = this.createState(batch);
     return {

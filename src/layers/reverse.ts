@@ -26,10 +26,18 @@ function reverseTime(t: Tensor, argument: string): Tensor {
   return { data: out, shape: s.slice() };
 }
 
+/**
+ * Reverses the time axis: `[batch, steps, …]` -> the same with step t at steps − 1 − t. The Keras
+ * importer puts one after a `go_backwards` layer with `return_sequences`, since Keras emits that layer's
+ * outputs in processing order while this library's {@link RecurrentOptions.goBackwards} layers keep them
+ * aligned with their inputs. No parameters.
+ */
 export class Reverse implements Layer {
+  /** 'Reverse'. */
   readonly kind = 'Reverse';
   #disposed = false;
 
+  /** true after {@link Reverse.dispose}. */
   get disposed(): boolean {
     return this.#disposed;
   }
@@ -65,6 +73,7 @@ export class Reverse implements Layer {
   dispose(): void {
     this.#disposed = true;
   }
+  /** @internal No parameters. */
   _blocks(): null {
     return null;
   }

@@ -4,7 +4,9 @@ import { CELL_RNN_RELU, CELL_RNN_TANH } from '../../assembly/abi.js';
 import { describe, LSTMError } from '../errors.js';
 import { type CellSpec, Recurrent, type RecurrentOptions } from './recurrent.js';
 
+/** Options of {@link SimpleRNN}: the recurrent options (without forgetBias) plus the nonlinearity. */
 export interface SimpleRNNOptions extends Omit<RecurrentOptions, 'forgetBias'> {
+  /** h' = tanh(…) (default) or relu(…), as nn.RNN's nonlinearity. */
   nonlinearity?: 'tanh' | 'relu';
 }
 
@@ -30,10 +32,18 @@ export function rnnSpec(options: SimpleRNNOptions): CellSpec {
   };
 }
 
+/**
+ * PyTorch's `nn.RNN`, batch-first: h' = tanh (or relu)(W_ih·x + b_ih + W_hh·h + b_hh); parameters
+ * `weight_ih_l{k}` `[hidden, in]`, `weight_hh_l{k}` `[hidden, hidden]`, biases `[hidden]`. The baseline
+ * that shows why LSTMs exist: its gradient vanishes over long sequences. Has no cell state.
+ */
 export class SimpleRNN extends Recurrent {
+  /** 'SimpleRNN'. */
   readonly kind = 'SimpleRNN';
+  /** The activation of the new state. */
   readonly nonlinearity: 'tanh' | 'relu';
 
+  /** @throws {@link LSTMError} as {@link LSTM}'s constructor. */
   constructor(options: SimpleRNNOptions) {
     const spec = rnnSpec(options);
     super(options, spec);

@@ -4,10 +4,12 @@
 // optimizers see only the trainable float ranges of the packed block (ParameterBlock.ranges).
 import { describe, LSTMError } from '../errors.js';
 
+/** Freezing options every layer with parameters takes (saved with the model). */
 export interface TrainabilityOptions {
   /** false: no parameter of this layer is updated by optimizers (default true). */
   trainable?: boolean;
-  /** Names (PyTorch's, as in stateDict()) of parameters optimizers leave alone. */
+  /** Names (PyTorch's, as in stateDict()) of parameters optimizers leave alone (default none); a name the
+   *  layer does not have is `INVALID_ARGUMENT`. */
   frozenParameters?: string[];
 }
 

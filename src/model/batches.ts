@@ -2,7 +2,8 @@
 import { describe, LSTMError } from '../errors.js';
 import { describeTensor, isShape, tensor as makeTensor, shapeSize, type Tensor } from '../tensor.js';
 
-/** What the model methods accept for x and y: a tensor, nested arrays, or a flat Float32Array. */
+/** What the model methods accept for x and y: a {@link Tensor}, nested arrays (shape inferred, e.g.
+ *  `[[[0.1], [0.5]]]` is `[1, 2, 1]`), or a flat Float32Array (shape `[length]`: one value per sample). */
 export type TensorLike = Tensor | unknown[] | Float32Array;
 
 /** A tensor with a sample axis whose data holds exactly its shape's values; typed errors name `argument`. */

@@ -9,33 +9,48 @@ import { rows } from './batches.js';
 import type { Callback, TrainedModel } from './callbacks.js';
 import type { LossResult } from './losses.js';
 
+/** What fit reports after each epoch (to onEpochEnd, callbacks and schedules). */
 export interface EpochLogs {
+  /** Mean training loss over the epoch's samples (each batch's loss before its update). */
   loss: number;
+  /** Training accuracy (with `metrics: ['accuracy']` and a classification loss). */
   accuracy?: number;
+  /** Loss on the validation split (with `validationSplit`), after the epoch's updates. */
   valLoss?: number;
+  /** Accuracy on the validation split. */
   valAccuracy?: number;
+  /** Wall time of the epoch, seconds. */
   seconds: number;
-  /** Keras' names for valLoss / valAccuracy. */
+  /** Keras' name for valLoss (the same value). */
   val_loss?: number;
+  /** Keras' name for valAccuracy (the same value). */
   val_accuracy?: number;
   /** onNonFinite 'skipBatch': batches of this epoch that were skipped (their loss is left out). */
   skippedBatches?: number;
 }
 
+/** Options of {@link Sequential.fit}. */
 export interface FitOptions {
+  /** Passes over the training samples; an integer ≥ 1, default 1. */
   epochs?: number;
+  /** Samples per update; an integer ≥ 1, default 32 (at most the number of training samples). */
   batchSize?: number;
+  /** Shuffle the training samples before every epoch (seeded by `seed`). Default true. */
   shuffle?: boolean;
   /** Fraction of samples, taken from the end as in Keras, held out for validation. */
   validationSplit?: number;
-  /** Seed of the shuffling (same seed, same data -> bit-identical losses). */
+  /** Seed of the shuffling (same seed, same data -> bit-identical losses); an integer in [0, 2^32 − 1],
+   *  default 1. */
   seed?: number;
   /** Per-sequence lengths [N] of a padded x: padded steps neither update state nor count in the loss. */
   lengths?: ArrayLike<number>;
   /** Truncated BPTT: each batch runs in windows of k steps, one update per window, with the
    *  LSTM state carried (detached) from window to window. With per-step targets [N, T, …] every
    *  window has a loss; with one target per sequence only the last window does. */
-  tbptt?: { k: number };
+  tbptt?: {
+    /** Steps per window; an integer ≥ 1. */
+    k: number;
+  };
   /** A batch whose loss or gradients are NaN or infinite never updates the weights. Then:
    *  'throw' (default) rejects with NON_FINITE naming the epoch and batch (PyTorch's
    *  error_if_nonfinite); 'stop' ends training and resolves, with `history.stopped` set (Keras'
@@ -43,16 +58,36 @@ export interface FitOptions {
   onNonFinite?: 'throw' | 'stop' | 'skipBatch';
   /** Keras-style callbacks (EarlyStopping, ModelCheckpoint, or your own hooks), called in order. */
   callbacks?: Callback[];
+  /** Called after each epoch (from 0) with its logs, before the callbacks; awaited. */
   onEpochEnd?: (epoch: number, logs: EpochLogs) => void | Promise<void>;
+  /** Called after each batch (from 0 within the epoch) with its loss and the batches per epoch. */
   onBatchEnd?: (batch: number, logs: { loss: number; batches: number }) => void;
 }
 
+/** What {@link Sequential.fit} resolves to. */
 export interface History {
-  history: { loss: number[]; accuracy: number[]; valLoss: number[]; valAccuracy: number[] };
+  /** Per epoch, in order: training loss and, when measured, accuracy and the validation metrics. */
+  history: {
+    /** Training loss per epoch. */
+    loss: number[];
+    /** Training accuracy per epoch (empty unless measured). */
+    accuracy: number[];
+    /** Validation loss per epoch (empty without validationSplit). */
+    valLoss: number[];
+    /** Validation accuracy per epoch (empty unless measured). */
+    valAccuracy: number[];
+  };
   /** Epochs run (fewer than asked when training was stopped). */
   epochs: number;
   /** onNonFinite 'stop': where training stopped (0-based), and why. */
-  stopped?: { epoch: number; batch: number; reason: string };
+  stopped?: {
+    /** The epoch of the non-finite batch (from 0); it has no logs. */
+    epoch: number;
+    /** The batch within it (from 0). */
+    batch: number;
+    /** The NON_FINITE error's message. */
+    reason: string;
+  };
 }
 
 const ON_NON_FINITE = ['throw', 'stop', 'skipBatch'] as const;

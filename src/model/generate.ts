@@ -5,11 +5,15 @@ import type { Layer, LayerStream } from '../layers/layer.js';
 import { mulberry32 } from '../random.js';
 import type { Tensor } from '../tensor.js';
 
+/** Options of {@link Sequential.generate}. */
 export interface GenerateOptions {
+  /** Token ids to start from (at least one), each in [0, vocabulary size). */
   prompt: number[];
+  /** Tokens to sample after the prompt; an integer ≥ 0. */
   steps: number;
   /** Sampling temperature (≥ 0); lower is greedier, 0 always picks the most likely token. Default 1. */
   temperature?: number;
+  /** Seed of the sampling; an integer in [0, 2^32 − 1], default 1 (same seed, same tokens). */
   seed?: number;
 }
 

@@ -3,6 +3,12 @@
 // with respect to its pre-activation instead, p − y, which is exact and never divides by p.
 import { LSTMError, describe } from '../errors.js';
 
+/**
+ * A loss, Keras' names: `'mse'`, `'mae'` (regression, targets shaped as the output),
+ * `'binaryCrossentropy'` (targets in [0, 1]), `'categoricalCrossentropy'` (one-hot targets) and
+ * `'sparseCategoricalCrossentropy'` (class ids, one per output row). After a softmax (categorical) or
+ * sigmoid (binary) last layer, the gradient is taken through the activation as p − y.
+ */
 export type LossName =
   | 'mse'
   | 'mae'
@@ -19,19 +25,31 @@ export const LOSSES: LossName[] = [
 
 const EPS = 1e-7; // Keras' epsilon: log(p) is taken of p clipped to [ε, 1 − ε]
 
+/** What {@link computeLoss} returns. */
 export interface LossResult {
+  /** The mean loss (over the rows with weight, and for mse / mae / binary over their values). */
   loss: number;
   /** ∂loss/∂pred, or ∂loss/∂(pre-activation) when `fused`. */
   grad: Float32Array;
-  /** Classification: correct predictions and how many were counted; null for regression. */
+  /** Classification: correct predictions; null for regression. */
   correct: number | null;
+  /** How many predictions `correct` counts (rows, or values for binaryCrossentropy); for regression the
+   *  weighted rows. */
   count: number;
 }
 
 /**
- * pred [rows, classes] (classes = 1 for regression/binary heads with one output),
- * target: same shape, or [rows] class ids for sparseCategoricalCrossentropy.
- * fused: the loss gradient folds the last activation (softmax or sigmoid) in.
+ * A loss and its gradient over a batch, as Sequential computes them (Keras' definitions; log(p) of p
+ * clipped to [1e-7, 1 − 1e-7]).
+ * @param name - The loss.
+ * @param pred - Predictions, `[rows, classes]` flat (classes = 1 for one-output heads).
+ * @param target - Same shape as pred, or `[rows]` class ids for sparseCategoricalCrossentropy.
+ * @param classes - The last axis of pred.
+ * @param fused - pred is the output of a softmax (categorical) or sigmoid (binary) that the gradient folds
+ *   in: `grad` is then ∂loss/∂(pre-activation), p − y scaled as the loss is averaged.
+ * @param weights - Per-row weights `[rows]` (0: a masked row that counts in neither loss nor gradient).
+ * @throws {@link LSTMError} `SHAPE_MISMATCH` for a target of the wrong length; `INVALID_ARGUMENT` for a
+ *   class id out of range or an unknown loss.
  */
 export function computeLoss(
   name: LossName,

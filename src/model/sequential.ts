@@ -16,20 +16,22 @@ import { type GenerateOptions, generate } from './generate.js';
 import { atomically, checkSamples, checkTargets, inferOutputShape } from './checks.js';
 import { computeLoss, LOSSES, type LossName, type LossResult } from './losses.js';
 import { readUserMetadata, type SaveOptions, saveModel } from './model-file.js';
+import type {
+  CompileOptions,
+  EvaluateOptions,
+  EvaluateResult,
+  PredictOptions,
+  PrefixesOption,
+  TrainOnBatchOptions,
+} from './model-options.js';
 import { quantizeLayers } from './quantize.js';
 import type { QuantizeOptions } from '../layers/quantize.js';
 
 export type { EpochLogs, FitOptions, History } from './fit.js';
 export type { TensorLike } from './batches.js';
 export type { SaveOptions } from './model-file.js';
+export type { CompileOptions } from './model-options.js';
 import { writeOnnx, type OnnxExportOptions } from '../io/onnx-hook.js';
-
-export interface CompileOptions {
-  loss: LossName;
-  /** Needed by fit and trainOnBatch; evaluate needs only the loss (an int8 model has no optimizer). */
-  optimizer?: Optimizer;
-  metrics?: 'accuracy'[];
-}
 
 /** Losses whose gradient folds the last layer's activation in (p − y, exact, never divides by p). */
 const FUSED: Record<string, LossName[]> = {
@@ -37,7 +39,28 @@ const FUSED: Record<string, LossName[]> = {
   sigmoid: ['binaryCrossentropy'],
 };
 
+/**
+ * A stack of layers trained end to end, Keras-style: compile, fit, predict, evaluate, generate,
+ * save / load. x is `[samples, …]` with the sample axis first (`[samples, steps, features]` for a
+ * recurrent first layer, token ids `[samples, steps]` before an Embedding). Every call is checked as a
+ * whole before any layer runs, and a call that throws changes nothing.
+ *
+ * @example
+ * ```ts
+ * await init();
+ * const model = new Sequential([
+ *   new LSTM({ inputSize: 2, hiddenSize: 32 }), // many-to-one: the last hidden state [N, 32]
+ *   new Dense({ inputSize: 32, outputSize: 1 }),
+ * ]);
+ * model.compile({ loss: 'mse', optimizer: new Adam({ learningRate: 1e-2 }) });
+ * const { x, y } = tasks.addingProblem(4096, 100); // x [4096, 100, 2], y [4096, 1]
+ * const history = await model.fit(x, y, { epochs: 20, batchSize: 64, validationSplit: 0.1 });
+ * const yhat = model.predict(x); // { data, shape: [4096, 1] }
+ * const again = await Sequential.load(model.save());
+ * ```
+ */
 export class Sequential {
+  /** The layers, in order (a copy of the array given; the same layer objects). */
   readonly layers: Layer[];
   /** Set to true during fit (e.g. from a callback) to end it cleanly after the current batch. */
   stopTraining = false;
@@ -47,6 +70,8 @@ export class Sequential {
   #disposed = false;
   #maskLengths: Int32Array | undefined; // the lengths the last forward ended with (they weight the per-step loss)
 
+  /** @throws {@link LSTMError} `INVALID_ARGUMENT` for an empty list, something that is not a layer, or the
+   *  same layer twice. */
   constructor(layers: Layer[]) {
     if (!Array.isArray(layers) || layers.length === 0) {
       throw new LSTMError('INVALID_ARGUMENT', 'a model needs at least one layer', {
@@ -76,6 +101,9 @@ export class Sequential {
     this.layers = layers.slice();
   }
 
+  /** Set the loss, optimizer and metrics (again at any time; the optimizer's state stays with it).
+   *  @throws {@link LSTMError} `INVALID_ARGUMENT` for an unknown loss or something that is not an
+   *  optimizer; `DISPOSED`. */
   compile(options: CompileOptions): void {
     this.#live();
     if (!options || !LOSSES.includes(options.loss)) {
@@ -97,10 +125,12 @@ export class Sequential {
     this.#metrics = options.metrics ?? [];
   }
 
+  /** The optimizer compile() set (null: none). */
   get optimizer(): Optimizer | null {
     return this.#optimizer;
   }
 
+  /** The loss compile() set (null: not compiled). */
   get loss(): LossName | null {
     return this.#loss;
   }
@@ -224,7 +254,15 @@ export class Sequential {
 
   /** A new inference-only model with int8 weights: LSTM, GRU, SimpleRNN and Dense layers quantized
    *  (symmetric, one f32 scale per output row), Embedding and Dropout copied in f32. It keeps the
-   *  loss and metrics (evaluate works) but no optimizer; this model is unchanged. */
+   *  loss and metrics (evaluate works) but no optimizer; this model is unchanged.
+   *
+   *  @example
+   *  ```ts
+   *  const q = model.quantize({ weights: 'int8' });
+   *  q.predict(x); // fit / trainOnBatch on q throw NOT_TRAINABLE
+   *  const bytes = q.save(); // I8 weights + f32 scales: about a quarter of the f32 file
+   *  ```
+   *  @throws {@link LSTMError} `INVALID_ARGUMENT` for options other than `{ weights: 'int8' }`; `DISPOSED`. */
   quantize(options: QuantizeOptions): Sequential {
     this.#live();
     const q = new Sequential(quantizeLayers(this.layers, options));
@@ -235,8 +273,11 @@ export class Sequential {
 
   /** One optimizer step on one batch; returns the batch loss (before the update). Everything is
    *  checked before any state changes; a call that throws changes no weight, optimizer state, dropout
-   *  stream or carried state (after NON_FINITE, gradients() holds the failed batch's gradients). */
-  trainOnBatch(x: TensorLike, y: TensorLike, options: { lengths?: ArrayLike<number> } = {}): number {
+   *  stream or carried state (after NON_FINITE, gradients() holds the failed batch's gradients).
+   *  @throws {@link LSTMError} `INVALID_ARGUMENT` (not compiled with an optimizer, bad lengths);
+   *  `SHAPE_MISMATCH` (x or y does not fit the model or the loss); `NON_FINITE`; `NOT_TRAINABLE` (int8);
+   *  `DISPOSED`. */
+  trainOnBatch(x: TensorLike, y: TensorLike, options: TrainOnBatchOptions = {}): number {
     this.#live();
     const frozen = this.#notTrainable();
     if (frozen) throw frozen;
@@ -252,6 +293,16 @@ export class Sequential {
    * Sample a continuation of `prompt` (token ids), one step at a time through each recurrent layer's
    * streaming state (no recomputation of the prefix). The model must map tokens to a distribution
    * over the same tokens: [Embedding →] LSTM… → Dense(softmax); without an Embedding, tokens are one-hot.
+   * Returns the `steps` sampled token ids (the prompt not included).
+   *
+   * @example
+   * ```ts
+   * const data = tasks.charData(text, 64);
+   * const ids = model.generate({ prompt: data.encode('The '), steps: 200, temperature: 0.8, seed: 7 });
+   * console.log(data.decode(ids));
+   * ```
+   * @throws {@link LSTMError} `INVALID_ARGUMENT` for a model not ending in Dense(softmax), an empty prompt,
+   *   a token id out of range, a negative steps or temperature, or a bidirectional / goBackwards layer.
    */
   generate(options: GenerateOptions): number[] {
     this.#live();
@@ -267,6 +318,29 @@ export class Sequential {
     return generate(this.layers, vocab, options);
   }
 
+  /**
+   * Train for `epochs` passes over shuffled batches (one optimizer step per batch), with an optional
+   * validation split, truncated BPTT, masking by lengths and callbacks. Yields to the event loop between
+   * epochs. Everything about x and y is checked before the first batch.
+   *
+   * @example
+   * ```ts
+   * model.compile({ loss: 'sparseCategoricalCrossentropy', optimizer: new Adam(), metrics: ['accuracy'] });
+   * const history = await model.fit(x, y, {
+   *   epochs: 30,
+   *   batchSize: 32,
+   *   validationSplit: 0.2,
+   *   callbacks: [new EarlyStopping({ monitor: 'val_loss', patience: 3, restoreBestWeights: true })],
+   * });
+   * console.log(history.history.valAccuracy);
+   * ```
+   * @param x - Inputs `[samples, …]` (nested arrays, a tensor, or a flat Float32Array of samples).
+   * @param y - Targets `[samples, …]` (class ids `[samples]` for sparseCategoricalCrossentropy).
+   * @returns The per-epoch history; fewer epochs than asked when training was stopped.
+   * @throws {@link LSTMError} (the promise rejects) `INVALID_ARGUMENT` for an option out of range or a model
+   *   not compiled with an optimizer; `SHAPE_MISMATCH` when x or y does not fit; `NON_FINITE` naming the
+   *   epoch and batch (unless `onNonFinite` says otherwise); `NOT_TRAINABLE`; `DISPOSED`.
+   */
   async fit(x: TensorLike, y: TensorLike, options: FitOptions = {}): Promise<History> {
     this.#live();
     const frozen = this.#notTrainable();
@@ -286,8 +360,15 @@ export class Sequential {
     return fitLoop(trainer, X, Y, options);
   }
 
-  /** Outputs for x (no dropout). N = 0 samples give an empty tensor of the output's shape. */
-  predict(x: TensorLike, options: { batchSize?: number; lengths?: ArrayLike<number> } = {}): Tensor {
+  /** Outputs for x (no dropout), `[samples, …]` as the last layer gives them. N = 0 samples give an
+   *  empty tensor of the output's shape.
+   *  @example
+   *  ```ts
+   *  const { data, shape } = model.predict([[[0.1], [0.5], [0.2]]]); // one sequence of 3 steps
+   *  ```
+   *  @throws {@link LSTMError} `SHAPE_MISMATCH` or `INVALID_ARGUMENT` when x does not fit the model or an
+   *  option is out of range; `DISPOSED`. */
+  predict(x: TensorLike, options: PredictOptions = {}): Tensor {
     this.#live();
     options = checkOptions(options);
     const X = asTensor(x, 'x'),
@@ -316,11 +397,10 @@ export class Sequential {
     return { data: out, shape: [N, ...parts[0]!.shape.slice(1)] };
   }
 
-  evaluate(
-    x: TensorLike,
-    y: TensorLike,
-    options: { batchSize?: number; lengths?: ArrayLike<number> } = {},
-  ): { loss: number; accuracy?: number } {
+  /** The compiled loss (and accuracy, for classification losses) over x and y, without dropout or updates.
+   *  @throws {@link LSTMError} `INVALID_ARGUMENT` (not compiled, no samples, an option out of range);
+   *  `SHAPE_MISMATCH`; `DISPOSED`. */
+  evaluate(x: TensorLike, y: TensorLike, options: EvaluateOptions = {}): EvaluateResult {
     this.#live();
     options = checkOptions(options);
     const X = asTensor(x, 'x'),
@@ -361,7 +441,7 @@ export class Sequential {
   /** Every layer's parameters, named `{prefix}{name}` with one prefix per layer (default `layers.{i}.`),
    *  or one per layer that has parameters (parameter-free layers such as Dropout skipped, as a
    *  PyTorch module's state_dict() has nothing for them): e.g. ['rnn.', 'fc.']. */
-  stateDict(options: { prefixes?: string[] } = {}): StateDict {
+  stateDict(options: PrefixesOption = {}): StateDict {
     this.#live();
     const prefixes = this.#prefixes(options.prefixes);
     const out: StateDict = {};
@@ -371,8 +451,16 @@ export class Sequential {
   }
 
   /** Load every layer from one state dict (a PyTorch module's: one prefix per layer, e.g. ['rnn.', 'fc.']).
-   *  Layers without parameters take a prefix like the others; names under no prefix are an error. */
-  loadStateDict(dict: StateDict, options: { prefixes?: string[] } = {}): void {
+   *  Layers without parameters take a prefix like the others; names under no prefix are an error.
+   *  Checks every layer before any changes.
+   *  @example
+   *  ```ts
+   *  model.loadStateDict(readSafetensors(bytes), { prefixes: ['rnn.', 'fc.'] }); // PyTorch's self.rnn, self.fc
+   *  ```
+   *  @throws {@link LSTMError} `STATE_DICT_UNEXPECTED` (a name under no prefix, or one a layer lacks),
+   *  `STATE_DICT_MISSING`, `STATE_DICT_SHAPE` naming the tensor as in `dict`; `INVALID_ARGUMENT` for
+   *  prefixes of the wrong count. */
+  loadStateDict(dict: StateDict, options: PrefixesOption = {}): void {
     this.#live();
     const all = this.#prefixes(options.prefixes),
       prefixes = all.filter((p): p is string => p !== null);
@@ -430,14 +518,24 @@ export class Sequential {
   }
 
   /** The model in TensorFlow.js' layers format { modelTopology, weightSpecs, weightData }, which
-   *  tf.loadLayersModel(tf.io.fromMemory(…)) and loadLayersModel() read (src/io/keras-export.ts). */
+   *  tf.loadLayersModel(tf.io.fromMemory(…)) and loadLayersModel() read.
+   *  @throws {@link LSTMError} `UNSUPPORTED_LAYER` for a layer or option Keras cannot express (int8 weights,
+   *  a stateful layer without batchSize, …); `DISPOSED`. */
   toLayersModel(options: ToLayersModelOptions = {}): LayersModelArtifacts {
     this.#live();
     return toLayersModel(this.layers, options);
   }
 
   /** One safetensors file: weights as `layers.{i}.{name}` (PyTorch names), the architecture,
-   *  compile settings and optimizer state in `__metadata__` and `optimizer.*` tensors. */
+   *  compile settings and optimizer state in `__metadata__` and `optimizer.*` tensors, so
+   *  {@link Sequential.load} resumes training with the same next loss.
+   *  @example
+   *  ```ts
+   *  const bytes = model.save({ metadata: { vocab: JSON.stringify(vocab) } });
+   *  const again = await Sequential.load(bytes);
+   *  ```
+   *  @throws {@link LSTMError} `INVALID_ARGUMENT` for a bad dtype or metadata, or a value f16 cannot hold;
+   *  `DISPOSED`. */
   save(options?: SaveOptions): Uint8Array {
     this.#live();
     return saveModel(
@@ -447,22 +545,40 @@ export class Sequential {
   }
 
   /** The model as ONNX for onnxruntime (input "input", output "output"; dynamic batch and
-   *  steps). The writer is in the 'wasm-lstm/onnx' entry: import it first. */
+   *  steps). The writer is in the 'wasm-lstm/onnx' entry: import it first.
+   *  @throws {@link LSTMError} `NOT_INITIALIZED` when 'wasm-lstm/onnx' is not imported; `UNSUPPORTED_OP` for
+   *  a layer or option ONNX cannot express (int8 weights, …); `INVALID_ARGUMENT` for an opset outside
+   *  [9, 21]. */
   toOnnx(options?: OnnxExportOptions): Uint8Array {
     this.#live();
     return writeOnnx(this, options);
   }
 
-  /** Node: write the model to `path` atomically (a temporary file, then rename). */
+  /** Node: write {@link Sequential.save}'s bytes to `path` atomically (a temporary file, then rename). */
   async saveFile(path: string, options?: SaveOptions): Promise<void> {
     await writeFileAtomic(path, this.save(options));
   }
 
-  /** The strings stored with save({ metadata }) in a model file (only its format is checked). */
+  /** The strings stored with save({ metadata }) in a model file (only its format is checked).
+   *  @throws {@link LSTMError} `SAFETENSORS_INVALID` for bytes that are not a safetensors file. */
   static metadata(bytes: Uint8Array | ArrayBuffer): Record<string, string> {
     return readUserMetadata(bytes);
   }
 
+  /**
+   * A model from {@link Sequential.save}'s bytes: layers, weights, compile settings, optimizer state,
+   * dropout streams and carried states, so training resumes where it stopped. Calls {@link init} first
+   * if no build is loaded (keeping one you chose). The whole file is checked before the first layer is
+   * built.
+   *
+   * @example
+   * ```ts
+   * const model = await Sequential.load(await readFile('model.safetensors'));
+   * ```
+   * @throws {@link LSTMError} (the promise rejects) `SAFETENSORS_INVALID` for a corrupt file, metadata or
+   *   layer config (the argument names the field); `STATE_DICT_*` for tensors that do not fit the declared
+   *   layers; `INVALID_ARGUMENT` for something that is not bytes; `OUT_OF_MEMORY`.
+   */
   static async load(bytes: Uint8Array | ArrayBuffer): Promise<Sequential> {
     if (!hasRuntime()) await init(); // keep a build the caller chose (or a host-loaded module)
     const { loadModel } = await import('./model-file-load.js');

@@ -368,7 +368,21 @@ function modelToOnnx(model: Sequential, opset: number): Uint8Array {
   return finish(g, opset, [inputInfo], [valueInfo('output', FLOAT, dims)]);
 }
 
-/** ONNX bytes for a Sequential model or a bare LSTM / GRU / SimpleRNN. */
+/**
+ * ONNX bytes for a Sequential model or a bare LSTM / GRU / SimpleRNN, for onnxruntime: input "input"
+ * `[batch, steps, features]` (int64 token ids `[batch, steps]` before an Embedding), output "output";
+ * batch and steps are dynamic. A bare layer also outputs "h" (and "c"), and takes "h0" / "c0" with
+ * `initialState`.
+ *
+ * @example
+ * ```ts
+ * import { toOnnx } from 'wasm-lstm/onnx';
+ * const bytes = toOnnx(model, { opset: 17 }); // or model.toOnnx() once this entry is imported
+ * ```
+ * @throws {@link wasm-lstm!LSTMError} `UNSUPPORTED_OP` for a layer or option ONNX cannot express (int8 weights,
+ *   Masking, …); `INVALID_ARGUMENT` for an opset outside [9, 21] or a target that is not a model or a
+ *   recurrent layer.
+ */
 export function toOnnx(target: Sequential | Layer, options: OnnxExportOptions = {}): Uint8Array {
   const opset = checkOptions(options);
   const int8 = (Array.isArray((target as Sequential)?.layers) ? (target as Sequential).layers : [target as Layer]).find(

@@ -22,23 +22,31 @@ import {
 } from './tensor.js';
 
 const OPS: Record<string, OpSpec> = { ...HOST_OPS, ...INDEX_OPS, ...LAYER_OPS };
+/** The ai.onnx operators {@link OnnxSession} runs, sorted (LSTM, GRU, RNN, Gemm, MatMul, Gather, …). */
 export const SUPPORTED_OPS: readonly string[] = Object.keys(OPS).sort();
-/** ai.onnx opsets whose semantics for the supported operators this executor implements. */
+/** Lowest ai.onnx opset whose semantics for the supported operators this executor implements (tested:
+ *  9 to 17). */
 export const MIN_OPSET = 7,
+  /** Highest supported ai.onnx opset. */
   MAX_OPSET = 21;
 
+/** Where a model comes from: its bytes, a URL (http, https, file, data, blob), or a file path (Node). */
 export type OnnxSource = Uint8Array | ArrayBuffer | URL | string;
 
 /** A tensor given to run(): float inputs as Float32Array; integer inputs (token ids) as
  *  BigInt64Array, Int32Array, Float32Array or numbers. */
 export interface OnnxFeed {
+  /** The values, row-major; converted to the input's element type. */
   data: Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array | readonly number[];
+  /** Its shape; must match the input's declared fixed dimensions. */
   shape: readonly number[];
 }
 
 /** A result of run(); integer outputs (rare: a Shape) come back as float32 values too. */
 export interface OnnxTensor {
+  /** The values, row-major (a fresh array). */
   data: Float32Array;
+  /** Its shape. */
   shape: number[];
 }
 
@@ -91,12 +99,19 @@ async function loadBytes(source: OnnxSource): Promise<Uint8Array> {
   return new Uint8Array(await response.arrayBuffer());
 }
 
+/**
+ * An ONNX model ready to run, with onnxruntime-web's InferenceSession shape (create, inputNames,
+ * outputNames, run, dispose). Recurrent nodes become this library's layers; everything that depends only
+ * on constants is computed once at create().
+ */
 export class OnnxSession {
   /** Graph inputs the caller provides (initializers excluded), in graph order. */
   readonly inputNames: readonly string[];
+  /** Graph outputs, in graph order: the keys of run()'s result. */
   readonly outputNames: readonly string[];
-  /** The model's ai.onnx opset and producer (e.g. "pytorch"). */
+  /** The model's ai.onnx opset. */
   readonly opset: number;
+  /** The model's producer (e.g. "pytorch"). */
   readonly producer: string;
   readonly #inputs: ValueInfo[];
   readonly #constants: Map<string, HostTensor>;
@@ -123,14 +138,29 @@ export class OnnxSession {
     this.#states = states;
   }
 
-  /** Reads an ONNX model (bytes, a URL, or a file path under Node) and prepares it to run. */
+  /**
+   * Reads an ONNX model (bytes, a URL, or a file path under Node) and prepares it to run: every node is
+   * checked before anything is built. Calls {@link init} first if no build is loaded.
+   *
+   * @example
+   * ```ts
+   * // Python: torch.onnx.export(model, x, 'lstm.onnx', input_names=['input'], dynamic_axes={...})
+   * const session = await OnnxSession.create(await readFile('lstm.onnx'));
+   * console.log(session.inputNames, session.outputNames, session.producer);
+   * ```
+   * @throws {@link wasm-lstm!LSTMError} (the promise rejects) `ONNX_INVALID` for a truncated or inconsistent model;
+   *   `UNSUPPORTED_OP` naming every operator, attribute or opset it does not run; `INVALID_ARGUMENT` for a
+   *   source of the wrong type or an HTTP error status. (A missing file or a network failure rejects with
+   *   the platform's own error.)
+   */
   static async create(source: OnnxSource): Promise<OnnxSession> {
     const bytes = await loadBytes(source);
     await ensureRuntime();
     return OnnxSession.fromBytes(bytes);
   }
 
-  /** The synchronous core of create(), for bytes already in memory (init() must have resolved). */
+  /** The synchronous core of create(), for bytes already in memory (init() must have resolved).
+   *  @throws {@link wasm-lstm!LSTMError} as {@link OnnxSession.create}; `NOT_INITIALIZED` before init(). */
   static fromBytes(bytes: Uint8Array): OnnxSession {
     if (!(bytes instanceof Uint8Array))
       throw argumentError('bytes', 'an ONNX model must be bytes', 'Uint8Array', describe(bytes));
@@ -244,7 +274,18 @@ export class OnnxSession {
     return session;
   }
 
-  /** Runs the graph. Synchronous (so `await session.run(…)` works as with onnxruntime-web). */
+  /**
+   * Runs the graph on named inputs; returns every graph output by name. Synchronous (so
+   * `await session.run(…)` works as with onnxruntime-web).
+   *
+   * @example
+   * ```ts
+   * const out = session.run({ input: { data: x, shape: [1, 20, 8] } });
+   * console.log(out.output.shape, out.output.data);
+   * ```
+   * @throws {@link wasm-lstm!LSTMError} `INVALID_ARGUMENT` for an unknown or missing input, or data of the wrong
+   *   kind; `SHAPE_MISMATCH` for data that does not fit its shape or the model's; `DISPOSED`.
+   */
   run(feeds: Record<string, OnnxFeed>): Record<string, OnnxTensor> {
     if (this.#disposed)
       throw new LSTMError('DISPOSED', 'this OnnxSession was disposed', {
@@ -303,6 +344,7 @@ export class OnnxSession {
     for (const s of this.#states) s.dispose?.();
   }
 
+  /** true after {@link OnnxSession.dispose}. */
   get disposed(): boolean {
     return this.#disposed;
   }

@@ -7,15 +7,23 @@ import { Holdings, own, release } from '../owned.js';
 import type { Runtime } from '../runtime.js';
 import { LearningRateSchedule } from './schedules.js';
 
+/** @internal */
 export type { ParameterBlock };
 
-/** Anything trainable: layers expose their packed block to optimizers (null: no parameters). */
+/**
+ * What {@link Optimizer.step} updates: a layer of this library (LSTM, GRU, SimpleRNN, Dense, Embedding;
+ * parameter-free layers are skipped). Anything else is rejected with `INVALID_ARGUMENT` at run time.
+ */
 export interface Trainable {
+  /** @internal The packed parameter and gradient blocks (null: no parameters). */
   _blocks(): ParameterBlock | null;
+  /** Layers disposed since the last step lose their optimizer state. */
   readonly disposed?: boolean;
 }
 
+/** Options every optimizer takes. */
 export interface OptimizerOptions {
+  /** Step size (default: SGD 0.01, Adam / AdamW 0.001, RMSprop 0.01); a finite number ≥ 0. */
   learningRate?: number;
   /** Rescale all gradients so their global L2 norm is at most this (torch clip_grad_norm_). */
   clipNorm?: number;
@@ -73,15 +81,26 @@ interface LayerState {
 /** The largest finite float32: an update step beyond it would write infinities. */
 const F32_MAX = 3.4028234663852886e38;
 
+/**
+ * What every optimizer ({@link SGD}, {@link Adam}, {@link AdamW}, {@link RMSprop}) shares: PyTorch's
+ * update rules, each one wasm call over a layer's whole packed parameter block; gradient clipping
+ * across all layers of a step; per-layer state (momenta) kept in wasm memory beside the layer, created
+ * on the first step and saved with a model. Use one with {@link Sequential.compile}, or call
+ * {@link Optimizer.step} on bare layers after their backward.
+ */
 export abstract class Optimizer {
   /** The name saved in model files (an explicit constant: class names do not survive minifying). */
   abstract readonly kind: string;
   #learningRate: number;
   /** The rate it was created with: a schedule's starting point. */
   readonly initialLearningRate: number;
+  /** The learning-rate schedule stepped after every epoch of fit, if any. */
   readonly schedule: LearningRateSchedule | undefined;
+  /** Global L2 gradient norm limit, if any. */
   readonly clipNorm: number | undefined;
+  /** Element-wise gradient limit, if any. */
   readonly clipValue: number | undefined;
+  /** L2 penalty (decoupled for AdamW). */
   readonly weightDecay: number;
   /** The update rule's own options (momentum, betas, …): what update() reads, so what config() saves. */
   protected abstract readonly rule: Readonly<Record<string, number | boolean>>;
@@ -142,11 +161,25 @@ export abstract class Optimizer {
     return this.stateBuffers;
   }
 
+  /** @internal One update of a packed block (or a trainable slice of it) from its gradients. */
   protected abstract update(block: ParameterBlock, state: number[], step: number): void;
 
-  /** Clip (if configured), then update every layer from its accumulated gradients. Throws
-   *  NON_FINITE, changing nothing, when a gradient is NaN or infinite (or the step would overflow
-   *  float32): a non-finite update is never applied. Frozen parameters are neither checked nor updated. */
+  /**
+   * Clip (if configured), then update every layer from its accumulated gradients (call the layers'
+   * `zeroGrad()` before their next backward). Frozen parameters are neither checked nor updated.
+   *
+   * @example
+   * ```ts
+   * const opt = new Adam({ learningRate: 1e-3, clipNorm: 1 });
+   * lstm.zeroGrad();
+   * lstm.forward(x, { batch });
+   * lstm.backward(dOutput);
+   * opt.step(lstm, head); // layers, or arrays of layers
+   * ```
+   * @throws {@link LSTMError} `NON_FINITE`, changing nothing, when a gradient is NaN or infinite (or the
+   *   step would overflow float32): a non-finite update is never applied. `INVALID_ARGUMENT` for something
+   *   that is not a layer; `NOT_TRAINABLE` for int8 layers; `DISPOSED`; `OUT_OF_MEMORY` for new state.
+   */
   step(...layers: (Trainable | Trainable[])[]): void {
     const flat: Trainable[] = [],
       blocks: ParameterBlock[] = [],
@@ -264,7 +297,8 @@ export abstract class Optimizer {
     }
   }
 
-  /** After an epoch of fit: the schedule (if any) sets the rate for the next one. */
+  /** After an epoch of fit (which calls it): the schedule (if any) sets the rate for the next one from the
+   *  epoch's metrics ({@link EpochLogs}). */
   endEpoch(metrics: Readonly<Record<string, number | undefined>>): void {
     if (this.schedule) this.learningRate = this.schedule.next(this.initialLearningRate, this.learningRate, metrics);
   }
@@ -280,8 +314,13 @@ export abstract class Optimizer {
     if (this.schedule && p.schedule) this.schedule.restore(p.schedule);
   }
 
-  /** Kind and options, for saving with a model: every option there is, from one place each. */
-  config(): { kind: string; options: Record<string, unknown> } {
+  /** Kind and options, as model files save them: every option there is, from one place each. */
+  config(): {
+    /** The optimizer's {@link Optimizer.kind}. */
+    kind: string;
+    /** Its constructor options, every default filled in (the schedule as `{ kind, options }`). */
+    options: Record<string, unknown>;
+  } {
     const options: Record<string, unknown> = {
       learningRate: this.schedule ? this.initialLearningRate : this.learningRate,
       ...(this.schedule ? { schedule: { kind: this.schedule.kind, options: this.schedule.config() } } : {}),
@@ -336,7 +375,7 @@ export abstract class Optimizer {
     this.#held.add(holdings);
   }
 
-  /** Steps taken for `layer` (bias corrections use it). */
+  /** Steps taken for `layer` (Adam's bias corrections use it); 0 before its first. */
   stepsFor(layer: Trainable): number {
     return this.#state.get(layer)?.steps ?? 0;
   }

@@ -6,18 +6,29 @@ import { describe, LSTMError } from '../errors.js';
 import { fraction, nonNegative, Optimizer, type OptimizerOptions, type ParameterBlock } from './optimizer.js';
 import { scheduleFromConfig } from './schedules.js';
 
+/** Options of {@link SGD} (learningRate default 0.01). */
 export interface SGDOptions extends OptimizerOptions {
+  /** Momentum factor, in [0, 1); default 0 (plain SGD, no state kept). */
   momentum?: number;
+  /** Nesterov momentum (needs momentum > 0). Default false. */
   nesterov?: boolean;
 }
 
-/** torch.optim.SGD: w ← w − lr·d, with momentum and Nesterov if asked. */
+/**
+ * torch.optim.SGD: w ← w − lr·d, d = g + weightDecay·w, with momentum and Nesterov if asked.
+ * @example
+ * ```ts
+ * model.compile({ loss: 'mse', optimizer: new SGD({ learningRate: 0.1, momentum: 0.9 }) });
+ * ```
+ */
 export class SGD extends Optimizer {
+  /** 'SGD'. */
   readonly kind = 'SGD';
   protected override readonly stepGrowsWithGradient = true;
   protected readonly rule: { momentum: number; nesterov: boolean };
   protected readonly stateBuffers: number;
 
+  /** @throws {@link LSTMError} `INVALID_ARGUMENT` for an option out of range, or nesterov without momentum. */
   constructor(options: SGDOptions = {}) {
     super(options, 0.01);
     const momentum = fraction('momentum', options.momentum, 0),
@@ -40,13 +51,16 @@ export class SGD extends Optimizer {
     this.stateBuffers = momentum > 0 ? 1 : 0;
   }
 
+  /** The momentum factor. */
   get momentum(): number {
     return this.rule.momentum;
   }
+  /** Is the momentum Nesterov's? */
   get nesterov(): boolean {
     return this.rule.nesterov;
   }
 
+  /** @internal */
   protected update(b: ParameterBlock, state: number[], step: number): void {
     const k = b.runtime.kernels,
       { momentum, nesterov } = this.rule;
@@ -67,19 +81,31 @@ export class SGD extends Optimizer {
   }
 }
 
+/** Options of {@link Adam} and {@link AdamW} (learningRate default 0.001). */
 export interface AdamOptions extends OptimizerOptions {
+  /** Decay of the first moment, in [0, 1); default 0.9. */
   beta1?: number;
+  /** Decay of the second moment, in [0, 1); default 0.999. */
   beta2?: number;
+  /** Added to the denominator's square root; ≥ 0, default 1e-8. */
   epsilon?: number;
 }
 
-/** torch.optim.Adam (weightDecay as an L2 term in the gradient). */
+/**
+ * torch.optim.Adam (weightDecay as an L2 term in the gradient). Keeps two state buffers per layer.
+ * @example
+ * ```ts
+ * const adam = new Adam({ learningRate: 1e-3, clipNorm: 1, schedule: new StepLR({ stepSize: 10 }) });
+ * ```
+ */
 export class Adam extends Optimizer {
+  /** 'Adam' ('AdamW' for the subclass). */
   readonly kind: string = 'Adam';
   protected readonly rule: { beta1: number; beta2: number; epsilon: number };
   protected readonly stateBuffers = 2;
   protected readonly decoupled: boolean = false;
 
+  /** @throws {@link LSTMError} `INVALID_ARGUMENT` for an option out of range. */
   constructor(options: AdamOptions = {}) {
     super(options, 0.001);
     this.rule = {
@@ -89,16 +115,20 @@ export class Adam extends Optimizer {
     };
   }
 
+  /** First-moment decay. */
   get beta1(): number {
     return this.rule.beta1;
   }
+  /** Second-moment decay. */
   get beta2(): number {
     return this.rule.beta2;
   }
+  /** Denominator term. */
   get epsilon(): number {
     return this.rule.epsilon;
   }
 
+  /** @internal */
   protected update(b: ParameterBlock, state: number[], step: number): void {
     const { beta1, beta2, epsilon } = this.rule,
       bc1 = 1 - beta1 ** step,
@@ -123,26 +153,34 @@ export class Adam extends Optimizer {
 
 /** torch.optim.AdamW: decoupled weight decay (default 0.01, as in PyTorch). */
 export class AdamW extends Adam {
+  /** 'AdamW'. */
   override readonly kind: string = 'AdamW';
   protected override readonly decoupled = true;
 
+  /** @throws {@link LSTMError} `INVALID_ARGUMENT` for an option out of range. */
   constructor(options: AdamOptions = {}) {
     super({ weightDecay: 0.01, ...options });
   }
 }
 
+/** Options of {@link RMSprop} (learningRate default 0.01). */
 export interface RMSpropOptions extends OptimizerOptions {
+  /** Smoothing of the squared-gradient average, in [0, 1); default 0.99. */
   alpha?: number;
+  /** Added to the denominator; ≥ 0, default 1e-8. */
   epsilon?: number;
+  /** Momentum factor, in [0, 1); default 0. */
   momentum?: number;
 }
 
-/** torch.optim.RMSprop (not centered). */
+/** torch.optim.RMSprop (not centered). Keeps two state buffers per layer. */
 export class RMSprop extends Optimizer {
+  /** 'RMSprop'. */
   readonly kind = 'RMSprop';
   protected readonly rule: { alpha: number; epsilon: number; momentum: number };
   protected readonly stateBuffers = 2;
 
+  /** @throws {@link LSTMError} `INVALID_ARGUMENT` for an option out of range. */
   constructor(options: RMSpropOptions = {}) {
     super(options, 0.01);
     this.rule = {
@@ -152,16 +190,20 @@ export class RMSprop extends Optimizer {
     };
   }
 
+  /** Squared-gradient smoothing. */
   get alpha(): number {
     return this.rule.alpha;
   }
+  /** Denominator term. */
   get epsilon(): number {
     return this.rule.epsilon;
   }
+  /** The momentum factor. */
   get momentum(): number {
     return this.rule.momentum;
   }
 
+  /** @internal */
   protected update(b: ParameterBlock, state: number[]): void {
     const { alpha, epsilon, momentum } = this.rule;
     b.runtime.kernels.rmspropStep(

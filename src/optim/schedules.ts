@@ -4,9 +4,17 @@
 // keeps it, its position and the current rate, and training resumes bit-identically.
 import { describe, LSTMError } from '../errors.js';
 
-/** What a schedule sees at the end of an epoch (fit's epoch logs). */
+/** What a schedule sees at the end of an epoch: fit's {@link EpochLogs} by name (`loss`, `val_loss`,
+ *  `valLoss`, `accuracy`, …). */
 export type EpochMetrics = Readonly<Record<string, number | undefined>>;
 
+/**
+ * A learning-rate schedule, PyTorch's (torch.optim.lr_scheduler), stepped once per epoch by fit: give
+ * one to an optimizer (`schedule` option) and the optimizer's `learningRate` is set from it after every
+ * epoch. It is saved with the model (kind, options, position), so training resumes bit-identically.
+ * The four schedules here are the ones model files can name: {@link StepLR}, {@link ExponentialLR},
+ * {@link CosineAnnealingLR}, {@link ReduceLROnPlateau}.
+ */
 export abstract class LearningRateSchedule {
   /** The name saved in model files. */
   abstract readonly kind: string;
@@ -14,12 +22,15 @@ export abstract class LearningRateSchedule {
   epoch = 0;
   /** The options that rebuild this schedule. */
   abstract config(): Record<string, number | string>;
-  /** The learning rate after one more epoch, from the optimizer's initial rate and its current one. */
+  /** The learning rate after one more epoch, from the optimizer's initial rate and its current one
+   *  (advances {@link LearningRateSchedule.epoch}). */
   abstract next(initial: number, current: number, metrics: EpochMetrics): number;
   /** What changes as it steps (beyond `epoch`), for saving. */
   state(): Record<string, number> {
     return { epoch: this.epoch };
   }
+  /** Put back what {@link LearningRateSchedule.state} returned.
+   *  @throws {@link LSTMError} `INVALID_ARGUMENT` for a malformed state. */
   restore(state: Record<string, unknown>): void {
     this.epoch = nonNegativeInt('schedule.epoch', state.epoch);
   }
@@ -61,20 +72,38 @@ function nonNegativeInt(argument: string, v: unknown, fallback?: number): number
   return v;
 }
 
-/** StepLR: rate = initial · gamma^⌊epoch / stepSize⌋. */
+/** Options of {@link StepLR}. */
+export interface StepLROptions {
+  /** Epochs between decays; an integer > 0. */
+  stepSize: number;
+  /** Factor per decay; > 0, default 0.1. */
+  gamma?: number;
+}
+
+/**
+ * StepLR: rate = initial · gamma^⌊epoch / stepSize⌋.
+ * @example
+ * ```ts
+ * new SGD({ learningRate: 0.1, schedule: new StepLR({ stepSize: 10, gamma: 0.5 }) }); // halves every 10 epochs
+ * ```
+ */
 export class StepLR extends LearningRateSchedule {
+  /** 'StepLR'. */
   readonly kind = 'StepLR';
+  /** Epochs between decays. */
   readonly stepSize: number;
+  /** Factor per decay. */
   readonly gamma: number;
 
-  constructor(options: { stepSize: number; gamma?: number }) {
+  /** @throws {@link LSTMError} `INVALID_ARGUMENT` for a stepSize that is not a positive integer or gamma ≤ 0. */
+  constructor(options: StepLROptions) {
     super();
     this.stepSize = positive('stepSize', options?.stepSize);
     if (!Number.isInteger(this.stepSize)) positive('stepSize', Number.NaN);
     this.gamma = positive('gamma', options.gamma, 0.1);
   }
 
-  config() {
+  config(): Record<string, number | string> {
     return { stepSize: this.stepSize, gamma: this.gamma };
   }
 
@@ -84,17 +113,26 @@ export class StepLR extends LearningRateSchedule {
   }
 }
 
+/** Options of {@link ExponentialLR}. */
+export interface ExponentialLROptions {
+  /** Factor per epoch; > 0. */
+  gamma: number;
+}
+
 /** ExponentialLR: rate = initial · gamma^epoch. */
 export class ExponentialLR extends LearningRateSchedule {
+  /** 'ExponentialLR'. */
   readonly kind = 'ExponentialLR';
+  /** Factor per epoch. */
   readonly gamma: number;
 
-  constructor(options: { gamma: number }) {
+  /** @throws {@link LSTMError} `INVALID_ARGUMENT` for gamma ≤ 0 or not finite. */
+  constructor(options: ExponentialLROptions) {
     super();
     this.gamma = positive('gamma', options?.gamma);
   }
 
-  config() {
+  config(): Record<string, number | string> {
     return { gamma: this.gamma };
   }
 
@@ -104,19 +142,31 @@ export class ExponentialLR extends LearningRateSchedule {
   }
 }
 
+/** Options of {@link CosineAnnealingLR}. */
+export interface CosineAnnealingLROptions {
+  /** Epochs of a half cosine period; > 0. */
+  tMax: number;
+  /** The lowest rate; ≥ 0, default 0. */
+  etaMin?: number;
+}
+
 /** CosineAnnealingLR: rate = etaMin + (initial − etaMin)·(1 + cos(π·epoch / tMax)) / 2. */
 export class CosineAnnealingLR extends LearningRateSchedule {
+  /** 'CosineAnnealingLR'. */
   readonly kind = 'CosineAnnealingLR';
+  /** Epochs of a half period. */
   readonly tMax: number;
+  /** The lowest rate. */
   readonly etaMin: number;
 
-  constructor(options: { tMax: number; etaMin?: number }) {
+  /** @throws {@link LSTMError} `INVALID_ARGUMENT` for tMax ≤ 0 or etaMin < 0. */
+  constructor(options: CosineAnnealingLROptions) {
     super();
     this.tMax = positive('tMax', options?.tMax);
     this.etaMin = nonNegative('etaMin', options.etaMin, 0);
   }
 
-  config() {
+  config(): Record<string, number | string> {
     return { tMax: this.tMax, etaMin: this.etaMin };
   }
 
@@ -126,32 +176,53 @@ export class CosineAnnealingLR extends LearningRateSchedule {
   }
 }
 
+/** Options of {@link ReduceLROnPlateau} (PyTorch's defaults). */
+export interface ReduceLROnPlateauOptions {
+  /** The metric of the epoch logs to watch (default 'val_loss'; fit needs a validationSplit for it). */
+  monitor?: string;
+  /** 'min': lower is better; 'max': higher is. Default 'max' for names containing 'acc', else 'min'. */
+  mode?: 'min' | 'max';
+  /** Multiplier of the rate on a plateau, in (0, 1); default 0.1. */
+  factor?: number;
+  /** Epochs without improvement tolerated before reducing; an integer ≥ 0, default 10. */
+  patience?: number;
+  /** Relative improvement that counts (PyTorch's 'rel' mode); ≥ 0, default 1e-4. */
+  threshold?: number;
+  /** Epochs to wait after a reduction before counting again; an integer ≥ 0, default 0. */
+  cooldown?: number;
+  /** The rate never goes below this; ≥ 0, default 0. */
+  minLr?: number;
+}
+
 /** ReduceLROnPlateau: multiply the rate by `factor` once `monitor` has not improved (relative
- *  threshold, PyTorch's default 'rel' mode) for more than `patience` epochs; then wait `cooldown`. */
+ *  threshold, PyTorch's default 'rel' mode) for more than `patience` epochs; then wait `cooldown`.
+ *  Its `next` throws `INVALID_ARGUMENT` when the monitored metric is not in the epoch's logs. */
 export class ReduceLROnPlateau extends LearningRateSchedule {
+  /** 'ReduceLROnPlateau'. */
   readonly kind = 'ReduceLROnPlateau';
+  /** The watched metric. */
   readonly monitor: string;
+  /** Whether lower ('min') or higher ('max') is better. */
   readonly mode: 'min' | 'max';
+  /** Multiplier on a plateau. */
   readonly factor: number;
+  /** Epochs without improvement tolerated. */
   readonly patience: number;
+  /** Relative improvement that counts. */
   readonly threshold: number;
+  /** Epochs to wait after a reduction. */
   readonly cooldown: number;
+  /** The lowest rate. */
   readonly minLr: number;
+  /** The best value seen (NaN before the first epoch). */
   best = Number.NaN;
+  /** Epochs since the last improvement. */
   badEpochs = 0;
+  /** Cooldown epochs left. */
   cooldownLeft = 0;
 
-  constructor(
-    options: {
-      monitor?: string;
-      mode?: 'min' | 'max';
-      factor?: number;
-      patience?: number;
-      threshold?: number;
-      cooldown?: number;
-      minLr?: number;
-    } = {},
-  ) {
+  /** @throws {@link LSTMError} `INVALID_ARGUMENT` for an option out of range. */
+  constructor(options: ReduceLROnPlateauOptions = {}) {
     super();
     this.monitor = options.monitor ?? 'val_loss';
     if (typeof this.monitor !== 'string')
@@ -175,7 +246,7 @@ export class ReduceLROnPlateau extends LearningRateSchedule {
     this.minLr = nonNegative('minLr', options.minLr, 0);
   }
 
-  config() {
+  config(): Record<string, number | string> {
     return {
       monitor: this.monitor,
       mode: this.mode,

@@ -3,9 +3,19 @@
 // values. Predicting the mean (1) scores MSE ≈ 1/6 ≈ 0.167; solving it needs memory across T.
 import { checkSeed, checkSize } from '../errors.js';
 import { mulberry32 } from '../random.js';
-import type { Tensor } from '../tensor.js';
+import type { TaskData } from './task-data.js';
 
-export function addingProblem(samples: number, steps = 100, seed = 1): { x: Tensor; y: Tensor } {
+/**
+ * The adding problem (Hochreiter & Schmidhuber 1997): `steps` steps of (value U(0, 1), marker), exactly
+ * two markers set, one in each half; the target is the sum of the two marked values. Predicting the mean
+ * scores MSE ≈ 0.167.
+ * @param samples - Sequences to generate (≥ 0).
+ * @param steps - Steps per sequence (default 100).
+ * @param seed - Seed (default 1); same seed, same data.
+ * @returns x `[samples, steps, 2]`, y `[samples, 1]`.
+ * @throws {@link LSTMError} `INVALID_ARGUMENT` for a count or seed out of range.
+ */
+export function addingProblem(samples: number, steps = 100, seed = 1): TaskData {
   checkSize('samples', samples, 1 << 24, 0);
   checkSize('steps', steps, 1 << 20);
   const rng = mulberry32(checkSeed('seed', seed)),

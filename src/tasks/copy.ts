@@ -3,18 +3,19 @@
 // first token. Chance is 1/symbols; solving it needs memory across the whole delay.
 import { checkSeed, checkSize } from '../errors.js';
 import { mulberry32 } from '../random.js';
-import type { Tensor } from '../tensor.js';
+import type { CopyTaskData } from './task-data.js';
 
+/** Size of {@link copyTask}'s distractor alphabet. */
 export const COPY_DISTRACTORS = 4;
 
-/** x one-hot [N, delay + 2, symbols + distractors + 1] (symbols, distractors, recall marker);
- *  y class ids [N]. */
-export function copyTask(
-  samples: number,
-  delay = 50,
-  symbols = 4,
-  seed = 1,
-): { x: Tensor; y: Tensor; classes: number } {
+/**
+ * Delayed recall: one of `symbols` tokens at the first step, `delay` distractor steps, then a recall
+ * marker; the target is the first token (chance: 1/symbols).
+ * @returns x one-hot `[samples, delay + 2, symbols + COPY_DISTRACTORS + 1]` (symbols, distractors, recall
+ *   marker), y class ids `[samples]`, and `classes` = symbols.
+ * @throws {@link LSTMError} `INVALID_ARGUMENT` for a count or seed out of range.
+ */
+export function copyTask(samples: number, delay = 50, symbols = 4, seed = 1): CopyTaskData {
   checkSize('samples', samples, 1 << 24, 0);
   checkSize('delay', delay, 1 << 20, 0);
   checkSize('symbols', symbols, 1 << 16);

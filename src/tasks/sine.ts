@@ -3,7 +3,7 @@
 // The baseline is the naive forecast x̂_{t+1} = x_t.
 import { checkSeed, checkSize } from '../errors.js';
 import { mulberry32 } from '../random.js';
-import type { Tensor } from '../tensor.js';
+import type { SineTaskData } from './task-data.js';
 
 function series(rng: () => number, length: number, noise: number): Float32Array {
   const k = 2,
@@ -18,12 +18,27 @@ function series(rng: () => number, length: number, noise: number): Float32Array 
   return s;
 }
 
-/** x [N, T, 1], y [N, T, 1] (next values) for many-to-many, or y [N, 1] for many-to-one. */
+/** Options of {@link sineTask}. */
+export interface SineTaskOptions {
+  /** One target per sequence (the value after the window) instead of one per step. Default false. */
+  manyToOne?: boolean;
+  /** Amplitude of the uniform noise added to every value. Default 0.02. */
+  noise?: number;
+  /** Seed; default 1. */
+  seed?: number;
+}
+
+/**
+ * Forecasting noisy sums of two sines (random frequencies and phases per series): predict the next value.
+ * @returns x `[samples, steps, 1]`; y `[samples, steps, 1]` (the next values) or, manyToOne,
+ *   `[samples, 1]`; and `naiveRmse`, the RMSE of the naive forecast x̂_{t+1} = x_t, the baseline to beat.
+ * @throws {@link LSTMError} `INVALID_ARGUMENT` for a count or seed out of range.
+ */
 export function sineTask(
   samples: number,
   steps = 50,
-  { manyToOne = false, noise = 0.02, seed = 1 } = {},
-): { x: Tensor; y: Tensor; naiveRmse: number } {
+  { manyToOne = false, noise = 0.02, seed = 1 }: SineTaskOptions = {},
+): SineTaskData {
   checkSize('samples', samples, 1 << 24, 0);
   checkSize('steps', steps, 1 << 20);
   const rng = mulberry32(checkSeed('seed', seed)),

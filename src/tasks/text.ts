@@ -3,14 +3,26 @@
 import { LSTMError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 
+/** What {@link charData} returns. */
 export interface CharData {
+  /** Character ids, `[windows, steps]`. */
   x: Tensor;
+  /** The next character's id at every step, `[windows, steps]`. */
   y: Tensor;
+  /** The distinct characters, sorted; an id is an index here. */
   vocab: string[];
+  /** Ids of a string's characters.
+   *  @throws {@link LSTMError} `INVALID_ARGUMENT` for a character not in the vocabulary. */
   encode(s: string): number[];
+  /** The string of ids (unknown ids become ''). */
   decode(ids: number[]): string;
 }
 
+/**
+ * Character-level language modelling on your text: windows of `steps` characters every `stride`
+ * characters, each target the same window shifted by one (train with Embedding → LSTM
+ * (returnSequences) → Dense(softmax) and sparseCategoricalCrossentropy, then {@link Sequential.generate}).
+ */
 export function charData(text: string, steps = 64, stride = steps): CharData {
   const chars = Array.from(text);
   const vocab = [...new Set(chars)].sort();
