@@ -142,6 +142,25 @@ execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconf
 // dist/bench.js (the repository's bench/ scripts) find their types too.
 writeFileSync('dist/index.d.ts', "export * from './types/src/index.js';\n");
 writeFileSync('dist/bench.d.ts', "export * from './types/src/bench/index.js';\n");
+writeFileSync('dist/onnx.d.ts', "export * from './types/src/onnx/index.js';\n");
+// `import kernels from 'wasm-lstm/build/lstm.simd.wasm'` (the exports map's "./build/*.wasm" types):
+// what a host makes of a .wasm import differs (workerd and wrangler: a WebAssembly.Module; a
+// bundler's file loader: a URL string; a binary loader: bytes), and every one of them is a source
+// init({ wasm }) accepts, so the default export is typed as that union.
+writeFileSync(
+  'dist/wasm-module.d.ts',
+  [
+    "import type { WasmSource } from './types/src/index.js';",
+    '/**',
+    " * One kernel build (`wasm-lstm/build/lstm.{relaxed,simd,scalar}.wasm`) as your host's loader hands it",
+    ' * over: a `WebAssembly.Module` in workerd and wrangler, a URL string from a file loader, bytes from a',
+    ' * binary loader. Pass it to `init({ wasm })` (the build is read from the file).',
+    ' */',
+    'declare const kernels: WasmSource;',
+    'export default kernels;',
+    '',
+  ].join('\n'),
+);
 console.log(
-  'built dist/index.js, dist/browser.js (+ dist/wasm/), dist/bench.js, dist/onnx.js, dist/entries/{workerd,onnx-workerd}.js, dist/cli.js and dist/*.d.ts',
+  'built dist/index.js, dist/browser.js (+ dist/wasm/), dist/bench.js, dist/onnx.js, dist/entries/{workerd,onnx-workerd}.js, dist/cli.js and dist/*.d.ts (+ dist/types/)',
 );
