@@ -57,8 +57,10 @@ function resetBeforeColumns(slot: i32, u: i32, U: i32): i32 {
 export type PackWhhT = (d: usize, whhT: usize) => void;
 
 // The weight gradients once BPTT is done: dz, dzh [T·B, N] (the same buffer unless SPLIT_RECURRENT),
-// aux the cache's REGION_AUX, scratch gemmDyTX's packing space (assembly/weights.ts).
-export type WeightGradients = (d: usize, dz: usize, dzh: usize, aux: usize, N: i32, scratch: usize) => void;
+// aux the cache's REGION_AUX, scratch gemmDyTX's packing space (assembly/weights.ts). Over the
+// gradient columns [n0, n1) (multiples of 8), so threads can take disjoint column ranges.
+export type WeightGradients = (d: usize, dz: usize, dzh: usize, aux: usize, N: i32, n0: i32, n1: i32,
+                               scratch: usize) => void;
 
 function packWhhT(d: usize, whhT: usize): void {
   let H = dI32(d, SEQ_H);

@@ -4,8 +4,13 @@
 // nothing and keep no state between calls. Constants shared with the host: assembly/abi.ts.
 export { gemmXWt, gemmDyW, gemmDyTX, gemmDyTXScratchFloats, colSum, packTransposed, fillBias2, transpose3 } from './gemm';
 export {
-  seqForward, seqBackward, seqBackwardPrepare, seqBackwardSteps, seqBackwardWeights, seqBackwardInput, seqStep,
+  seqForward, seqForwardSteps, seqBackward, seqBackwardPrepare, seqBackwardSteps, seqBackwardWeights, seqBackwardInput,
+  seqStep,
 } from './sequence';
+export {
+  seqProjectRows, seqBackwardPackRecurrent, seqBackwardZeroRows, seqBackwardPackInput, seqBackwardInputRows,
+  seqBackwardWeightColumns, sumSquaresTo,
+} from './ranges';
 export { cellUnits, cellColumns, cellGateColumn } from './cells';
 export { seqRegion, seqCacheFloats, seqWorkFloats, seqScratchFloats } from './layout';
 export { sigmoidArray, tanhArray } from './activations';

@@ -4,7 +4,7 @@
 import { main } from 'assemblyscript/asc';
 import { readFileSync, writeFileSync } from 'node:fs';
 
-for (const target of ['scalar', 'simd', 'relaxed']) {
+for (const target of ['scalar', 'simd', 'relaxed', 'scalar-mt', 'simd-mt', 'relaxed-mt']) {
   const { error, stderr } = await main(['--config', 'asconfig.json', '--target', target]);
   if (error) {
     console.error(stderr.toString());

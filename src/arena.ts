@@ -23,9 +23,12 @@ export class Arena {
   #live = 0; // Σ sizes
   #f32: Float32Array;
   #i32: Int32Array;
+  /** The most bytes this memory may hold: 4 GiB, or a shared memory's declared maximum. */
+  readonly maxBytes: number;
 
-  constructor(memory: WebAssembly.Memory, base: number) {
+  constructor(memory: WebAssembly.Memory, base: number, maxBytes = MAX_MEMORY_BYTES) {
     this.memory = memory;
+    this.maxBytes = Math.min(maxBytes, MAX_MEMORY_BYTES);
     this.#top = Math.ceil(Math.max(base, ALIGN) / ALIGN) * ALIGN;
     this.#f32 = new Float32Array(memory.buffer);
     this.#i32 = new Int32Array(memory.buffer);
@@ -83,7 +86,7 @@ export class Arena {
   /** A zero-filled block of `bytes`; its byte offset. Throws OUT_OF_MEMORY, leaving state unchanged. */
   alloc(bytes: number, what = 'buffer'): number {
     const size = Math.max(ALIGN, Math.ceil(bytes / ALIGN) * ALIGN);
-    if (!Number.isFinite(size) || size > MAX_MEMORY_BYTES) throw this.#oom(what, bytes);
+    if (!Number.isFinite(size) || size > this.maxBytes) throw this.#oom(what, bytes);
     let ptr = -1;
     for (let i = 0; i < this.#free.length; i++) {
       const b = this.#free[i]!;
@@ -99,12 +102,12 @@ export class Arena {
     }
     if (ptr < 0) {
       const end = this.#top + size;
-      if (end > MAX_MEMORY_BYTES) throw this.#oom(what, bytes);
+      if (end > this.maxBytes) throw this.#oom(what, bytes);
       const have = this.memory.buffer.byteLength;
       if (end > have) {
         // Grow geometrically so a sequence of growing requests costs O(log n) grows.
         const needPages = Math.ceil((end - have) / PAGE);
-        const wantPages = Math.max(needPages, Math.min(have / PAGE, MAX_MEMORY_BYTES / PAGE - have / PAGE));
+        const wantPages = Math.max(needPages, Math.min(have / PAGE, this.maxBytes / PAGE - have / PAGE));
         try {
           this.memory.grow(wantPages);
         } catch {
@@ -157,7 +160,7 @@ export class Arena {
   #oom(what: string, bytes: number): LSTMError {
     return new LSTMError('OUT_OF_MEMORY', `cannot allocate ${what}`, {
       argument: what,
-      expected: `at most ${MAX_MEMORY_BYTES - this.#top} more bytes of wasm memory`,
+      expected: `at most ${this.maxBytes - this.#top} more bytes of wasm memory`,
       actual: `${bytes} bytes requested`,
     });
   }

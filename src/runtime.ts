@@ -1,9 +1,12 @@
 // Which build runs, and the one memory it runs in. init() detects features, loads the best
 // build (relaxed SIMD > SIMD > scalar) and keeps one Runtime per build; layers bind to the
-// runtime that was current when they were made.
+// runtime that was current when they were made. init({ threads }) makes a build's threaded runtime
+// current instead (src/threads/: a shared memory and a worker pool).
 import { Arena } from './arena.js';
 import { LSTMError, describe } from './errors.js';
 import { type Kernels, USIZE_RESULTS } from './kernels.generated.js';
+import { initThreaded, terminateThreads, threadCount, threadsUnavailable } from './threads/init-threads.js';
+import type { Pool } from './threads/pool.js';
 
 export type { Kernels };
 
@@ -14,29 +17,48 @@ export interface Features {
   simd: boolean;
   relaxedSimd: boolean;
   threads: boolean;
+  /** Why threads are off here (no SharedArrayBuffer, page not cross-origin isolated, no Worker). */
+  threadsReason?: string;
 }
 export interface InitInfo {
   build: BuildName;
+  /** Threads new layers use, the calling one included (1 unless init({ threads }) could start more). */
+  threads: number;
   features: Features;
 }
 export type WasmSource = WebAssembly.Module | ArrayBuffer | ArrayBufferView | URL | string;
 export interface InitOptions {
   /** Force a build instead of the best one this runtime supports. */
   build?: BuildName;
-  /** Where the chosen build's .wasm comes from, for hosts that load it themselves. */
+  /** Where the chosen build's .wasm comes from, for hosts that load it themselves (with threads:
+   *  the threaded build, lstm.<build>.mt.wasm). */
   wasm?: WasmSource;
+  /** Threads for layers created from now on, the calling one included: a number, or 'auto' (the
+   *  cores the runtime reports, at most 8). Default 1. Where threads cannot run, 1 (see
+   *  features.threadsReason). */
+  threads?: number | 'auto';
+  /** dist/thread-worker.js's URL, for pages whose Content-Security-Policy forbids blob: workers. */
+  workerUrl?: string | URL;
 }
 
 export interface Runtime {
   build: BuildName;
   kernels: Kernels;
   arena: Arena;
+  /** The worker pool of a threaded runtime (null: one thread). */
+  pool: Pool | null;
 }
 
 const WASM_FILE: Record<BuildName, string> = {
   'relaxed-simd': 'lstm.relaxed.wasm',
   simd: 'lstm.simd.wasm',
   scalar: 'lstm.scalar.wasm',
+};
+/** The threaded builds (imported shared memory). */
+const MT_FILE: Record<BuildName, string> = {
+  'relaxed-simd': 'lstm.relaxed.mt.wasm',
+  simd: 'lstm.simd.mt.wasm',
+  scalar: 'lstm.scalar.mt.wasm',
 };
 
 // Probe modules (toolchain.md): each validates only where the feature is implemented.
@@ -139,10 +161,12 @@ export function detectFeatures(): Features {
       return false;
     }
   };
+  const threadsReason = threadsUnavailable(ok(PROBE_THREADS));
   return {
     simd: ok(PROBE_SIMD),
     relaxedSimd: ok(PROBE_RELAXED),
-    threads: ok(PROBE_THREADS) && typeof SharedArrayBuffer !== 'undefined',
+    threads: threadsReason === null,
+    ...(threadsReason === null ? {} : { threadsReason }),
   };
 }
 
@@ -150,12 +174,16 @@ export function supportedBuilds(features: Features = detectFeatures()): BuildNam
   return BUILDS.filter((b) => b === 'scalar' || (b === 'simd' ? features.simd : features.simd && features.relaxedSimd));
 }
 
-async function loadModule(build: BuildName, source: WasmSource | undefined): Promise<WebAssembly.Module> {
+async function loadModule(
+  build: BuildName,
+  source: WasmSource | undefined,
+  file = WASM_FILE[build],
+): Promise<WebAssembly.Module> {
   if (source instanceof WebAssembly.Module) return source;
   if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return WebAssembly.compile(source as BufferSource);
   const url =
     source === undefined
-      ? new URL(`../build/${WASM_FILE[build]}`, import.meta.url)
+      ? new URL(`../build/${file}`, import.meta.url)
       : source instanceof URL
         ? source
         : new URL(source, import.meta.url);
@@ -203,7 +231,7 @@ export async function init(options: InitOptions = {}): Promise<InitInfo> {
   if (options === null || typeof options !== 'object') {
     throw new LSTMError('INVALID_ARGUMENT', 'init options must be an object', {
       argument: 'options',
-      expected: '{ build?, wasm? }',
+      expected: '{ build?, wasm?, threads?, workerUrl? }',
       actual: describe(options),
     });
   }
@@ -224,6 +252,22 @@ export async function init(options: InitOptions = {}): Promise<InitInfo> {
       actual: build,
     });
   }
+  const threads = await threadCount(options.threads);
+  if (threads > 1) {
+    const chosen = build;
+    const rt = await initThreaded(
+      chosen,
+      threads,
+      options,
+      features,
+      (source) => loadModule(chosen, source, MT_FILE[chosen]),
+      unsignedResults,
+    );
+    if (rt) {
+      current = rt;
+      return { build, threads: rt.pool!.threads, features };
+    }
+  }
   let pending = runtimes.get(build);
   if (!pending) {
     const chosen = build;
@@ -231,13 +275,19 @@ export async function init(options: InitOptions = {}): Promise<InitInfo> {
       const module = await loadModule(chosen, options.wasm);
       const instance = await WebAssembly.instantiate(module, {});
       const kernels = unsignedResults(instance.exports as unknown as Kernels);
-      return { build: chosen, kernels, arena: new Arena(kernels.memory, kernels.heapBase()) };
+      return { build: chosen, kernels, arena: new Arena(kernels.memory, kernels.heapBase()), pool: null };
     })();
     runtimes.set(build, pending);
     pending.catch(() => runtimes.delete(chosen));
   }
   current = await pending;
-  return { build, features };
+  return { build, threads: 1, features };
+}
+
+/** End every worker pool (nothing else keeps running: workers are unref'd and sleep between jobs).
+ *  Layers on a threaded runtime keep working, on the calling thread; init({ threads }) starts a new pool. */
+export function terminate(): void {
+  terminateThreads();
 }
 
 /** Has init() resolved at least once? */

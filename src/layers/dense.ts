@@ -6,6 +6,7 @@ import { packRows, packVector, unpackRows, unpackVector } from '../io/torch.js';
 import { Holdings, own, release } from '../owned.js';
 import { mulberry32, uniformArray } from '../random.js';
 import { currentRuntime, type Runtime } from '../runtime.js';
+import { denseBackward, denseForward } from '../threads/split.js';
 import { type StateDict, shapeSize, shapeString, type Tensor } from '../tensor.js';
 import type { BackwardTensorOptions, Layer, ParameterBlock, PrefixOption } from './layer.js';
 import { addPrefix, selectPrefix } from './layer.js';
@@ -229,7 +230,7 @@ export class Dense implements Layer {
     const o = this.#offsets();
     arena.write(o.x, x.data);
     const p = this.#params;
-    this.#rt.kernels.denseForward(o.x, rows, K, p, p + this.#wFloats * 4, O, NP, o.y, ACTIVATION_IDS[this.activation]);
+    denseForward(this.#rt, o.x, rows, K, p, p + this.#wFloats * 4, O, NP, o.y, ACTIVATION_IDS[this.activation]);
     this.#rows = rows;
     this.#xShape = shape.slice();
     this.#hasForward = true;
@@ -269,7 +270,8 @@ export class Dense implements Layer {
     }
     const g = this.#grads,
       act = options.preActivation ? ACT_LINEAR : ACTIVATION_IDS[this.activation];
-    this.#rt.kernels.denseBackward(
+    denseBackward(
+      this.#rt,
       o.x,
       rows,
       K,

@@ -8,6 +8,7 @@ import { checkFloat32, checkSize, describe, LSTMError } from '../errors.js';
 import { Holdings, own, release } from '../owned.js';
 import { mulberry32 } from '../random.js';
 import { currentRuntime, type Runtime } from '../runtime.js';
+import { backwardLayer, forwardLayer } from '../threads/split.js';
 import type { StateDict, Tensor } from '../tensor.js';
 import type { ForwardContext, Layer, LayerStream, ParameterBlock, PrefixOption } from './layer.js';
 import { addPrefix, selectPrefix } from './layer.js';
@@ -184,8 +185,8 @@ export abstract class Recurrent implements Layer {
     ws.desc.forEach((d, s) => {
       d.set(abi.SEQ_LENGTHS, lengths ? ws.lengths : 0);
       d.set(abi.SEQ_DROP_MASK, dropped ? ws.dropMask[s]! : 0).set(abi.SEQ_H_MASKED, dropped ? ws.hMasked[s]! : 0);
-      k.seqForward(d.ptr, 0, B);
     });
+    for (let layer = 0; layer < L; layer++) forwardLayer(this.#rt, ws.desc.slice(layer * D, layer * D + D), B, T);
     this.#hasForward = true;
     k.transpose3(ws.y[L - 1]!, T, B, DH, ws.xBF);
     const output = arena.read(ws.xBF, B * T * DH),
@@ -227,15 +228,14 @@ export abstract class Recurrent implements Layer {
       dIn = ws.dB;
     for (let layer = L - 1; layer >= 0; layer--) {
       arena.fill(dIn, T * B * (layer === 0 ? I : DH));
+      const record = layer === L - 1 && options.recordGradNorms === true;
       for (let dir = 0; dir < D; dir++) {
-        const d = ws.desc[layer * D + dir]!,
-          record = layer === L - 1 && dir === 0 && options.recordGradNorms === true;
-        d.set(abi.SEQ_DY, dTop + dir * H * 4)
+        ws.desc[layer * D + dir]!.set(abi.SEQ_DY, dTop + dir * H * 4)
           .set(abi.SEQ_DX, dIn)
-          .set(abi.SEQ_GRAD_NORMS, record ? ws.norms : 0);
-        k.seqBackward(d.ptr);
-        if (record) this.#gradNorms = arena.read(ws.norms, T);
+          .set(abi.SEQ_GRAD_NORMS, record && dir === 0 ? ws.norms : 0);
       }
+      backwardLayer(this.#rt, ws.desc.slice(layer * D, layer * D + D), B, T);
+      if (record) this.#gradNorms = arena.read(ws.norms, T);
       [dTop, dIn] = [dIn, dTop];
     }
     k.transpose3(dTop, T, B, I, ws.xBF);

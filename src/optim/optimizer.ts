@@ -4,6 +4,7 @@
 import { describe, LSTMError } from '../errors.js';
 import type { ParameterBlock } from '../layers/layer.js';
 import type { Runtime } from '../runtime.js';
+import { elementwise, sumSquares } from '../threads/split.js';
 
 export type { ParameterBlock };
 
@@ -132,15 +133,15 @@ export abstract class Optimizer {
 
   #clip(blocks: ParameterBlock[]): void {
     if (this.clipValue !== undefined) {
-      for (const b of blocks) b.runtime.kernels.clipArray(b.grads, b.floats, this.clipValue);
+      for (const b of blocks) elementwise(b.runtime, 'clipArray', [b.grads], b.floats, this.clipValue);
     }
     let sum = 0;
-    for (const b of blocks) sum += b.runtime.kernels.sumSquares(b.grads, b.floats);
+    for (const b of blocks) sum += sumSquares(b.runtime, b.grads, b.floats);
     const norm = Math.sqrt(sum);
     this.lastGradNorm = norm;
     if (this.clipNorm !== undefined) {
       const coef = this.clipNorm / (norm + 1e-6);
-      if (coef < 1) for (const b of blocks) b.runtime.kernels.scaleArray(b.grads, b.floats, coef);
+      if (coef < 1) for (const b of blocks) elementwise(b.runtime, 'scaleArray', [b.grads], b.floats, coef);
     }
   }
 

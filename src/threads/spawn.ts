@@ -1,0 +1,119 @@
+// Whether this runtime can run a pool, why not if it cannot, and how it starts a worker:
+//   Node, Deno, Bun: node:worker_threads with `eval: true` (unref'd, so a sleeping pool never keeps
+//     the process alive; Deno's Web Worker has no unref(), its worker_threads has);
+//   browsers: a module Web Worker from a blob: URL of the same source (or `workerUrl`), and only on a
+//     cross-origin-isolated page, the one place SharedArrayBuffer exists;
+//   workerd / Cloudflare Workers: no Worker at all, so no threads.
+import type { SpawnWorker, WorkerHandle } from './pool.js';
+
+interface NodeWorker {
+  postMessage(m: unknown): void;
+  once(event: 'message', f: (m: unknown) => void): void;
+  on(event: 'error', f: (e: unknown) => void): void;
+  unref(): void;
+  terminate(): unknown;
+}
+type NodeWorkerClass = new (source: string, options: { eval: boolean }) => NodeWorker;
+
+const g = globalThis as unknown as {
+  Deno?: unknown;
+  Bun?: unknown;
+  process?: { versions?: { node?: string } };
+  crossOriginIsolated?: boolean;
+  navigator?: { hardwareConcurrency?: number; userAgent?: string };
+  Worker?: new (
+    url: string | URL,
+    options?: { type?: string; name?: string },
+  ) => {
+    postMessage(m: unknown): void;
+    addEventListener(type: string, f: (e: { data?: unknown; message?: string }) => void, o?: unknown): void;
+    terminate(): void;
+  };
+};
+
+/** A server runtime with node:worker_threads (Node, Deno, Bun). */
+function serverRuntime(): boolean {
+  return g.Deno !== undefined || g.Bun !== undefined || typeof g.process?.versions?.node === 'string';
+}
+
+/** null when this runtime can run threads, else why not (InitInfo.features.threadsReason). */
+export function threadsUnavailable(probeValidates: boolean): string | null {
+  if (!probeValidates) return 'this engine does not validate WebAssembly threads (shared memory and atomics)';
+  if (typeof SharedArrayBuffer === 'undefined') {
+    return g.crossOriginIsolated === false
+      ? 'SharedArrayBuffer is off because the page is not cross-origin isolated: serve it with the headers ' +
+          'Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp'
+      : 'this runtime has no SharedArrayBuffer';
+  }
+  if (!serverRuntime() && typeof g.Worker !== 'function') {
+    return 'this runtime has no Worker (Cloudflare Workers / workerd run one thread per request)';
+  }
+  return null;
+}
+
+/** How many threads 'auto' means here: the cores the runtime reports, capped at `cap`. */
+export async function autoThreads(cap: number): Promise<number> {
+  let n = g.navigator?.hardwareConcurrency ?? 0;
+  if (!(n > 0) && serverRuntime()) {
+    try {
+      const osName = 'node:os';
+      const os = (await import(/* @vite-ignore */ osName)) as typeof import('node:os');
+      n = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+    } catch {
+      n = 1;
+    }
+  }
+  return Math.max(1, Math.min(cap, Math.floor(n) || 1));
+}
+
+/** The spawner for this runtime (threadsUnavailable() said yes). `workerUrl`: a URL of
+ *  dist/thread-worker.js to load instead of the inline source (pages whose CSP forbids blob: workers). */
+export async function workerSpawner(workerUrl?: string | URL): Promise<SpawnWorker> {
+  if (serverRuntime()) {
+    const wtName = 'node:worker_threads';
+    const { Worker } = (await import(/* @vite-ignore */ wtName)) as unknown as { Worker: NodeWorkerClass };
+    return (source: string): WorkerHandle => {
+      const w = new Worker(source, { eval: true });
+      // unref'd, and no 'message' listener after the first one (a listener would ref it again)
+      w.unref();
+      w.on('error', () => {});
+      return {
+        post: (m) => w.postMessage(m),
+        onFirstMessage: (f) => w.once('message', (m) => f(m as { ready?: boolean; error?: string })),
+        terminate: () => void w.terminate(),
+      };
+    };
+  }
+  const WebWorker = g.Worker!;
+  return (source: string): WorkerHandle => {
+    let url: string | URL;
+    let revoke = (): void => {};
+    if (workerUrl !== undefined) url = workerUrl;
+    else {
+      url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+      const blobUrl = url;
+      revoke = () => URL.revokeObjectURL(blobUrl);
+    }
+    const w = new WebWorker(url, { type: 'module', name: 'wasm-lstm' });
+    let first: ((m: { ready?: boolean; error?: string }) => void) | null = null;
+    let settled = false;
+    const settle = (m: { ready?: boolean; error?: string }): void => {
+      if (settled) return;
+      settled = true;
+      revoke();
+      first?.(m);
+    };
+    w.addEventListener('message', (e) => settle(e.data as { ready?: boolean }), { once: true });
+    w.addEventListener('error', (e) => settle({ error: e.message ?? 'the worker script failed to load' }));
+    return {
+      post: (m) => w.postMessage(m),
+      onFirstMessage: (f) => {
+        first = f;
+      },
+      terminate: () => {
+        revoke();
+        w.terminate();
+      },
+    };
+  };
+}
