@@ -9,7 +9,8 @@
 //
 // Control block (Int32, in shared memory): GEN the wake-up generation, JOB = count << 16 | next (one
 // word, so a claim can never pair an old count with a new table), DONE tasks finished, STOP, ERROR
-// (1 + the first failed task), SPIN iterations a worker spins before sleeping, READY workers started.
+// (1 + the first failed task), SPIN iterations a worker spins before sleeping, READY workers started,
+// TAKEN tasks the workers have run (all jobs).
 // Task table: SLOTS float64 per task: the kernel's index in TASK_KERNELS, then up to 14 arguments
 // (pointers, sizes and f32 values are all exact in a float64).
 import type { Arena } from '../arena.js';
@@ -43,7 +44,7 @@ export const TASK_KERNELS = [
 export type TaskKernel = (typeof TASK_KERNELS)[number];
 const KERNEL_INDEX = Object.fromEntries(TASK_KERNELS.map((n, i) => [n, i])) as Record<TaskKernel, number>;
 
-const LAYOUT = { GEN: 0, JOB: 1, DONE: 2, STOP: 3, ERROR: 4, SPIN: 5, READY: 6 } as const;
+const LAYOUT = { GEN: 0, JOB: 1, DONE: 2, STOP: 3, ERROR: 4, SPIN: 5, READY: 6, TAKEN: 7 } as const;
 const CTL_INTS = 16;
 const SLOTS = 16;
 /** Most tasks in one job (the JOB word holds 16-bit counts; 256 is far more than a split needs). */
@@ -125,6 +126,11 @@ export class Pool {
   /** Workers that have started and take tasks. */
   get ready(): number {
     return Atomics.load(this.#ctl, LAYOUT.READY);
+  }
+
+  /** Tasks the workers (not the caller) have run so far. */
+  get workerTasks(): number {
+    return Atomics.load(this.#ctl, LAYOUT.TAKEN);
   }
 
   get terminated(): boolean {

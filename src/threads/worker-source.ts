@@ -25,7 +25,7 @@ export const WORKER_SOURCE = `'use strict';
     }
     post({ ready: true });
     const GEN = m.layout.GEN, JOB = m.layout.JOB, DONE = m.layout.DONE, STOP = m.layout.STOP;
-    const ERROR = m.layout.ERROR, SPIN = m.layout.SPIN, SLOTS = m.slots;
+    const ERROR = m.layout.ERROR, SPIN = m.layout.SPIN, TAKEN = m.layout.TAKEN, SLOTS = m.slots;
     Atomics.add(ctl, m.layout.READY, 1);
     let seen = Atomics.load(ctl, GEN);
     while (Atomics.load(ctl, STOP) === 0) {
@@ -33,6 +33,7 @@ export const WORKER_SOURCE = `'use strict';
         const v = Atomics.load(ctl, JOB), next = v & 0xffff;
         if (next >= v >>> 16) break;
         if (Atomics.compareExchange(ctl, JOB, v, v + 1) !== v) continue;
+        Atomics.add(ctl, TAKEN, 1);
         const o = next * SLOTS, t = tasks;
         try {
           fns[t[o]](t[o + 1], t[o + 2], t[o + 3], t[o + 4], t[o + 5], t[o + 6], t[o + 7], t[o + 8], t[o + 9],
