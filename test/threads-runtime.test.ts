@@ -109,7 +109,7 @@ for (const build of supportedBuilds()) {
       const x = { data: Float32Array.from({ length: N * T }, () => Math.floor(rng() * 11)), shape: [N, T] };
       const y = { data: Float32Array.from({ length: N }, () => Math.floor(rng() * 11)), shape: [N] };
       const lengths = Array.from({ length: N }, (_, i) => 3 + (i % 7));
-      const fit = async (threads: number) => {
+      const train = async (threads: number) => {
         await init({ build, threads });
         const m = model(5);
         m.compile({
@@ -123,8 +123,8 @@ for (const build of supportedBuilds()) {
         for (const l of m.layers) l.dispose();
         return out;
       };
-      const a = await fit(1),
-        b = await fit(2);
+      const a = await train(1),
+        b = await train(2);
       expect(b.split).toBe(true);
       expect(maxRelDiff(b.loss, a.loss)).toBeLessThan(1e-6);
       expect(maxRelDiff(b.val!, a.val!)).toBeLessThan(1e-6);
@@ -135,7 +135,7 @@ for (const build of supportedBuilds()) {
 
     it('stateful LSTM with truncated BPTT, SGD with momentum, equals one thread', async () => {
       const { x, y } = tasks.sineTask(16, 40, { seed: 4 });
-      const fit = async (threads: number) => {
+      const train = async (threads: number) => {
         await init({ build, threads });
         const m = new Sequential([
           new LSTM({ inputSize: 1, hiddenSize: 16, stateful: true, returnSequences: true, seed: 1 }),
@@ -148,8 +148,8 @@ for (const build of supportedBuilds()) {
         for (const l of m.layers) l.dispose();
         return out;
       };
-      const a = await fit(1),
-        b = await fit(3);
+      const a = await train(1),
+        b = await train(3);
       expect(maxRelDiff(b.loss, a.loss)).toBeLessThan(1e-6);
       expect(maxRelDiff(b.p, a.p)).toBeLessThan(1e-6);
       b.w.forEach((w, i) => {
