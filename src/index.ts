@@ -1,6 +1,6 @@
 // wasm-lstm: the public API.
-export { init, detectFeatures, supportedBuilds, terminate } from './runtime.js';
-export type { BuildName, Features, InitInfo, InitOptions, WasmSource } from './runtime.js';
+export { init, detectFeatures, supportedBuilds, terminate, threadStatus } from './runtime.js';
+export type { BuildName, Features, InitInfo, InitOptions, ThreadStatus, WasmSource } from './runtime.js';
 export { LSTM } from './layers/lstm.js';
 export type { LSTMVariantOptions } from './layers/lstm.js';
 export { GRU } from './layers/gru.js';

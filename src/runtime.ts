@@ -284,6 +284,24 @@ export async function init(options: InitOptions = {}): Promise<InitInfo> {
   return { build, threads: 1, features };
 }
 
+export interface ThreadStatus {
+  /** Threads the current runtime's calls are split for (1: no pool). */
+  threads: number;
+  /** Workers started so far (threads − 1 once the pool is up; calls made before run on fewer). */
+  workersReady: number;
+  /** Tasks the workers have run. */
+  workerTasks: number;
+  /** Why workers failed to start, if any did. */
+  errors: string[];
+}
+
+/** The current runtime's threads: how many, how many workers are up, how much they did. */
+export function threadStatus(): ThreadStatus {
+  const pool = current?.pool;
+  if (!pool || pool.terminated) return { threads: 1, workersReady: 0, workerTasks: 0, errors: [] };
+  return { threads: pool.threads, workersReady: pool.ready, workerTasks: pool.workerTasks, errors: [...pool.failures] };
+}
+
 /** End every worker pool (nothing else keeps running: workers are unref'd and sleep between jobs).
  *  Layers on a threaded runtime keep working, on the calling thread; init({ threads }) starts a new pool. */
 export function terminate(): void {

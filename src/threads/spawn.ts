@@ -45,7 +45,8 @@ export function threadsUnavailable(probeValidates: boolean): string | null {
           'Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp'
       : 'this runtime has no SharedArrayBuffer';
   }
-  if (!serverRuntime() && typeof g.Worker !== 'function') {
+  const workerd = g.navigator?.userAgent === 'Cloudflare-Workers';
+  if (workerd || (!serverRuntime() && typeof g.Worker !== 'function')) {
     return 'this runtime has no Worker (Cloudflare Workers / workerd run one thread per request)';
   }
   return null;

@@ -5,6 +5,7 @@
 //   - every build gives the golden numbers (forward, gradients, one SGD step) to 1e-6,
 //   - cold start: page load → first forward, in fresh browser profiles.
 import { pathToFileURL } from 'node:url';
+import { describeThreads } from './threads-check.mjs';
 import { ROOT, serveStatic, launchChromium, summarize } from './util.mjs';
 
 async function openPage(url, { timeoutMs = 60_000 } = {}) {
@@ -28,15 +29,23 @@ async function openPage(url, { timeoutMs = 60_000 } = {}) {
   }
 }
 
-/** Cold start in Chromium: each run a new browser with a fresh profile (no HTTP or code cache). */
-export async function chromiumColdStart(runs = 5) {
-  const server = await serveStatic(ROOT);
+/** The headers that make a page cross-origin isolated (SharedArrayBuffer, so threads). */
+export const ISOLATION_HEADERS = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
+/** Cold start in Chromium: each run a new browser with a fresh profile (no HTTP or code cache).
+ *  `threads` ('auto' or N): init({ threads }) on a cross-origin-isolated page. */
+export async function chromiumColdStart(runs = 5, { threads } = {}) {
+  const server = await serveStatic(ROOT, threads ? { headers: ISOLATION_HEADERS } : {});
   try {
     const importToForward = [],
       navigationToForward = [];
     let version = '';
     for (let i = 0; i < runs; i++) {
-      const { result, version: v } = await openPage(`${server.url}/test/runtimes/browser.html?coldstart`);
+      const q = threads ? `coldstart&threads=${threads}` : 'coldstart';
+      const { result, version: v } = await openPage(`${server.url}/test/runtimes/browser.html?${q}`);
       version = v;
       importToForward.push(result.coldStart.importToForwardMs);
       navigationToForward.push(result.coldStart.navigationToForwardMs);
@@ -49,6 +58,7 @@ export async function chromiumColdStart(runs = 5) {
 
 async function main() {
   const server = await serveStatic(ROOT);
+  const isolated = await serveStatic(ROOT, { headers: ISOLATION_HEADERS });
   let ok = true;
   try {
     const { result, version, errors } = await openPage(`${server.url}/test/runtimes/browser.html`);
@@ -76,12 +86,38 @@ async function main() {
       }
     }
     if (errors.length) console.log(`  page errors: ${errors.join('; ')}`);
+    // threads: on the isolated page, 2 threads (module Web Workers over one shared memory); on the
+    // plain page, one thread with the reason, and the golden numbers unchanged
+    for (const [name, srv, wantThreads] of [
+      ['cross-origin-isolated page', isolated, 2],
+      ['page without COOP/COEP', server, 1],
+    ]) {
+      const { result: r, errors: e } = await openPage(`${srv.url}/test/runtimes/browser.html?threads`);
+      const t = r.threads;
+      console.log(`  ${name} (crossOriginIsolated ${r.crossOriginIsolated}):`);
+      for (const line of describeThreads(t)) console.log(`    ${line}`);
+      const pass =
+        t.ok &&
+        t.threads === wantThreads &&
+        r.crossOriginIsolated === (wantThreads === 2) &&
+        (wantThreads === 2 || /cross-origin isolated/.test(t.reason ?? '')) &&
+        e.length === 0;
+      if (!pass) {
+        ok = false;
+        console.log(`  FAIL: threads on the ${name}${e.length ? `; page errors: ${e.join('; ')}` : ''}`);
+      }
+    }
   } finally {
     await server.close();
+    await isolated.close();
   }
   const cold = await chromiumColdStart(5);
   console.log(`  cold start, page load → first forward (LSTM I=8 H=64, T=32): ${summarize(cold.navigationToForward)}`);
   console.log(`  cold start, import('wasm-lstm') → first forward:             ${summarize(cold.importToForward)}`);
+  const coldThreads = await chromiumColdStart(5, { threads: 'auto' });
+  console.log(
+    `  cold start with init({ threads: 'auto' }), isolated page: page load → first forward ${summarize(coldThreads.navigationToForward)}; import → first forward ${summarize(coldThreads.importToForward)}`,
+  );
   console.log(ok ? 'chromium: ok' : 'chromium: FAILED');
   process.exitCode = ok ? 0 : 1;
 }

@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { describeThreads } from './threads-check.mjs';
 import { ROOT, run, lastJson } from './util.mjs';
 import { nodeColdStart } from '../../bench/coldstart.mjs';
 
@@ -27,6 +28,9 @@ for (const flags of [[], ['--experimental-wasm-relaxed-simd']]) {
   check(`${label}: init() chose ${rep.defaultBuild}`, rep.defaultBuild === expected, `expected ${expected}`);
   for (const [b, x] of Object.entries(rep.builds))
     check(`${label}: ${b} matches golden.json`, x.ok, `max |diff| ${x.maxDiff.toExponential(2)} (${x.worst})`);
+  check(`${label}: init({ threads: 2 }) runs 2 threads`, rep.threads.threads === 2, rep.threads.reason ?? '');
+  for (const [b, x] of Object.entries(rep.threads.builds))
+    check(`${label}: ${b}, 2 threads`, x.ok, describeThreads({ ...rep.threads, builds: { [b]: x } })[1]);
 }
 
 // 2. The exports map.
@@ -63,8 +67,8 @@ check(
   ['relaxed', 'simd', 'scalar'].every((b) => workerdJs.includes(`from "../../build/lstm.${b}.wasm"`)),
 );
 for (const f of [
-  'dist/index.d.ts',
-  'dist/entries/workerd.d.ts',
+  'dist/types/src/index.d.ts',
+  'dist/types/src/entries/workerd.d.ts',
   'build/lstm.relaxed.wasm',
   'build/lstm.simd.wasm',
   'build/lstm.scalar.wasm',
@@ -137,7 +141,7 @@ for (const extra of [[], ['--customConditions', 'workerd']]) {
   ]);
   const resolved =
     /Module name 'wasm-lstm' was successfully resolved to '([^']+)'/.exec(r.stdout)?.[1]?.slice(ROOT.length) ?? '?';
-  const want = extra.length ? 'dist/entries/workerd.d.ts' : 'dist/index.d.ts';
+  const want = extra.length ? 'dist/types/src/entries/workerd.d.ts' : 'dist/types/src/index.d.ts'; // package.json types
   const errors = r.stdout.split('\n').filter((l) => /error TS/.test(l));
   check(
     `tsc${extra.length ? ' --customConditions workerd' : ''}: types from ${want}`,
