@@ -35,8 +35,12 @@ export const ISOLATION_HEADERS = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
-/** Cold start in Chromium: each run a new browser with a fresh profile (no HTTP or code cache).
- *  `threads` ('auto' or N): init({ threads }) on a cross-origin-isolated page. */
+/**
+ * Cold start in Chromium: each run a new browser with a fresh profile (no HTTP or code cache).
+ * `threads` ('auto' or N): init({ threads }) on a cross-origin-isolated page.
+ * @param {number} [runs]
+ * @param {{ threads?: string | number }} [options]
+ */
 export async function chromiumColdStart(runs = 5, { threads } = {}) {
   const server = await serveStatic(ROOT, threads ? { headers: ISOLATION_HEADERS } : {});
   try {
@@ -88,10 +92,12 @@ async function main() {
     if (errors.length) console.log(`  page errors: ${errors.join('; ')}`);
     // threads: on the isolated page, 2 threads (module Web Workers over one shared memory); on the
     // plain page, one thread with the reason, and the golden numbers unchanged
-    for (const [name, srv, wantThreads] of [
+    /** @type {[string, { url: string }, number][]} */
+    const pages = [
       ['cross-origin-isolated page', isolated, 2],
       ['page without COOP/COEP', server, 1],
-    ]) {
+    ];
+    for (const [name, srv, wantThreads] of pages) {
       const { result: r, errors: e } = await openPage(`${srv.url}/test/runtimes/browser.html?threads`);
       const t = r.threads;
       console.log(`  ${name} (crossOriginIsolated ${r.crossOriginIsolated}):`);
