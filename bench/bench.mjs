@@ -4,6 +4,7 @@
 //   npm run bench -- --quick      fewer repeats (CI)
 //   npm run bench -- --json       one JSON document on stdout
 //   npm run bench -- --only W2,W3 a subset
+//   npm run bench -- --threads 2  1- vs 2-thread rows of the same run (bench/threads.mjs)
 import { parseArgs } from 'node:util';
 import { init, supportedBuilds, LSTM, GRU, SimpleRNN, SGD, Adam } from '../dist/index.js';
 import { PlainLSTM } from './plainjs.mjs';
@@ -17,8 +18,28 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     builds: { type: 'string' },
     'no-js': { type: 'boolean', default: false },
+    threads: { type: 'string' },
   },
 });
+
+// --threads N: the 1- and N-thread rows of the same run (bench/threads.mjs), instead of the table below.
+if (args.threads !== undefined) {
+  const { benchThreads } = await import('./threads.mjs');
+  const n = Number(args.threads);
+  if (!Number.isInteger(n) || n < 2) {
+    console.error(`--threads takes a whole number of threads ≥ 2, got ${args.threads}`);
+    process.exit(2);
+  }
+  const rows = await benchThreads({
+    threads: n,
+    quick: args.quick,
+    json: args.json,
+    only: args.only ? new Set(args.only.split(',')) : null,
+    builds: args.builds ? args.builds.split(',') : null,
+  });
+  if (args.json) console.log(JSON.stringify({ node: process.version, threads: n, results: rows }, null, 2));
+  process.exit(0);
+}
 
 const log = args.json ? () => {} : (...a) => console.log(...a);
 

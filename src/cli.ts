@@ -26,11 +26,11 @@ import type { Tensor } from './tensor.js';
 
 const USAGE = `usage:
   wasm-lstm train <adding|copy|sine|dogcat|text> [--epochs N] [--hidden H] [--batch B] [--lr X]
-                  [--seed S] [--steps T] [--samples N] [--save FILE] [--json]
+                  [--seed S] [--steps T] [--samples N] [--save FILE] [--json] [--threads N|auto]
                   text: --text FILE [--generate N] [--temperature X]
-  wasm-lstm predict --model FILE [--task adding|dogcat] [--samples N] [--json]
+  wasm-lstm predict --model FILE [--task adding|dogcat] [--samples N] [--json] [--threads N|auto]
   wasm-lstm gradflow [--cell rnn|lstm|gru] [--steps T] [--hidden H] [--samples N] [--seed S] [--json]
-  wasm-lstm bench [benchmark flags, e.g. --quick --json]`;
+  wasm-lstm bench [benchmark flags, e.g. --quick --json --threads 2]`;
 
 class UsageError extends Error {}
 
@@ -58,6 +58,14 @@ function num(name: string, v: string | undefined, fallback: number): number {
   const n = Number(v);
   if (!Number.isFinite(n) || n <= 0)
     throw new UsageError(`--${name} must be a positive number, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+/** --threads: a whole number ≥ 1 or 'auto' (init's option); absent: one thread. */
+function threadsFlag(v: string | undefined): number | 'auto' | undefined {
+  if (v === undefined || v === 'auto') return v;
+  const n = int('threads', v, 1);
+  if (n > 64) throw new UsageError(`--threads must be at most 64 (or auto), got ${n}`);
   return n;
 }
 
@@ -232,6 +240,7 @@ async function train(argv: string[]): Promise<void> {
       text: { type: 'string' },
       generate: { type: 'string' },
       temperature: { type: 'string' },
+      threads: { type: 'string' },
     },
   });
   const task = positionals[0] as TaskName;
@@ -258,13 +267,14 @@ async function train(argv: string[]): Promise<void> {
     temperature: num('temperature', values.temperature, 0.7),
     ...(text !== undefined ? { text } : {}),
   };
-  const info = await init();
+  const threads = threadsFlag(values.threads);
+  const info = await init(threads === undefined ? {} : { threads });
   const setup = setupTask(task, o);
   const json = values.json,
     tty = !json && process.stdout.isTTY;
   if (!json)
     console.log(
-      `training ${task} (${info.build} build): ${setup.train.x.shape.join('×')} samples, ${o.epochs} epochs, hidden ${o.hidden}`,
+      `training ${task} (${info.build} build, ${info.threads} thread${info.threads > 1 ? 's' : ''}): ${setup.train.x.shape.join('×')} samples, ${o.epochs} epochs, hidden ${o.hidden}`,
     );
   const bar = tty
     ? new cliProgress.SingleBar(
@@ -321,6 +331,7 @@ async function train(argv: string[]): Promise<void> {
         epochs: o.epochs,
         seconds,
         build: info.build,
+        threads: info.threads,
         ...(values.save ? { saved: values.save } : {}),
       }),
     );
@@ -342,11 +353,13 @@ async function predict(argv: string[]): Promise<void> {
       samples: { type: 'string' },
       seed: { type: 'string' },
       json: { type: 'boolean', default: false },
+      threads: { type: 'string' },
     },
   });
   if (!values.model) throw new UsageError('predict needs --model FILE');
   if (!existsSync(values.model)) throw new UsageError(`no such model file: ${values.model}`);
-  await init();
+  const threads = threadsFlag(values.threads);
+  await init(threads === undefined ? {} : { threads });
   const model = await Sequential.load(await readFile(values.model));
   const first = model.layers[0]!;
   const task: TaskName = (values.task as TaskName | undefined) ?? (first.kind === 'Embedding' ? 'dogcat' : 'adding');
