@@ -1,7 +1,8 @@
 // The browser demo's dev server: bundles main.js (page, uPlot) and worker.js (training, wasm-lstm)
 // with esbuild into memory, and serves them on 127.0.0.1 with the page, plus the package's
 // build/*.wasm at /build/ (where the bundled worker's `new URL('../build/…', import.meta.url)`
-// looks for them).
+// looks for them). Every response carries COOP/COEP, so the page is cross-origin isolated: that
+// is what gives it SharedArrayBuffer, and the demo its threads toggle (init({ threads })).
 //   npm run demo:web [-- --port 8080]        (PORT=… works too; 0 picks a free port)
 import { createServer } from 'node:http';
 import { dirname, join, basename } from 'node:path';
@@ -12,6 +13,8 @@ import sirv from 'sirv';
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..', '..');
 const TYPES = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
+/** Cross-origin isolation: the page and its workers get SharedArrayBuffer (threads). */
+const ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
 
 /** Bundles the demo; resolves a Map '/dist/name' → { type, body }. */
 export async function bundleDemo() {
@@ -38,17 +41,25 @@ export async function bundleDemo() {
   );
 }
 
-/** Starts the server; resolves { url, close }. */
-export async function startDemo({ port = 0, host = '127.0.0.1' } = {}) {
+/** Starts the server; resolves { url, close }. `isolated: false` leaves out COOP/COEP (no threads). */
+export async function startDemo({ port = 0, host = '127.0.0.1', isolated = true } = {}) {
   const bundle = await bundleDemo();
-  const opts = { dev: true, etag: false, setHeaders: (res) => res.setHeader('Cache-Control', 'no-store') };
+  const headers = isolated ? ISOLATION : {};
+  const opts = {
+    dev: true,
+    etag: false,
+    setHeaders: (res) => {
+      res.setHeader('Cache-Control', 'no-store');
+      for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+    },
+  };
   const page = sirv(HERE, opts),
     wasm = sirv(join(ROOT, 'build'), opts);
   const server = createServer((req, res) => {
     const path = new URL(req.url, 'http://x').pathname;
     const file = bundle.get(path);
     if (file) {
-      res.writeHead(200, { 'Content-Type': file.type, 'Cache-Control': 'no-store' });
+      res.writeHead(200, { 'Content-Type': file.type, 'Cache-Control': 'no-store', ...headers });
       return res.end(file.body);
     }
     const notFound = () => {

@@ -1,7 +1,8 @@
 // The browser demo (examples/browser) in Chromium: serve it (npm run demo:web's server, free port),
 // train with the scalar build, flip the toggle to SIMD, wait until the sine forecaster's validation
 // loss falls below 0.02 (the naive forecast scores ≈ 0.15), check the page stayed responsive while
-// the worker trained, save a screenshot to test/runtimes/demo.png and check it is not blank; then
+// the worker trained, switch to 2 threads (the demo is served cross-origin isolated) and check it
+// trains, save a screenshot to test/runtimes/demo.png and check it is not blank; then
 // switch to the adding problem and check it trains.
 import { join } from 'node:path';
 import { ROOT, launchChromium } from './util.mjs';
@@ -72,6 +73,21 @@ try {
     s && v
       ? `scalar ${s.stepsPerSec.toFixed(0)} steps/s, ${v.build} ${v.stepsPerSec.toFixed(0)} steps/s (${(v.stepsPerSec / s.stepsPerSec).toFixed(2)}×)`
       : JSON.stringify(rows),
+  );
+
+  // 2b. the threads toggle (the demo server sends COOP/COEP, so the page is cross-origin isolated)
+  check('the page is cross-origin isolated', simd.isolated === true);
+  await page.selectOption('#threads', '2');
+  await waitFor(() => window.__demo.threads === 2 && window.__demo.steps >= 100, null, 30_000).catch(() => {});
+  await page.waitForTimeout(1500);
+  const threaded = await state();
+  const sineRows = threaded.runs.filter((r) => r.task === 'sine' && r.build === simd.build);
+  const t1 = sineRows.find((r) => r.threads === 1),
+    t2 = sineRows.find((r) => r.threads === 2);
+  check(
+    'the threads toggle trains with 2 threads',
+    threaded.threads === 2 && threaded.steps >= 100 && Number.isFinite(threaded.loss),
+    `${threaded.steps} steps, ${threaded.stepsPerSec.toFixed(0)} steps/s${t1 && t2 ? ` (1 thread ${t1.stepsPerSec.toFixed(0)} steps/s: ${(t2.stepsPerSec / t1.stepsPerSec).toFixed(2)}×)` : ''}`,
   );
 
   // 3. screenshot, non-blank: luminance spread of the whole page and of each chart canvas
