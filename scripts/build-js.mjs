@@ -1,7 +1,7 @@
 // Bundles src/ into dist/index.js (ESM, runs on Node, browsers, Deno, Bun) and emits .d.ts files.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, rmSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 rmSync('dist', { recursive: true, force: true });
 await build({
@@ -47,7 +47,13 @@ await build({
 // The bin must be executable where npm links the folder instead of copying it (npm link, npx of a
 // folder): npm sets the mode only on files it unpacks from a tarball.
 chmodSync('dist/cli.js', 0o755);
+// The pool's worker script as a file, for pages whose Content-Security-Policy forbids blob: workers
+// (init({ threads, workerUrl })): the same text the library starts inline (src/threads/worker-source.ts).
+const workerTs = readFileSync('src/threads/worker-source.ts', 'utf8');
+const workerSource = /export const WORKER_SOURCE = `([^`]*)`;/.exec(workerTs)?.[1];
+if (!workerSource || workerSource.includes('${')) throw new Error('build-js: cannot read WORKER_SOURCE');
+writeFileSync('dist/thread-worker.js', workerSource);
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
   stdio: 'inherit',
 });
-console.log('built dist/index.js, dist/entries/workerd.js and dist/*.d.ts');
+console.log('built dist/index.js, dist/entries/workerd.js, dist/thread-worker.js and dist/*.d.ts');

@@ -38,7 +38,8 @@ const PANEL = abi.PANEL;
 /** The pool of a threaded runtime that can take `work`, and how many parts to cut it into. */
 function share(rt: Runtime, work: number, unit: number): { pool: Pool; n: number } | null {
   const pool = rt.pool;
-  if (!pool || pool.terminated || pool.threads < 2) return null;
+  // (no worker could start, e.g. a CSP without worker-src blob: and no workerUrl: plain calls)
+  if (!pool || pool.terminated || pool.threads < 2 || pool.failures.length >= pool.threads - 1) return null;
   const n = Math.min(pool.threads, Math.floor(work / Math.max(unit, 1e-9)));
   return n >= 2 ? { pool, n } : null;
 }

@@ -63,6 +63,13 @@ export async function chromiumColdStart(runs = 5, { threads } = {}) {
 async function main() {
   const server = await serveStatic(ROOT);
   const isolated = await serveStatic(ROOT, { headers: ISOLATION_HEADERS });
+  // workers only from the page's origin (no blob:); wasm compiles need 'wasm-unsafe-eval'
+  const strict = await serveStatic(ROOT, {
+    headers: {
+      ...ISOLATION_HEADERS,
+      'Content-Security-Policy': "script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; worker-src 'self'",
+    },
+  });
   let ok = true;
   try {
     const { result, version, errors } = await openPage(`${server.url}/test/runtimes/browser.html`);
@@ -92,13 +99,14 @@ async function main() {
     if (errors.length) console.log(`  page errors: ${errors.join('; ')}`);
     // threads: on the isolated page, 2 threads (module Web Workers over one shared memory); on the
     // plain page, one thread with the reason, and the golden numbers unchanged
-    /** @type {[string, { url: string }, number][]} */
+    /** @type {[string, { url: string }, number, string][]} */
     const pages = [
-      ['cross-origin-isolated page', isolated, 2],
-      ['page without COOP/COEP', server, 1],
+      ['cross-origin-isolated page', isolated, 2, ''],
+      ['page without COOP/COEP', server, 1, ''],
+      ['isolated page whose CSP forbids blob: workers, with workerUrl', strict, 2, '&workerUrl=/dist/thread-worker.js'],
     ];
-    for (const [name, srv, wantThreads] of pages) {
-      const { result: r, errors: e } = await openPage(`${srv.url}/test/runtimes/browser.html?threads`);
+    for (const [name, srv, wantThreads, query] of pages) {
+      const { result: r, errors: e } = await openPage(`${srv.url}/test/runtimes/browser.html?threads${query}`);
       const t = r.threads;
       console.log(`  ${name} (crossOriginIsolated ${r.crossOriginIsolated}):`);
       for (const line of describeThreads(t)) console.log(`    ${line}`);
@@ -116,6 +124,7 @@ async function main() {
   } finally {
     await server.close();
     await isolated.close();
+    await strict.close();
   }
   const cold = await chromiumColdStart(5);
   console.log(`  cold start, page load → first forward (LSTM I=8 H=64, T=32): ${summarize(cold.navigationToForward)}`);

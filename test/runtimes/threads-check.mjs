@@ -62,14 +62,15 @@ async function waitForWorkers(lib, n, ms = 20_000) {
   return lib.threadStatus().workersReady;
 }
 
-/** The report: { threads, reason, ok, builds: { build: { golden, worst, identical, maxRel, workerTasks, ok } } }. */
-export async function checkThreads(lib, fixture, { threads = 2 } = {}) {
-  const info = await lib.init({ threads });
+/** The report: { threads, reason, ok, builds: { build: { golden, worst, identical, maxRel, workerTasks, ok } } }.
+ *  `init`: more init() options (workerUrl). */
+export async function checkThreads(lib, fixture, { threads = 2, init = {} } = {}) {
+  const info = await lib.init({ threads, ...init });
   const report = { threads: info.threads, reason: info.features.threadsReason ?? null, builds: {}, ok: true };
   const builds = lib.supportedBuilds(info.features);
   if (info.threads < 2) {
     for (const build of builds) {
-      await lib.init({ build, threads });
+      await lib.init({ build, threads, ...init });
       const g = compareGolden(runGolden(lib, fixture), fixture);
       report.builds[build] = { golden: g.maxDiff, worst: g.worst, ok: g.maxDiff <= TOLERANCE };
       if (!report.builds[build].ok) report.ok = false;
@@ -79,7 +80,7 @@ export async function checkThreads(lib, fixture, { threads = 2 } = {}) {
   for (const build of builds) {
     await lib.init({ build, threads: 1 });
     const one = splitWorkload(lib);
-    await lib.init({ build, threads });
+    await lib.init({ build, threads, ...init });
     const ready = await waitForWorkers(lib, threads - 1);
     const before = lib.threadStatus().workerTasks;
     const g = compareGolden(runGolden(lib, fixture), fixture);
