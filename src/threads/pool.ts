@@ -158,6 +158,27 @@ export class Pool {
     this.#count = 0;
     if (n === 0) return;
     this.jobs++;
+    if (n === 1) {
+      // nothing to share: no wake-up, the caller runs it
+      const t = this.#tasks;
+      this.#fns[t[0]!]!(
+        t[1]!,
+        t[2]!,
+        t[3]!,
+        t[4]!,
+        t[5]!,
+        t[6]!,
+        t[7]!,
+        t[8]!,
+        t[9]!,
+        t[10]!,
+        t[11]!,
+        t[12]!,
+        t[13]!,
+        t[14]!,
+      );
+      return;
+    }
     Atomics.store(ctl, LAYOUT.DONE, 0);
     Atomics.store(ctl, LAYOUT.JOB, n << 16);
     if (this.#workers.length > 0) {
