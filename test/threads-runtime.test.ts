@@ -66,13 +66,20 @@ describe('init({ threads })', () => {
     await init({ threads: 3 });
     const rt = currentRuntime(),
       pool = rt.pool!;
-    // before or after the workers are up, a job completes (the caller runs what is left)
-    const g = rt.arena.alloc(4 * 4096, 'test');
-    rt.arena.write(g, new Float32Array(4096).fill(0.5));
+    // before or after the workers are up, a job completes (the caller runs what is left); tasks of
+    // 64 K floats (tens of µs each), so a woken worker finds some left even on a busy machine
+    const n = 16 * 65536,
+      g = rt.arena.alloc(4 * n, 'test');
+    rt.arena.write(g, new Float32Array(n).fill(0.5));
+    // right after init(), whether or not a worker is up yet
+    for (let t = 0; t < 16; t++) pool.task('scaleArray', g + t * 4 * 65536, 65536, 2);
+    pool.run();
+    expect(rt.arena.read(g, n).every((v) => v === 1)).toBe(true);
     expect(await until(() => pool.ready === 2)).toBe(true);
-    const before = pool.workerTasks;
-    for (let i = 0; i < 200 && pool.workerTasks === before; i++) {
-      for (let t = 0; t < 64; t++) pool.task('scaleArray', g + t * 256, 64, 1);
+    const before = pool.workerTasks,
+      t0 = Date.now();
+    while (pool.workerTasks === before && Date.now() - t0 < 20_000) {
+      for (let t = 0; t < 16; t++) pool.task('scaleArray', g + t * 4 * 65536, 65536, 1);
       pool.run();
     }
     expect(pool.workerTasks).toBeGreaterThan(before);
