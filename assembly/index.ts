@@ -22,3 +22,4 @@ export { peakMulAdd, peakFlopsPerIteration } from './peak';
 export function heapBase(): usize {
   return __heap_base;
 }
+export { warmUp, warmUpScratchBytes } from './warmup';

@@ -4,7 +4,10 @@
 // Node: a new `node` process per run; prints import → first forward (measured inside the process)
 // and process start → first forward (performance.now() counts from process start).
 // --browser: the same in Debian's Chromium (test/runtimes/chromium.mjs), a fresh profile per run:
-// page load → first forward and import → first forward.
+// page load → first forward and import → first forward, for the browser entry (dist/browser.js,
+// what the README's import map names) and for the Node entry (dist/index.js) loaded in a page, and
+// the floor: the same page importing a one-line module (test/runtimes/floor.mjs), i.e. what a fresh
+// browser spends on any import. Entries alternate run by run, so machine load hits them alike.
 // The probe: init() (best build), LSTM I=8 H=64, batch 1, T=32, one forward.
 // --threads: init({ threads }) instead (Chromium: on a cross-origin-isolated page). The pool's
 // workers start in the background, so the first forward does not wait for them.
@@ -75,12 +78,21 @@ async function main() {
   const report = { node: await nodeColdStart() };
   if (args.includes('--browser')) {
     const { chromiumColdStart } = await import('../test/runtimes/chromium.mjs');
-    const c = await chromiumColdStart(runs, { threads });
-    report.chromium = {
-      runtime: `chromium ${c.version}`,
-      navigationToForward: stats(c.navigationToForward),
-      importToForward: stats(c.importToForward),
+    const phase = (c, k) => stats(c.phases.map((p) => p[k]));
+    const both = await chromiumColdStart(runs, { entries: ['browser', 'index', 'floor'], threads });
+    report.chromiumFloor = {
+      runtime: `chromium ${both.version}, a one-line module (test/runtimes/floor.mjs)`,
+      importToForward: stats(both.floor.importToForward),
     };
+    for (const entry of ['browser', 'index']) {
+      const c = both[entry];
+      report[entry === 'browser' ? 'chromium' : 'chromiumNodeEntry'] = {
+        runtime: `chromium ${both.version}, dist/${entry}.js`,
+        navigationToForward: stats(c.navigationToForward),
+        importToForward: stats(c.importToForward),
+        phases: { import: phase(c, 'import'), init: phase(c, 'init'), forward: phase(c, 'forward') },
+      };
+    }
   }
   if (json) {
     console.log(JSON.stringify(report));
@@ -90,9 +102,15 @@ async function main() {
   console.log(
     `  ${report.node.runtime} (${report.node.build}, ${report.node.threads} thread(s)${threads ? `, init({ threads: ${JSON.stringify(threads)} })` : ''}): import → forward ${fmt(report.node.importToForward)}; process start → forward ${fmt(report.node.processToForward)}`,
   );
-  if (report.chromium) {
+  if (report.chromiumFloor)
     console.log(
-      `  ${report.chromium.runtime}: page load → forward ${fmt(report.chromium.navigationToForward)}; import → forward ${fmt(report.chromium.importToForward)}`,
+      `  the floor: importing a one-line module with the same API, import → "forward" ${fmt(report.chromiumFloor.importToForward)}`,
+    );
+  for (const c of [report.chromium, report.chromiumNodeEntry]) {
+    if (!c) continue;
+    console.log(
+      `  ${c.runtime}: page load → forward ${fmt(c.navigationToForward)}; import → forward ${fmt(c.importToForward)}` +
+        `\n    (medians: import ${c.phases.import.median} ms, init ${c.phases.init.median} ms, first forward ${c.phases.forward.median} ms)`,
     );
   }
 }

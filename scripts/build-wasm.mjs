@@ -1,16 +1,52 @@
-// Builds the three kernel builds (scalar, SIMD, relaxed SIMD) from the one AssemblyScript source, and
-// generates the host's typed view of the exports (src/kernels.generated.ts) from the SIMD build's
-// `--bindings raw` declarations, so the kernel interface is declared once: in assembly/index.ts.
+// Builds the three kernel builds (scalar, SIMD, relaxed SIMD) from the one AssemblyScript source,
+// appends to each a custom section 'wasm-lstm.build' naming the build (src/build-marker.ts, so
+// init({ wasm }) labels a module a host loaded itself correctly), and generates the host's typed
+// view of the exports (src/kernels.generated.ts) from the SIMD build's `--bindings raw`
+// declarations, so the kernel interface is declared once: in assembly/index.ts.
 import { main } from 'assemblyscript/asc';
 import { readFileSync, writeFileSync } from 'node:fs';
 
-for (const target of ['scalar', 'simd', 'relaxed', 'scalar-mt', 'simd-mt', 'relaxed-mt']) {
+// asc target -> build name; the -mt targets are the same builds with an imported shared memory
+// (init({ threads })), marked with the same name.
+const BUILDS = {
+  scalar: 'scalar',
+  simd: 'simd',
+  relaxed: 'relaxed-simd',
+  'scalar-mt': 'scalar',
+  'simd-mt': 'simd',
+  'relaxed-mt': 'relaxed-simd',
+};
+
+/** Unsigned LEB128, as the binary format encodes section sizes and name lengths. */
+const leb128 = (n) => {
+  const out = [];
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n) byte |= 0x80;
+    out.push(byte);
+  } while (n);
+  return out;
+};
+
+/** A custom section (id 0): size, then the name (length-prefixed UTF-8), then the payload. */
+function customSection(name, payload) {
+  const nameBytes = new TextEncoder().encode(name);
+  const body = [...leb128(nameBytes.length), ...nameBytes, ...payload];
+  return Uint8Array.from([0, ...leb128(body.length), ...body]);
+}
+
+for (const [target, build] of Object.entries(BUILDS)) {
   const { error, stderr } = await main(['--config', 'asconfig.json', '--target', target]);
   if (error) {
     console.error(stderr.toString());
     console.error(`asc --target ${target} failed: ${error.message}`);
     process.exit(1);
   }
+  const file = `build/lstm.${target.replace(/-mt$/, '.mt')}.wasm`;
+  const wasm = readFileSync(file);
+  const marker = customSection('wasm-lstm.build', new TextEncoder().encode(build));
+  writeFileSync(file, Buffer.concat([wasm, marker]));
 }
 
 // The declarations asc wrote: per export a TSDoc block naming the AssemblyScript types, then
@@ -40,4 +76,6 @@ ${members.join('\n')}
 export const USIZE_RESULTS: readonly (keyof Kernels)[] = ${JSON.stringify(usizeResults)};
 `,
 );
-console.log(`built build/lstm.{scalar,simd,relaxed}.wasm and src/kernels.generated.ts (${members.length} exports)`);
+console.log(
+  `built build/lstm.{scalar,simd,relaxed}{,.mt}.wasm and src/kernels.generated.ts (${members.length} exports)`,
+);

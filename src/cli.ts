@@ -8,7 +8,11 @@ import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
-import { init } from './runtime.js';
+import { BUILDS, init, supportedBuilds, type BuildName } from './runtime.js';
+import { runBenchmark } from './bench/run.js';
+import { formatReport } from './bench/report.js';
+import { formatThreadsReport, runThreadsBenchmark } from './bench/threads.js';
+import { WORKLOADS } from './bench/workloads.js';
 import { LSTM } from './layers/lstm.js';
 import { Dense } from './layers/dense.js';
 import { Embedding } from './layers/embedding.js';
@@ -30,7 +34,7 @@ const USAGE = `usage:
                   text: --text FILE [--generate N] [--temperature X]
   wasm-lstm predict --model FILE [--task adding|dogcat] [--samples N] [--json] [--threads N|auto]
   wasm-lstm gradflow [--cell rnn|lstm|gru] [--steps T] [--hidden H] [--samples N] [--seed S] [--json]
-  wasm-lstm bench [benchmark flags, e.g. --quick --json --threads 2]`;
+  wasm-lstm bench [--quick] [--json] [--only W1,W2,…] [--builds simd,scalar] [--no-relaxed] [--threads N]`;
 
 class UsageError extends Error {}
 
@@ -442,12 +446,86 @@ async function gradflow(argv: string[]): Promise<void> {
   console.log(`ratio ‖∂L/∂h_T‖ / ‖∂L/∂h_1‖ = ${(norms[T - 1]! / norms[0]!).toExponential(2)}`);
 }
 
-function bench(argv: string[]): void {
-  const script = fileURLToPath(new URL('../bench/bench.mjs', import.meta.url));
-  if (!existsSync(script))
-    throw new UsageError('the benchmark ships with the repository (bench/bench.mjs), not the npm package');
-  const r = spawnSync(process.execPath, [script, ...argv], { stdio: 'inherit' });
-  process.exitCode = r.status ?? 1;
+const RELAXED_FLAG = '--experimental-wasm-relaxed-simd';
+
+/**
+ * The benchmark (src/bench/), the same table as the repository's `npm run bench` without the
+ * plain-JS baseline. Node 20 validates relaxed SIMD only behind a V8 flag: unless --no-relaxed,
+ * the command runs itself again in a child node with that flag, so one command measures every
+ * build the engine has. (v8.setFlagsFromString after startup is documented as undefined behaviour,
+ * which a measurement should not rest on; a child process costs ~50 ms of a run of a minute.)
+ */
+async function bench(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      quick: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      builds: { type: 'string' },
+      'no-relaxed': { type: 'boolean', default: false },
+      threads: { type: 'string' },
+    },
+  });
+  const list = (v: string | undefined) => (v === undefined ? undefined : v.split(',').filter(Boolean));
+  const only = list(values.only);
+  const builds = list(values.builds);
+  const ids = WORKLOADS.map((w) => w.id);
+  const badId = only?.find((id) => !ids.includes(id));
+  if (badId !== undefined)
+    throw new UsageError(`--only: unknown workload ${JSON.stringify(badId)} (known: ${ids.join(', ')})`);
+  const badBuild = builds?.find((b) => !(BUILDS as readonly string[]).includes(b));
+  if (badBuild !== undefined)
+    throw new UsageError(`--builds: unknown build ${JSON.stringify(badBuild)} (known: ${BUILDS.join(', ')})`);
+
+  if (
+    !values['no-relaxed'] &&
+    !supportedBuilds().includes('relaxed-simd') &&
+    (builds === undefined || builds.includes('relaxed-simd')) &&
+    !process.execArgv.includes(RELAXED_FLAG) &&
+    process.env.WASM_LSTM_BENCH_CHILD !== '1'
+  ) {
+    const script = fileURLToPath(import.meta.url);
+    const r = spawnSync(process.execPath, [...process.execArgv, RELAXED_FLAG, script, 'bench', ...argv], {
+      stdio: 'inherit',
+      env: { ...process.env, WASM_LSTM_BENCH_CHILD: '1' },
+    });
+    // Exit code 9: this node does not know the flag; measure here without relaxed SIMD.
+    if (!r.error && r.status !== 9) {
+      process.exitCode = r.status ?? 1;
+      return;
+    }
+  }
+
+  if (values.threads !== undefined) {
+    // the 1- and N-thread rows of the same run, for the best build asked for (src/bench/threads.ts)
+    const threads = int('threads', values.threads, 2, 2);
+    const report = await runThreadsBenchmark({
+      threads,
+      quick: values.quick,
+      ...(only ? { only } : {}),
+      ...(builds ? { build: builds.find((b) => supportedBuilds().includes(b as BuildName)) as BuildName } : {}),
+    });
+    console.log(values.json ? JSON.stringify(report, null, 2) : formatThreadsReport(report));
+    return;
+  }
+  const progress = !values.json && process.stderr.isTTY;
+  const total = only?.length ?? WORKLOADS.length;
+  let done = 0;
+  if (progress) process.stderr.write('measuring the peak of each build…');
+  const report = await runBenchmark({
+    quick: values.quick,
+    ...(only ? { only } : {}),
+    ...(builds ? { builds: builds as BuildName[] } : {}),
+    runtime: `node ${process.version}`,
+    onRow: (row) => {
+      done++;
+      if (progress) process.stderr.write(`\r\x1b[K${row.id} ${row.name} done (${done}/${total})`);
+    },
+  });
+  if (progress) process.stderr.write('\r\x1b[K');
+  console.log(values.json ? JSON.stringify(report, null, 2) : formatReport(report));
 }
 
 async function main(): Promise<void> {
@@ -455,7 +533,7 @@ async function main(): Promise<void> {
   try {
     if (command === 'train') await train(rest);
     else if (command === 'predict') await predict(rest);
-    else if (command === 'bench') bench(rest);
+    else if (command === 'bench') await bench(rest);
     else if (command === 'gradflow') await gradflow(rest);
     else if (command === '--help' || command === '-h' || command === 'help') console.log(USAGE);
     else throw new UsageError(command ? `unknown command ${JSON.stringify(command)}` : 'missing command');

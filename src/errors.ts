@@ -13,7 +13,10 @@ export type LSTMErrorCode =
   | 'DISPOSED' // any use after dispose()
   | 'OUT_OF_MEMORY' // the request would exceed what wasm32 memory can hold
   | 'SAFETENSORS_INVALID' // a truncated, corrupt or lying safetensors file
-  | 'UNSUPPORTED_DTYPE'; // a safetensors dtype we do not read
+  | 'UNSUPPORTED_DTYPE' // a safetensors dtype we do not read
+  | 'UNSUPPORTED_LAYER' // a Keras/tfjs layer, option or model shape this library cannot run or write
+  | 'ONNX_INVALID' // a truncated, corrupt or inconsistent ONNX file
+  | 'UNSUPPORTED_OP'; // an ONNX operator, attribute or model feature this library does not run or write
 
 export class LSTMError extends Error {
   readonly code: LSTMErrorCode;

@@ -9,6 +9,8 @@ import { initThreaded, terminateThreads, threadCount, threadsUnavailable } from 
 import type { Pool } from './threads/pool.js';
 
 export type { Kernels };
+import { defaultKernel, readFileBytes, resolveUrl } from './platform.js';
+import { buildOfModule } from './build-marker.js';
 
 export type BuildName = 'relaxed-simd' | 'simd' | 'scalar';
 export const BUILDS: readonly BuildName[] = ['relaxed-simd', 'simd', 'scalar'];
@@ -33,6 +35,10 @@ export interface InitOptions {
   /** Where the chosen build's .wasm comes from, for hosts that load it themselves (with threads:
    *  the threaded build, lstm.<build>.mt.wasm). */
   wasm?: WasmSource;
+  /** Run every hot kernel on tiny sizes right after init() resolves (in a later task, so init() and a
+   *  first call made at once are not delayed), so the engine's optimizing compiler has them before the
+   *  first real call. Default true. */
+  warmUp?: boolean;
   /** Threads for layers created from now on, the calling one included: a number, or 'auto' (the
    *  cores the runtime reports, at most 8). Default 1. Where threads cannot run, 1 (see
    *  features.threadsReason). */
@@ -48,18 +54,6 @@ export interface Runtime {
   /** The worker pool of a threaded runtime (null: one thread). */
   pool: Pool | null;
 }
-
-const WASM_FILE: Record<BuildName, string> = {
-  'relaxed-simd': 'lstm.relaxed.wasm',
-  simd: 'lstm.simd.wasm',
-  scalar: 'lstm.scalar.wasm',
-};
-/** The threaded builds (imported shared memory). */
-const MT_FILE: Record<BuildName, string> = {
-  'relaxed-simd': 'lstm.relaxed.mt.wasm',
-  simd: 'lstm.simd.mt.wasm',
-  scalar: 'lstm.scalar.mt.wasm',
-};
 
 // Probe modules (toolchain.md): each validates only where the feature is implemented.
 const HEADER = [0, 97, 115, 109, 1, 0, 0, 0];
@@ -176,23 +170,15 @@ export function supportedBuilds(features: Features = detectFeatures()): BuildNam
 
 async function loadModule(
   build: BuildName,
-  source: WasmSource | undefined,
-  file = WASM_FILE[build],
+  given: WasmSource | undefined,
+  threaded = false,
 ): Promise<WebAssembly.Module> {
+  // Without a source, the package's own copy (platform.ts: a file URL; in browsers, inlined bytes).
+  const source = given ?? (await defaultKernel(build, threaded));
   if (source instanceof WebAssembly.Module) return source;
   if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return WebAssembly.compile(source as BufferSource);
-  const url =
-    source === undefined
-      ? new URL(`../build/${file}`, import.meta.url)
-      : source instanceof URL
-        ? source
-        : new URL(source, import.meta.url);
-  if (url.protocol === 'file:') {
-    // Node, Deno and Bun: read the file. The specifier is hidden from bundlers on purpose.
-    const fsName = 'node:fs/promises';
-    const fs = (await import(/* @vite-ignore */ fsName)) as typeof import('node:fs/promises');
-    return WebAssembly.compile((await fs.readFile(url)) as unknown as BufferSource);
-  }
+  const url = source instanceof URL ? source : resolveUrl(source);
+  if (url.protocol === 'file:') return WebAssembly.compile(await readFileBytes(url)); // Node, Deno, Bun
   const response = await fetch(url);
   if (!response.ok) {
     throw new LSTMError('BUILD_UNAVAILABLE', `could not fetch the ${build} build`, {
@@ -220,6 +206,28 @@ function unsignedResults(exports: Kernels): Kernels {
   return kernels as unknown as Kernels;
 }
 
+/**
+ * A wasm function's first calls run in the engine's baseline tier (V8's Liftoff is ~3× slower than its
+ * optimizing tier), and a call keeps the code it started with to its end. kernels.warmUp runs every hot
+ * kernel on tiny sizes often enough that the optimizing compiler takes them, in the background, before
+ * the first real call. It runs in a later task (never inside init() or a call made right after it) and
+ * does not keep a Node process alive.
+ */
+function scheduleWarmUp(rt: Runtime): void {
+  const timer = setTimeout(() => {
+    let ptr = -1;
+    try {
+      ptr = rt.arena.alloc(rt.kernels.warmUpScratchBytes(), 'warm-up scratch');
+      rt.kernels.warmUp(ptr);
+    } catch {
+      // out of memory, most likely: the warm-up only ever saves time, so it is skipped
+    } finally {
+      if (ptr >= 0) rt.arena.free(ptr);
+    }
+  }, 0) as unknown as { unref?: () => void };
+  timer.unref?.();
+}
+
 const runtimes = new Map<BuildName, Promise<Runtime>>();
 let current: Runtime | null = null;
 
@@ -231,12 +239,17 @@ export async function init(options: InitOptions = {}): Promise<InitInfo> {
   if (options === null || typeof options !== 'object') {
     throw new LSTMError('INVALID_ARGUMENT', 'init options must be an object', {
       argument: 'options',
-      expected: '{ build?, wasm?, threads?, workerUrl? }',
+      expected: '{ build?, wasm?, warmUp?, threads?, workerUrl? }',
       actual: describe(options),
     });
   }
   const features = detectFeatures();
   const supported = supportedBuilds(features);
+  if (options.build === undefined && options.wasm !== undefined) {
+    // A host-loaded module: its label comes from the module (build-marker.ts), not from the engine.
+    const module = await loadModule(supported[0]!, options.wasm);
+    return init({ ...options, build: buildOfModule(module, undefined), wasm: module });
+  }
   let build = options.build;
   if (build === undefined) build = supported[0]!;
   else if (!BUILDS.includes(build)) {
@@ -260,8 +273,9 @@ export async function init(options: InitOptions = {}): Promise<InitInfo> {
       threads,
       options,
       features,
-      (source) => loadModule(chosen, source, MT_FILE[chosen]),
+      (source) => loadModule(chosen, source, true),
       unsignedResults,
+      scheduleWarmUp,
     );
     if (rt) {
       current = rt;
@@ -273,9 +287,12 @@ export async function init(options: InitOptions = {}): Promise<InitInfo> {
     const chosen = build;
     pending = (async () => {
       const module = await loadModule(chosen, options.wasm);
+      if (options.wasm !== undefined) buildOfModule(module, chosen); // a marked module must be the named build
       const instance = await WebAssembly.instantiate(module, {});
       const kernels = unsignedResults(instance.exports as unknown as Kernels);
-      return { build: chosen, kernels, arena: new Arena(kernels.memory, kernels.heapBase()), pool: null };
+      const runtime = { build: chosen, kernels, arena: new Arena(kernels.memory, kernels.heapBase()), pool: null };
+      if (options.warmUp !== false) scheduleWarmUp(runtime);
+      return runtime;
     })();
     runtimes.set(build, pending);
     pending.catch(() => runtimes.delete(chosen));

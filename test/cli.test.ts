@@ -71,6 +71,29 @@ describe('wasm-lstm CLI', () => {
     expect(chart.stdout).toMatch(/t= {3}1 .*\n[\s\S]*t= 100 .*█/);
   });
 
+  it('bench: the package’s benchmark; on Node 20 it re-runs itself so relaxed SIMD is measured too', () => {
+    // (this spawned node has no --experimental-wasm-relaxed-simd: the build can only come from the re-run)
+    const r = run('bench', '--quick', '--json', '--only', 'W1,W2r', '--builds', 'relaxed-simd,scalar');
+    expect(r.status, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.builds).toEqual(['relaxed-simd', 'scalar']);
+    expect(report.results.map((w: { id: string }) => w.id)).toEqual(['W1', 'W2r']);
+    for (const w of report.results)
+      for (const b of ['relaxed-simd', 'scalar']) expect(w.impls[b].median).toBeGreaterThan(0);
+    const without = run(
+      'bench',
+      '--quick',
+      '--json',
+      '--only',
+      'W1',
+      '--builds',
+      'relaxed-simd,scalar',
+      '--no-relaxed',
+    );
+    expect(without.status, without.stderr).toBe(0);
+    expect(JSON.parse(without.stdout).builds).toEqual(['scalar']);
+  });
+
   it('bad flags: a clear message and exit code 2', () => {
     for (const args of [
       ['train', 'nope'],
@@ -82,6 +105,9 @@ describe('wasm-lstm CLI', () => {
       ['gradflow', '--cell', 'tcn'],
       ['train', 'adding', '--threads', 'many'],
       ['train', 'adding', '--threads', '0'],
+      ['bench', '--only', 'W9'],
+      ['bench', '--builds', 'avx512'],
+      ['bench', '--fast'],
     ]) {
       const r = run(...args);
       expect(r.status, args.join(' ')).toBe(2);

@@ -20,17 +20,27 @@ describe('packaging', () => {
     dirs.push(dir);
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
     // a folder dependency is installed as a symlink (no registry, no copy)
-    const install = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--offline', '--ignore-scripts', ROOT], { cwd: dir, encoding: 'utf8' });
+    const install = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--offline', '--ignore-scripts', ROOT], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
     expect(install.status, install.stderr).toBe(0);
-    const run = spawnSync(join(dir, 'node_modules/.bin/wasm-lstm'), ['train', 'dogcat', '--epochs', '1', '--json'], { cwd: dir, encoding: 'utf8' });
+    const run = spawnSync(join(dir, 'node_modules/.bin/wasm-lstm'), ['train', 'dogcat', '--epochs', '1', '--json'], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toContain('"task":"dogcat"');
   }, 120_000);
 
   it('npm run demo (the adding problem) reports the test MSE once', () => {
-    const run = spawnSync(process.execPath, [join(ROOT, 'dist/cli.js'), 'train', 'adding', '--epochs', '1', '--samples', '256', '--steps', '20'], {
-      encoding: 'utf8',
-    });
+    const run = spawnSync(
+      process.execPath,
+      [join(ROOT, 'dist/cli.js'), 'train', 'adding', '--epochs', '1', '--samples', '256', '--steps', '20'],
+      {
+        encoding: 'utf8',
+      },
+    );
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout.match(/test MSE/g)?.length).toBe(1);
   }, 60_000);

@@ -1,9 +1,12 @@
-// The browser demo's dev server: bundles main.js (page, uPlot) and worker.js (training, wasm-lstm)
-// with esbuild into memory, and serves them on 127.0.0.1 with the page, plus the package's
-// build/*.wasm at /build/ (where the bundled worker's `new URL('../build/…', import.meta.url)`
-// looks for them). Every response carries COOP/COEP, so the page is cross-origin isolated: that
-// is what gives it SharedArrayBuffer, and the demo its threads toggle (init({ threads })).
+// The browser examples' dev server: bundles main.js (page, uPlot) and worker.js (training) of the
+// demo (index.html), bench.js + bench-worker.js (the benchmark, bench.html) and stream.js +
+// stream-worker.js (streaming inference, stream.html) with esbuild into memory, and serves them
+// on 127.0.0.1 with the pages and /models/forecaster.safetensors (examples/pytorch's model). The package's browser entry brings its kernels as
+// chunks; the package's build/*.wasm are served at /build/ too, for init({ wasm: '/build/…' }).
+// Every response carries COOP/COEP, so the pages are cross-origin isolated: that is what gives them
+// SharedArrayBuffer, and the demo its threads toggle (init({ threads })).
 //   npm run demo:web [-- --port 8080]        (PORT=… works too; 0 picks a free port)
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { dirname, join, basename } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -13,25 +16,26 @@ import sirv from 'sirv';
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..', '..');
 const TYPES = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
-/** Cross-origin isolation: the page and its workers get SharedArrayBuffer (threads). */
+/** Cross-origin isolation: the pages and their workers get SharedArrayBuffer (threads). */
 const ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
 
 /** Bundles the demo; resolves a Map '/dist/name' → { type, body }. */
 export async function bundleDemo() {
   const result = await build({
-    entryPoints: [join(HERE, 'main.js'), join(HERE, 'worker.js')],
+    entryPoints: ['main.js', 'worker.js', 'bench.js', 'bench-worker.js', 'stream.js', 'stream-worker.js'].map((f) =>
+      join(HERE, f),
+    ),
     absWorkingDir: HERE,
     outdir: join(HERE, 'dist'),
     write: false,
     bundle: true,
+    splitting: true, // the inlined kernel builds stay separate chunks: a page fetches only the one it runs
     format: 'esm',
     platform: 'browser',
     target: 'es2022',
     minify: true,
     sourcemap: false,
     logLevel: 'error',
-    // dist/index.js loads the Node-only helpers (Sequential#saveFile) through import('node:…')
-    external: ['node:*'],
   });
   return new Map(
     result.outputFiles.map((f) => [
@@ -66,6 +70,11 @@ export async function startDemo({ port = 0, host = '127.0.0.1', isolated = true 
       res.statusCode = 404;
       res.end('not found');
     };
+    if (path === '/models/forecaster.safetensors') {
+      // stream.html's model: the PyTorch-trained forecaster of examples/pytorch
+      res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Cache-Control': 'no-store', ...headers });
+      return res.end(readFileSync(join(ROOT, 'examples/pytorch/model.safetensors')));
+    }
     if (path.startsWith('/build/')) {
       req.url = req.url.slice('/build'.length);
       return wasm(req, res, notFound);

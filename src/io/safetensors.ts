@@ -157,7 +157,7 @@ function parseHeader(buf: Uint8Array): { entries: Entry[]; metadata: Record<stri
 }
 
 // IEEE half -> double, exact for every bit pattern (subnormals, ±0, ±inf, NaN).
-function halfToFloat(h: number): number {
+export function halfToFloat(h: number): number {
   const sign = h & 0x8000 ? -1 : 1,
     exp = (h >> 10) & 0x1f,
     frac = h & 0x3ff;

@@ -11,6 +11,7 @@ import { type StateDict, shapeSize, shapeString, type Tensor } from '../tensor.j
 import type { BackwardTensorOptions, Layer, ParameterBlock, PrefixOption } from './layer.js';
 import { addPrefix, selectPrefix } from './layer.js';
 import { checkTensor } from './recurrent-params.js';
+import { Trainability, type TrainabilityOptions } from './trainability.js';
 
 export type Activation = 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'softmax';
 /** The kernel's id of each activation (assembly/abi.ts ACT_*). */
@@ -23,7 +24,11 @@ const ACTIVATION_IDS: Record<Activation, number> = {
 };
 const ACTIVATIONS = Object.keys(ACTIVATION_IDS) as Activation[];
 
-export interface DenseOptions {
+// Outputs are padded to 16 columns (two GEMM panels). The kernels need only whole panels (8), but model
+// files keep the optimizer's state as the packed block, and every file written so far has 16.
+const OUTPUT_COLUMNS = 2 * PANEL;
+
+export interface DenseOptions extends TrainabilityOptions {
   inputSize: number;
   outputSize: number;
   activation?: Activation;
@@ -43,6 +48,7 @@ export class Dense implements Layer {
   readonly #cols: Int32Array; // output n sits in packed column n
   readonly #params: number; // [packed weight | bias (NP)]
   readonly #grads: number;
+  readonly #trainability: Trainability;
   #ws = 0;
   #wsRows = 0; // [x rows·in | y rows·NP | dy rows·NP | dx rows·in | wT | dW scratch]
   #rows = 0;
@@ -79,9 +85,16 @@ export class Dense implements Layer {
     }
     this.#seed = seed;
     this.#rt = currentRuntime();
-    this.#NP = Math.ceil(this.outputSize / PANEL) * PANEL;
+    this.#NP = Math.ceil(this.outputSize / OUTPUT_COLUMNS) * OUTPUT_COLUMNS;
     this.#wFloats = this.#NP * this.inputSize;
     this.#cols = Int32Array.from({ length: this.outputSize }, (_, n) => n);
+    this.#trainability = new Trainability(
+      options,
+      new Map([
+        ['weight', [0, this.#wFloats]],
+        ['bias', [this.#wFloats, this.#wFloats + this.#NP]],
+      ]),
+    );
     this.#holdings = new Holdings(this.#rt.arena);
     const floats = this.#wFloats + this.#NP;
     try {
@@ -116,7 +129,31 @@ export class Dense implements Layer {
   }
 
   config(): Record<string, unknown> {
-    return { inputSize: this.inputSize, outputSize: this.outputSize, activation: this.activation, seed: this.#seed };
+    return {
+      inputSize: this.inputSize,
+      outputSize: this.outputSize,
+      activation: this.activation,
+      seed: this.#seed,
+      ...this.#trainability.config(),
+    };
+  }
+
+  /** false: optimizers leave this layer's parameters alone (Keras' trainable). */
+  get trainable(): boolean {
+    return this.#trainability.trainable;
+  }
+
+  set trainable(value: boolean) {
+    this.#trainability.trainable = value === true;
+  }
+
+  /** Freeze 'weight' and/or 'bias'; [] unfreezes. */
+  freezeParameters(names: string[]): void {
+    this.#trainability.freeze(names);
+  }
+
+  get frozenParameters(): readonly string[] {
+    return this.#trainability.frozen;
   }
 
   #write(d: StateDict, block: number): void {
@@ -174,7 +211,13 @@ export class Dense implements Layer {
   /** @internal */
   _blocks(): ParameterBlock {
     this.#live();
-    return { runtime: this.#rt, params: this.#params, grads: this.#grads, floats: this.#wFloats + this.#NP };
+    return {
+      runtime: this.#rt,
+      params: this.#params,
+      grads: this.#grads,
+      floats: this.#wFloats + this.#NP,
+      ranges: this.#trainability.ranges(),
+    };
   }
 
   #workspace(rows: number): void {

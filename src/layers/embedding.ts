@@ -6,14 +6,19 @@ import { Holdings, own, release } from '../owned.js';
 import { mulberry32 } from '../random.js';
 import { currentRuntime, type Runtime } from '../runtime.js';
 import { type StateDict, shapeSize, shapeString, type Tensor } from '../tensor.js';
-import type { Layer, ParameterBlock, PrefixOption } from './layer.js';
+import type { ForwardContext, Layer, ParameterBlock, PrefixOption } from './layer.js';
+import { trailingLengths } from './masking.js';
 import { addPrefix, selectPrefix } from './layer.js';
 import { checkTensor } from './recurrent-params.js';
+import { Trainability, type TrainabilityOptions } from './trainability.js';
 
-export interface EmbeddingOptions {
+export interface EmbeddingOptions extends TrainabilityOptions {
   numEmbeddings: number;
   embeddingDim: number;
   seed?: number;
+  /** Keras' mask_zero: id 0 is padding. forward sets per-sequence lengths for the recurrent
+   *  layers after it (ctx.lengths); padding must be trailing (a real id after a 0 is an error). */
+  maskZero?: boolean;
 }
 
 export class Embedding implements Layer {
@@ -21,11 +26,13 @@ export class Embedding implements Layer {
   readonly inputIsTokens = true;
   readonly numEmbeddings: number;
   readonly embeddingDim: number;
+  readonly maskZero: boolean;
   readonly #seed: number;
   readonly #rt: Runtime;
   readonly #holdings: Holdings;
   readonly #params: number;
   readonly #grads: number;
+  readonly #trainability: Trainability;
   #ids: Int32Array = new Int32Array(0);
   #disposed = false;
 
@@ -48,9 +55,17 @@ export class Embedding implements Layer {
       });
     }
     this.#seed = seed;
+    if (options.maskZero !== undefined && typeof options.maskZero !== 'boolean')
+      throw new LSTMError('INVALID_ARGUMENT', 'must be a boolean', {
+        argument: 'maskZero',
+        expected: 'true or false',
+        actual: describe(options.maskZero),
+      });
+    this.maskZero = options.maskZero === true;
     this.#rt = currentRuntime();
     this.#holdings = new Holdings(this.#rt.arena);
     const n = this.numEmbeddings * this.embeddingDim;
+    this.#trainability = new Trainability(options, new Map([['weight', [0, n]]]));
     try {
       this.#params = this.#holdings.alloc(n * 4, 'Embedding parameters');
       this.#grads = this.#holdings.alloc(n * 4, 'Embedding gradients');
@@ -70,10 +85,34 @@ export class Embedding implements Layer {
   }
 
   config(): Record<string, unknown> {
-    return { numEmbeddings: this.numEmbeddings, embeddingDim: this.embeddingDim, seed: this.#seed };
+    return {
+      numEmbeddings: this.numEmbeddings,
+      embeddingDim: this.embeddingDim,
+      seed: this.#seed,
+      ...(this.maskZero ? { maskZero: true } : {}),
+      ...this.#trainability.config(),
+    };
   }
 
-  forwardTensor(x: Tensor): Tensor {
+  /** false: optimizers leave the embedding table alone (Keras' trainable). */
+  get trainable(): boolean {
+    return this.#trainability.trainable;
+  }
+
+  set trainable(value: boolean) {
+    this.#trainability.trainable = value === true;
+  }
+
+  /** Freeze 'weight'; [] unfreezes. */
+  freezeParameters(names: string[]): void {
+    this.#trainability.freeze(names);
+  }
+
+  get frozenParameters(): readonly string[] {
+    return this.#trainability.frozen;
+  }
+
+  forwardTensor(x: Tensor, ctx?: ForwardContext): Tensor {
     this.#live();
     const shape = x?.shape,
       V = this.numEmbeddings,
@@ -96,6 +135,10 @@ export class Embedding implements Layer {
         });
       }
       ids[i] = v;
+    }
+    if (this.maskZero && ctx && shape.length === 2) {
+      const [N, T] = shape as [number, number];
+      trailingLengths(N, T, (n, t) => ids[n * T + t] !== 0, 'Embedding(maskZero)', ctx);
     }
     this.#ids = ids;
     const w = this.#rt.arena.view(this.#params, V * E),
@@ -171,6 +214,7 @@ export class Embedding implements Layer {
       params: this.#params,
       grads: this.#grads,
       floats: this.numEmbeddings * this.embeddingDim,
+      ranges: this.#trainability.ranges(),
     };
   }
 

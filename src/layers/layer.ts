@@ -10,6 +10,9 @@ export interface ParameterBlock {
   params: number;
   grads: number;
   floats: number;
+  /** The [start, end) float ranges optimizers update (frozen parameters left out); absent or null:
+   *  the whole block; empty: nothing (a frozen layer). */
+  ranges?: [number, number][] | null;
 }
 
 export interface ForwardContext {

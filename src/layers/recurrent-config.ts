@@ -2,6 +2,7 @@
 // tells the shared machinery which kernel cell a layer class runs.
 import { FLAG_CLIP, FLAG_HARD_GATES } from '../../assembly/abi.js';
 import { checkSize, describe, LSTMError } from '../errors.js';
+import type { TrainabilityOptions } from './trainability.js';
 
 /** Which kernel cell (assembly/cells.ts) a layer runs, and how PyTorch's parameters map onto it. */
 export interface CellSpec {
@@ -27,7 +28,7 @@ export type RecurrentActivation = 'sigmoid' | 'hardSigmoid' | { name: 'hardSigmo
 
 export type MergeMode = 'concat' | 'sum' | 'mul' | 'ave';
 
-export interface RecurrentOptions {
+export interface RecurrentOptions extends TrainabilityOptions {
   inputSize: number;
   hiddenSize: number;
   numLayers?: number;

@@ -165,6 +165,24 @@ export class RecurrentParams {
     return out;
   }
 
+  /** Each parameter's [start, end) float range in the packed block. */
+  ranges(): Map<string, [number, number]> {
+    const out = new Map<string, [number, number]>(),
+      H = this.#H;
+    for (const p of this.shapes) {
+      const s = p.slot;
+      const [at, n] = [
+        [s.wih, this.N * s.K],
+        [s.whh, this.N * H],
+        [s.bih, this.N],
+        [s.bhh, this.N],
+        [s.peep, 3 * this.U],
+      ][p.part]!;
+      out.set(p.name, [at!, at! + n!]);
+    }
+    return out;
+  }
+
   /** Number of trainable parameters (PyTorch's count, without padding). */
   get count(): number {
     return this.shapes.reduce((n, p) => n + shapeSize(p.shape), 0);

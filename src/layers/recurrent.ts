@@ -28,6 +28,8 @@ import { checkBackwardArgs, checkForwardArgs } from './recurrent-checks.js';
 import { RecurrentParams } from './recurrent-params.js';
 import { type LSTMState, StreamState } from './recurrent-stream.js';
 import { Workspace } from './recurrent-workspace.js';
+import { Trainability } from './trainability.js';
+import { writeOnnx, type OnnxExportOptions } from '../io/onnx-hook.js';
 
 export type { LSTMState } from './recurrent-stream.js';
 export type {
@@ -59,6 +61,7 @@ export abstract class Recurrent implements Layer {
   #hasForward = false;
   #disposed = false;
   readonly #adapter: SequentialAdapter;
+  readonly #trainability: Trainability;
   #gradNorms: Float32Array | null = null;
 
   protected constructor(options: RecurrentOptions, spec: CellSpec) {
@@ -69,6 +72,7 @@ export abstract class Recurrent implements Layer {
     this.#dropRng = mulberry32((c.seed ^ 0x5bd1e995) >>> 0);
     this.#adapter = new SequentialAdapter(this, c.mergeMode);
     this.#p = new RecurrentParams(c, spec, this.#rt.kernels);
+    this.#trainability = new Trainability(options, this.#p.ranges());
     this.#holdings = new Holdings(this.#rt.arena);
     try {
       this.#params = this.#holdings.alloc(this.#p.floats * 4, 'parameters');
@@ -120,7 +124,25 @@ export abstract class Recurrent implements Layer {
   }
 
   config(): Record<string, unknown> {
-    return configOptions(this.#config);
+    return { ...configOptions(this.#config), ...this.#trainability.config() };
+  }
+
+  /** false: optimizers leave every parameter of this layer alone (Keras' trainable). */
+  get trainable(): boolean {
+    return this.#trainability.trainable;
+  }
+
+  set trainable(value: boolean) {
+    this.#trainability.trainable = value === true;
+  }
+
+  /** Freeze these parameters by name (stateDict() names, e.g. 'bias_hh_l0'); [] unfreezes. */
+  freezeParameters(names: string[]): void {
+    this.#trainability.freeze(names);
+  }
+
+  get frozenParameters(): readonly string[] {
+    return this.#trainability.frozen;
   }
 
   // ---- parameters ----
@@ -151,7 +173,13 @@ export abstract class Recurrent implements Layer {
   /** @internal The packed parameter and gradient blocks, for optimizers. */
   _blocks(): ParameterBlock {
     this.#live();
-    return { runtime: this.#rt, params: this.#params, grads: this.#grads, floats: this.#p.floats };
+    return {
+      runtime: this.#rt,
+      params: this.#params,
+      grads: this.#grads,
+      floats: this.#p.floats,
+      ranges: this.#trainability.ranges(),
+    };
   }
 
   // ---- sequence forward / backward ----
@@ -287,6 +315,12 @@ export abstract class Recurrent implements Layer {
   forwardTensor(x: Tensor, ctx: ForwardContext = { training: false }): Tensor {
     this.#live();
     return this.#adapter.forward(x, ctx);
+  }
+
+  /** This layer as ONNX (input "input", outputs "output", "h", "c"); needs 'wasm-lstm/onnx' imported. */
+  toOnnx(options?: OnnxExportOptions): Uint8Array {
+    this.#live();
+    return writeOnnx(this, options);
   }
 
   backwardTensor(dy: Tensor): Tensor {

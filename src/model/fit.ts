@@ -6,6 +6,7 @@ import { checkLengths } from '../layers/recurrent-checks.js';
 import { mulberry32 } from '../random.js';
 import { shapeString, type Tensor } from '../tensor.js';
 import { rows } from './batches.js';
+import type { Callback, TrainedModel } from './callbacks.js';
 import type { LossResult } from './losses.js';
 
 export interface EpochLogs {
@@ -33,12 +34,15 @@ export interface FitOptions {
    *  LSTM state carried (detached) from window to window. With per-step targets [N, T, …] every
    *  window has a loss; with one target per sequence only the last window does. */
   tbptt?: { k: number };
+  /** Keras-style callbacks (EarlyStopping, ModelCheckpoint, or your own hooks), called in order. */
+  callbacks?: Callback[];
   onEpochEnd?: (epoch: number, logs: EpochLogs) => void | Promise<void>;
   onBatchEnd?: (batch: number, logs: { loss: number; batches: number }) => void;
 }
 
 export interface History {
   history: { loss: number[]; accuracy: number[]; valLoss: number[]; valAccuracy: number[] };
+  /** Epochs run (fewer than asked when training was stopped). */
   epochs: number;
 }
 
@@ -52,7 +56,23 @@ export interface Trainer {
     batchSize: number,
     lengths: Int32Array | undefined,
   ): { loss: number; accuracy?: number };
+  /** After every epoch (the optimizer's learning-rate schedule). */
+  endEpoch(logs: EpochLogs): void;
   readonly metrics: readonly string[];
+  /** The model, for callbacks (and stopTraining). */
+  readonly model: TrainedModel;
+}
+
+function checkCallbacks(callbacks: unknown): Callback[] {
+  if (callbacks === undefined) return [];
+  if (!Array.isArray(callbacks) || callbacks.some((c) => c === null || typeof c !== 'object')) {
+    throw new LSTMError('INVALID_ARGUMENT', 'callbacks must be a list of objects', {
+      argument: 'callbacks',
+      expected: 'Callback[]',
+      actual: describe(callbacks),
+    });
+  }
+  return callbacks as Callback[];
 }
 
 function positiveInt(argument: string, v: unknown): number {
@@ -112,7 +132,15 @@ export async function fitLoop(trainer: Trainer, X: Tensor, Y: Tensor, options: F
   const pick = (idx: Int32Array, from: number, to: number) =>
     lengths ? Int32Array.from(idx.subarray(from, to), (i) => lengths[i]!) : undefined;
   const wantAcc = trainer.metrics.includes('accuracy');
-  for (let epoch = 0; epoch < epochs; epoch++) {
+  const callbacks = checkCallbacks(options.callbacks);
+  const model = trainer.model;
+  model.stopTraining = false;
+  for (const c of callbacks) c.setModel?.(model);
+  for (const c of callbacks) await c.onTrainBegin?.({});
+  let last: EpochLogs | Record<string, never> = {};
+  let epochsRun = 0;
+  for (let epoch = 0; epoch < epochs && !model.stopTraining; epoch++) {
+    for (const c of callbacks) await c.onEpochBegin?.(epoch);
     const t0 = performance.now();
     if (options.shuffle ?? true) {
       for (let i = nTrain - 1; i > 0; i--) {
@@ -127,7 +155,8 @@ export async function fitLoop(trainer: Trainer, X: Tensor, Y: Tensor, options: F
       correct = 0,
       counted = 0;
     const batches = Math.ceil(nTrain / batchSize);
-    for (let b = 0; b < batches; b++) {
+    for (let b = 0; b < batches && !model.stopTraining; b++) {
+      for (const c of callbacks) c.onBatchBegin?.(b);
       const from = b * batchSize,
         to = Math.min(nTrain, from + batchSize);
       const xb = rows(X, order, from, to),
@@ -142,8 +171,9 @@ export async function fitLoop(trainer: Trainer, X: Tensor, Y: Tensor, options: F
         counted += r.count;
       }
       options.onBatchEnd?.(b, { loss: r.loss, batches });
+      for (const c of callbacks) c.onBatchEnd?.(b, { loss: r.loss, batches });
     }
-    const logs: EpochLogs = { loss: sum / seen, seconds: 0 };
+    const logs: EpochLogs = { loss: seen ? sum / seen : Number.NaN, seconds: 0 };
     if (wantAcc && counted) logs.accuracy = correct / counted;
     if (nVal) {
       const v = trainer.evaluate(
@@ -160,8 +190,13 @@ export async function fitLoop(trainer: Trainer, X: Tensor, Y: Tensor, options: F
     if (logs.accuracy !== undefined) history.accuracy.push(logs.accuracy);
     if (logs.valLoss !== undefined) history.valLoss.push(logs.valLoss);
     if (logs.valAccuracy !== undefined) history.valAccuracy.push(logs.valAccuracy);
+    trainer.endEpoch(logs);
     await options.onEpochEnd?.(epoch, logs);
+    for (const c of callbacks) await c.onEpochEnd?.(epoch, logs);
+    last = logs;
+    epochsRun++;
     await new Promise((resolve) => setTimeout(resolve, 0)); // let a UI or a signal in between epochs
   }
-  return { history, epochs };
+  for (const c of callbacks) await c.onTrainEnd?.(last);
+  return { history, epochs: epochsRun };
 }

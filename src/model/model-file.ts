@@ -6,6 +6,9 @@ import { describe, LSTMError } from '../errors.js';
 import { readSafetensorsWithMetadata, writeSafetensors } from '../io/safetensors.js';
 import { Dense } from '../layers/dense.js';
 import { Dropout } from '../layers/dropout.js';
+import { Masking } from '../layers/masking.js';
+import { ActivationLayer } from '../layers/activation.js';
+import { Reverse } from '../layers/reverse.js';
 import { Embedding } from '../layers/embedding.js';
 import { GRU } from '../layers/gru.js';
 import type { Layer } from '../layers/layer.js';
@@ -26,6 +29,9 @@ export const LAYER_CLASSES: Readonly<Record<string, new (options: never) => Laye
   Dense: Dense as never,
   Embedding: Embedding as never,
   Dropout: Dropout as never,
+  Masking: Masking as never,
+  Activation: ActivationLayer as never,
+  Reverse: Reverse as never,
 };
 
 export interface CompileState {
@@ -33,6 +39,8 @@ export interface CompileState {
   metrics: 'accuracy'[];
   optimizer: { kind: string; options: Record<string, unknown> } | null;
   state: { layer: number; steps: number; buffers: number }[];
+  /** the optimizer's current rate and its schedule's position (absent in files before schedules) */
+  progress?: { learningRate?: number; schedule?: Record<string, number> };
 }
 
 /** What a model is made of, as save() writes it. */
@@ -61,7 +69,13 @@ export function saveModel(m: ModelParts): Uint8Array {
     });
   }
   const compile = m.loss
-    ? { loss: m.loss, metrics: m.metrics, optimizer: optimizer?.config() ?? null, state: optState }
+    ? {
+        loss: m.loss,
+        metrics: m.metrics,
+        optimizer: optimizer?.config() ?? null,
+        state: optState,
+        ...(optimizer ? { progress: optimizer._exportProgress() } : {}),
+      }
     : null;
   const metadata = {
     format: FORMAT,
@@ -165,6 +179,21 @@ export function loadModel(bytes: Uint8Array | ArrayBuffer): ModelParts {
       } catch (e) {
         if (e instanceof LSTMError) throw invalid('compile.optimizer', e.message, e.expected ?? '', e.actual ?? '');
         throw e;
+      }
+      if (compile.progress !== undefined) {
+        if (compile.progress === null || typeof compile.progress !== 'object')
+          throw invalid(
+            'compile.progress',
+            'malformed optimizer progress',
+            '{ learningRate, schedule? }',
+            describe(compile.progress),
+          );
+        try {
+          optimizer._importProgress(compile.progress);
+        } catch (e) {
+          if (e instanceof LSTMError) throw invalid('compile.progress', e.message, e.expected ?? '', e.actual ?? '');
+          throw e;
+        }
       }
       for (const s of compile.state) {
         const buffers = Array.from({ length: s.buffers }, (_, k) => {

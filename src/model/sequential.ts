@@ -2,10 +2,12 @@
 // save/load. Every layer's forward/backward is one or a few wasm calls over the whole batch and
 // sequence; this file only moves tensors between layers, through the Layer interface alone.
 import { describe, LSTMError } from '../errors.js';
-import type { Layer } from '../layers/layer.js';
+import type { ForwardContext, Layer } from '../layers/layer.js';
+import { toLayersModel, type LayersModelArtifacts, type ToLayersModelOptions } from '../io/keras-export.js';
 import { addPrefix, selectPrefix } from '../layers/layer.js';
 import { checkLengths } from '../layers/recurrent-checks.js';
 import type { Optimizer } from '../optim/optimizer.js';
+import { writeFileAtomic } from '../platform.js';
 import { hasRuntime, init } from '../runtime.js';
 import type { StateDict, Tensor } from '../tensor.js';
 import { asTensor, rows, stepWeights, type TensorLike, window } from './batches.js';
@@ -16,6 +18,7 @@ import { loadModel, saveModel } from './model-file.js';
 
 export type { EpochLogs, FitOptions, History } from './fit.js';
 export type { TensorLike } from './batches.js';
+import { writeOnnx, type OnnxExportOptions } from '../io/onnx-hook.js';
 
 export interface CompileOptions {
   loss: LossName;
@@ -31,10 +34,13 @@ const FUSED: Record<string, LossName[]> = {
 
 export class Sequential {
   readonly layers: Layer[];
+  /** Set to true during fit (e.g. from a callback) to end it cleanly after the current batch. */
+  stopTraining = false;
   #loss: LossName | null = null;
   #optimizer: Optimizer | null = null;
   #metrics: string[] = [];
   #disposed = false;
+  #maskLengths: Int32Array | undefined; // the lengths the last forward ended with (they weight the per-step loss)
 
   constructor(layers: Layer[]) {
     if (!Array.isArray(layers) || layers.length === 0) {
@@ -101,9 +107,10 @@ export class Sequential {
   }
 
   #forward(x: Tensor, training: boolean, lengths?: Int32Array): Tensor {
-    const ctx = { training, lengths };
+    const ctx: ForwardContext = { training, lengths };
     let t = x;
     for (const l of this.layers) t = l.forwardTensor(t, ctx);
+    this.#maskLengths = ctx.lengths; // as given, or as a Masking / Embedding({ maskZero }) layer set them
     return t;
   }
 
@@ -127,7 +134,14 @@ export class Sequential {
     if (train) for (const l of this.layers) l.zeroGrad();
     const out = this.#forward(x, train, lengths);
     const fused = this.#fused();
-    const r = computeLoss(loss, out.data, y.data, out.shape[out.shape.length - 1]!, fused, stepWeights(out, lengths));
+    const r = computeLoss(
+      loss,
+      out.data,
+      y.data,
+      out.shape[out.shape.length - 1]!,
+      fused,
+      stepWeights(out, this.#maskLengths),
+    );
     if (train) {
       let g: Tensor | null = { data: r.grad, shape: out.shape };
       for (let i = this.layers.length - 1; i >= 0 && g; i--) {
@@ -204,7 +218,9 @@ export class Sequential {
       step: (xb, yb, lengths) => this.#step(xb, yb, true, lengths),
       stepTbptt: (xb, yb, k) => this.#stepTbptt(xb, yb, k),
       evaluate: (xv, yv, batchSize, lengths) => this.#evaluate(xv, yv, batchSize, lengths),
+      endEpoch: (logs) => this.#optimizer?.endEpoch(logs as unknown as Record<string, number | undefined>),
       metrics: this.#metrics,
+      model: this,
     };
     return fitLoop(trainer, asTensor(x, 'x'), asTensor(y, 'y'), options);
   }
@@ -268,12 +284,15 @@ export class Sequential {
     return isClass ? { loss: sum / N, accuracy: correct / counted } : { loss: sum / N };
   }
 
-  /** Every layer's parameters, named `{prefix}{name}` with one prefix per layer (default `layers.{i}.`). */
+  /** Every layer's parameters, named `{prefix}{name}` with one prefix per layer (default `layers.{i}.`),
+   *  or one per layer that has parameters (parameter-free layers such as Dropout skipped, as a
+   *  PyTorch module's state_dict() has nothing for them): e.g. ['rnn.', 'fc.']. */
   stateDict(options: { prefixes?: string[] } = {}): StateDict {
     this.#live();
     const prefixes = this.#prefixes(options.prefixes);
     const out: StateDict = {};
-    for (const [i, l] of this.layers.entries()) Object.assign(out, addPrefix(l.stateDict(), prefixes[i]));
+    for (const [i, l] of this.layers.entries())
+      if (prefixes[i] !== null) Object.assign(out, addPrefix(l.stateDict(), prefixes[i]));
     return out;
   }
 
@@ -281,8 +300,9 @@ export class Sequential {
    *  Layers without parameters take a prefix like the others; names under no prefix are an error. */
   loadStateDict(dict: StateDict, options: { prefixes?: string[] } = {}): void {
     this.#live();
-    const prefixes = this.#prefixes(options.prefixes);
-    const parts = this.layers.map((_, i) => selectPrefix(dict, { prefix: prefixes[i]! }));
+    const all = this.#prefixes(options.prefixes),
+      prefixes = all.filter((p): p is string => p !== null);
+    const parts = this.layers.map((_, i) => (all[i] === null ? {} : selectPrefix(dict, { prefix: all[i]! })));
     for (const k of Object.keys(dict)) {
       if (!prefixes.some((p) => k.startsWith(p))) {
         throw new LSTMError('STATE_DICT_UNEXPECTED', 'tensor under no layer prefix', {
@@ -295,27 +315,51 @@ export class Sequential {
     // validate every layer before writing any (loadStateDict validates fully before it writes)
     const saved = this.layers.map((l) => l.stateDict());
     try {
-      for (const [i, l] of this.layers.entries()) l.loadStateDict(parts[i]!);
+      for (const [i, l] of this.layers.entries()) {
+        try {
+          l.loadStateDict(parts[i]!);
+        } catch (e) {
+          // name the tensor as the caller's dict does ('rnn.bias_hh_l0', not 'bias_hh_l0')
+          if (e instanceof LSTMError && e.code.startsWith('STATE_DICT') && all[i])
+            throw new LSTMError(e.code, `layers[${i}] (${l.kind}) does not fit`, {
+              argument: `${all[i]}${e.argument}`,
+              ...(e.expected !== undefined ? { expected: e.expected } : {}),
+              ...(e.actual !== undefined ? { actual: e.actual } : {}),
+            });
+          throw e;
+        }
+      }
     } catch (e) {
       for (const [i, l] of this.layers.entries()) l.loadStateDict(saved[i]!);
       throw e;
     }
   }
 
-  #prefixes(prefixes: string[] | undefined): string[] {
+  /** One prefix per layer (null: a parameter-free layer the caller gave no prefix). */
+  #prefixes(prefixes: string[] | undefined): (string | null)[] {
     if (prefixes === undefined) return this.layers.map((_, i) => `layers.${i}.`);
+    const withParams = this.layers.filter((l) => l._blocks() !== null);
     if (
       !Array.isArray(prefixes) ||
-      prefixes.length !== this.layers.length ||
+      (prefixes.length !== this.layers.length && prefixes.length !== withParams.length) ||
       prefixes.some((p) => typeof p !== 'string')
     ) {
-      throw new LSTMError('INVALID_ARGUMENT', 'one prefix per layer', {
+      throw new LSTMError('INVALID_ARGUMENT', 'one prefix per layer, or one per layer with parameters', {
         argument: 'prefixes',
-        expected: `${this.layers.length} strings`,
+        expected: `${this.layers.length} strings, or ${withParams.length} (for ${withParams.map((l) => l.kind).join(', ')})`,
         actual: describe(prefixes),
       });
     }
-    return prefixes;
+    if (prefixes.length === this.layers.length) return prefixes;
+    let k = 0;
+    return this.layers.map((l) => (l._blocks() !== null ? prefixes[k++]! : null));
+  }
+
+  /** The model in TensorFlow.js' layers format { modelTopology, weightSpecs, weightData }, which
+   *  tf.loadLayersModel(tf.io.fromMemory(…)) and loadLayersModel() read (src/io/keras-export.ts). */
+  toLayersModel(options: ToLayersModelOptions = {}): LayersModelArtifacts {
+    this.#live();
+    return toLayersModel(this.layers, options);
   }
 
   /** One safetensors file: weights as `layers.{i}.{name}` (PyTorch names), the architecture,
@@ -325,13 +369,16 @@ export class Sequential {
     return saveModel({ layers: this.layers, loss: this.#loss, metrics: this.#metrics, optimizer: this.#optimizer });
   }
 
+  /** The model as ONNX for onnxruntime (input "input", output "output"; dynamic batch and
+   *  steps). The writer is in the 'wasm-lstm/onnx' entry: import it first. */
+  toOnnx(options?: OnnxExportOptions): Uint8Array {
+    this.#live();
+    return writeOnnx(this, options);
+  }
+
   /** Node: write the model to `path` atomically (a temporary file, then rename). */
   async saveFile(path: string): Promise<void> {
-    const fsName = 'node:fs/promises'; // a variable, so browser bundlers leave it alone
-    const fs = (await import(/* @vite-ignore */ fsName)) as typeof import('node:fs/promises');
-    const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
-    await fs.writeFile(tmp, this.save());
-    await fs.rename(tmp, path);
+    await writeFileAtomic(path, this.save());
   }
 
   static async load(bytes: Uint8Array | ArrayBuffer): Promise<Sequential> {

@@ -5,6 +5,7 @@ import { describe, LSTMError } from '../errors.js';
 import type { ParameterBlock } from '../layers/layer.js';
 import type { Runtime } from '../runtime.js';
 import { elementwise, sumSquares } from '../threads/split.js';
+import { LearningRateSchedule } from './schedules.js';
 
 export type { ParameterBlock };
 
@@ -22,6 +23,8 @@ export interface OptimizerOptions {
   clipValue?: number;
   /** L2 penalty added to the gradient (decoupled for AdamW). */
   weightDecay?: number;
+  /** A learning-rate schedule stepped after every epoch of fit (StepLR, ExponentialLR, …). */
+  schedule?: LearningRateSchedule;
 }
 
 export function nonNegative(argument: string, value: unknown, fallback: number, allowZero = true): number {
@@ -48,6 +51,17 @@ export function fraction(argument: string, value: unknown, fallback: number): nu
   return value;
 }
 
+/** The trainable slices of a block (the whole block unless some parameters are frozen). */
+function trainableParts(b: ParameterBlock): ParameterBlock[] {
+  if (!b.ranges) return [b];
+  return b.ranges.map(([s, e]) => ({
+    runtime: b.runtime,
+    params: b.params + s * 4,
+    grads: b.grads + s * 4,
+    floats: e - s,
+  }));
+}
+
 interface LayerState {
   buffers: number[];
   runtime: Runtime;
@@ -57,7 +71,11 @@ interface LayerState {
 export abstract class Optimizer {
   /** The name saved in model files (an explicit constant: class names do not survive minifying). */
   abstract readonly kind: string;
+  /** The rate the next step uses (a schedule changes it after every epoch of fit). */
   learningRate: number;
+  /** The rate it was created with: a schedule's starting point. */
+  readonly initialLearningRate: number;
+  readonly schedule: LearningRateSchedule | undefined;
   readonly clipNorm: number | undefined;
   readonly clipValue: number | undefined;
   readonly weightDecay: number;
@@ -78,6 +96,15 @@ export abstract class Optimizer {
       });
     }
     this.learningRate = nonNegative('learningRate', options.learningRate, defaultLearningRate);
+    this.initialLearningRate = this.learningRate;
+    if (options.schedule !== undefined && !(options.schedule instanceof LearningRateSchedule)) {
+      throw new LSTMError('INVALID_ARGUMENT', 'not a learning-rate schedule', {
+        argument: 'schedule',
+        expected: 'new StepLR(…), new ExponentialLR(…), new CosineAnnealingLR(…), new ReduceLROnPlateau(…)',
+        actual: describe(options.schedule),
+      });
+    }
+    this.schedule = options.schedule;
     this.clipNorm = options.clipNorm === undefined ? undefined : nonNegative('clipNorm', options.clipNorm, 0, false);
     this.clipValue =
       options.clipValue === undefined ? undefined : nonNegative('clipValue', options.clipValue, 0, false);
@@ -99,11 +126,11 @@ export abstract class Optimizer {
         });
       }
       const b = l._blocks();
-      if (!b) continue;
+      if (!b || b.ranges?.length === 0) continue; // no parameters, or all frozen: no update, no state
       flat.push(l);
       blocks.push(b);
     }
-    this.#clip(blocks);
+    this.#clip(blocks.flatMap(trainableParts));
     flat.forEach((layer, i) => {
       const block = blocks[i]!;
       let st = this.#state.get(layer);
@@ -120,7 +147,16 @@ export abstract class Optimizer {
         this.#state.set(layer, st);
       }
       st.steps++;
-      this.update(block, st.buffers, st.steps);
+      const state = st.buffers;
+      // the update rules are element-wise: a range of the block is the same rule over its slice
+      for (const part of trainableParts(block)) {
+        const at = part.params - block.params;
+        this.update(
+          part,
+          state.map((p) => p + at),
+          st.steps,
+        );
+      }
     });
     // Forget layers disposed since the last step (their state memory goes back to the arena).
     for (const [layer, st] of this.#state) {
@@ -145,10 +181,27 @@ export abstract class Optimizer {
     }
   }
 
+  /** After an epoch of fit: the schedule (if any) sets the rate for the next one. */
+  endEpoch(metrics: Readonly<Record<string, number | undefined>>): void {
+    if (this.schedule) this.learningRate = this.schedule.next(this.initialLearningRate, this.learningRate, metrics);
+  }
+
+  /** @internal What changes while training besides the per-layer buffers: the rate and the schedule's position. */
+  _exportProgress(): { learningRate: number; schedule?: Record<string, number> } {
+    return { learningRate: this.learningRate, ...(this.schedule ? { schedule: this.schedule.state() } : {}) };
+  }
+
+  /** @internal */
+  _importProgress(p: { learningRate?: unknown; schedule?: Record<string, unknown> }): void {
+    this.learningRate = nonNegative('learningRate', p.learningRate, this.learningRate);
+    if (this.schedule && p.schedule) this.schedule.restore(p.schedule);
+  }
+
   /** Kind and options, for saving with a model: every option there is, from one place each. */
   config(): { kind: string; options: Record<string, unknown> } {
     const options: Record<string, unknown> = {
-      learningRate: this.learningRate,
+      learningRate: this.schedule ? this.initialLearningRate : this.learningRate,
+      ...(this.schedule ? { schedule: { kind: this.schedule.kind, options: this.schedule.config() } } : {}),
       weightDecay: this.weightDecay,
       ...this.rule,
     };

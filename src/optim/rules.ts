@@ -5,6 +5,7 @@
 import { describe, LSTMError } from '../errors.js';
 import { elementwise } from '../threads/split.js';
 import { fraction, nonNegative, Optimizer, type OptimizerOptions, type ParameterBlock } from './optimizer.js';
+import { scheduleFromConfig } from './schedules.js';
 
 export interface SGDOptions extends OptimizerOptions {
   momentum?: number;
@@ -196,5 +197,7 @@ export function optimizerFromConfig(config: { kind?: unknown; options?: unknown 
       actual: describe(kind),
     });
   }
-  return new Cls(config.options as never);
+  const options = { ...((config.options ?? {}) as Record<string, unknown>) };
+  if (options.schedule !== undefined) options.schedule = scheduleFromConfig(options.schedule);
+  return new Cls(options as never);
 }

@@ -43,6 +43,7 @@ export async function initThreaded(
   features: Features,
   load: (source: WasmSource | undefined) => Promise<WebAssembly.Module>,
   readResults: (exports: Kernels) => Kernels,
+  warmUp: (rt: Runtime) => void,
 ): Promise<Runtime | null> {
   if (!features.threads) return null;
   if (options.workerUrl !== undefined && typeof options.workerUrl !== 'string' && !(options.workerUrl instanceof URL)) {
@@ -54,7 +55,11 @@ export async function initThreaded(
   }
   let p = pending.get(build);
   if (!p) {
-    p = (async () => createThreadedRuntime(build, await load(options.wasm), threads, options.workerUrl, readResults))();
+    p = (async () => {
+      const rt = await createThreadedRuntime(build, await load(options.wasm), threads, options.workerUrl, readResults);
+      if (options.warmUp !== false) warmUp(rt); // on this thread's instance; the workers share its compiled code
+      return rt;
+    })();
     pending.set(build, p);
     p.catch(() => pending.delete(build));
   }

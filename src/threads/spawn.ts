@@ -4,6 +4,7 @@
 //   browsers: a module Web Worker from a blob: URL of the same source (or `workerUrl`), and only on a
 //     cross-origin-isolated page, the one place SharedArrayBuffer exists;
 //   workerd / Cloudflare Workers: no Worker at all, so no threads.
+import { nodeModule } from '../platform.js';
 import type { SpawnWorker, WorkerHandle } from './pool.js';
 
 interface NodeWorker {
@@ -57,8 +58,7 @@ export async function autoThreads(cap: number): Promise<number> {
   let n = g.navigator?.hardwareConcurrency ?? 0;
   if (!(n > 0) && serverRuntime()) {
     try {
-      const osName = 'node:os';
-      const os = (await import(/* @vite-ignore */ osName)) as typeof import('node:os');
+      const os = await nodeModule<typeof import('node:os')>('node:os');
       n = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
     } catch {
       n = 1;
@@ -71,8 +71,7 @@ export async function autoThreads(cap: number): Promise<number> {
  *  dist/thread-worker.js to load instead of the inline source (pages whose CSP forbids blob: workers). */
 export async function workerSpawner(workerUrl?: string | URL): Promise<SpawnWorker> {
   if (serverRuntime()) {
-    const wtName = 'node:worker_threads';
-    const { Worker } = (await import(/* @vite-ignore */ wtName)) as unknown as { Worker: NodeWorkerClass };
+    const { Worker } = await nodeModule<{ Worker: NodeWorkerClass }>('node:worker_threads');
     return (source: string): WorkerHandle => {
       const w = new Worker(source, { eval: true });
       // unref'd, and no 'message' listener after the first one (a listener would ref it again)

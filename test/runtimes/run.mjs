@@ -1,6 +1,8 @@
 // npm run test:runtimes — the built package (npm run build) on every runtime it supports, each
 // compared with test/fixtures/golden.json to 1e-6. One child process per runtime, in turn:
-//   node, deno, bun, workerd, chromium, browser-demo
+//   node, deno, bun, workerd, chromium, browser-demo, browser-bench, browser-stream (the streaming
+//   example), examples (the Node examples, short settings), package (npm pack + npx wasm-lstm bench),
+//   bundlers (vite dev/build, webpack, rollup, esbuild fixtures in Chromium)
 //   node test/runtimes/run.mjs [--only node,workerd]
 // Needs: the devDependencies (deno, bun, workerd, playwright-core, sirv) and /usr/bin/chromium
 // (apt-get install -y chromium; .ci/run installs it when missing).
@@ -15,6 +17,11 @@ const SUITES = {
   workerd: ['test/runtimes/workerd.mjs'],
   chromium: ['test/runtimes/chromium.mjs'],
   'browser-demo': ['test/runtimes/browser-demo.mjs'],
+  'browser-bench': ['test/runtimes/browser-bench.mjs'],
+  'browser-stream': ['test/runtimes/browser-stream.mjs'],
+  examples: ['test/runtimes/examples.mjs'],
+  package: ['test/runtimes/package.mjs'],
+  bundlers: ['test/runtimes/bundlers.mjs'],
 };
 const i = process.argv.indexOf('--only');
 const only = i > 0 ? process.argv[i + 1].split(',') : Object.keys(SUITES);
@@ -24,7 +31,13 @@ if (unknown.length) {
   process.exit(2);
 }
 
-for (const f of ['dist/index.js', 'dist/entries/workerd.js', 'build/lstm.simd.wasm']) {
+for (const f of [
+  'dist/index.js',
+  'dist/browser.js',
+  'dist/bench.js',
+  'dist/entries/workerd.js',
+  'build/lstm.simd.wasm',
+]) {
   if (!existsSync(join(ROOT, f))) {
     console.error(`${f} is missing: run npm run build first`);
     process.exit(2);

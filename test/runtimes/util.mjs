@@ -39,7 +39,12 @@ export function npmBinary(name) {
   throw new Error(`${name}: no binary under node_modules (is the devDependency installed?)`);
 }
 
-/** Runs a command; resolves { code, stdout, stderr, ms }; kills it after `timeoutMs`. */
+/**
+ * Runs a command; resolves { code, stdout, stderr, ms }; kills it after `timeoutMs`.
+ * @param {string} cmd
+ * @param {string[]} args
+ * @param {{ cwd?: string, timeoutMs?: number, env?: NodeJS.ProcessEnv, echo?: boolean }} [options]
+ */
 export function run(cmd, args, { cwd = ROOT, timeoutMs = 120_000, env, echo = false } = {}) {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();

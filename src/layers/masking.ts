@@ -1,0 +1,141 @@
+// Keras' Masking layer and the mask → lengths rule shared with Embedding({ maskZero }).
+// A Keras mask marks padded steps; this library's recurrent layers take per-sequence lengths
+// instead (ctx.lengths), so only trailing padding is representable: every sequence's real steps
+// must come first. A mask with a real step after a padded one is rejected (INVALID_ARGUMENT on x)
+// rather than silently treated as shorter.
+import { LSTMError, describe } from '../errors.js';
+import type { Tensor, StateDict } from '../tensor.js';
+import { shapeString } from '../tensor.js';
+import type { Layer, ForwardContext, PrefixOption } from './layer.js';
+import { selectPrefix } from './layer.js';
+
+/** Per-sequence lengths from a step mask: `real(n, t)` for t < length, padding after. Combined
+ *  with lengths already in the context by taking the smaller of the two. */
+export function trailingLengths(
+  N: number,
+  T: number,
+  real: (n: number, t: number) => boolean,
+  layer: string,
+  ctx: ForwardContext,
+): void {
+  const lengths = new Int32Array(N);
+  for (let n = 0; n < N; n++) {
+    let len = 0;
+    while (len < T && real(n, len)) len++;
+    for (let t = len + 1; t < T; t++) {
+      if (real(n, t))
+        throw new LSTMError('INVALID_ARGUMENT', `${layer}: the mask is not trailing padding`, {
+          argument: `x[${n}]`,
+          expected: `padded steps only at the end (sequence ${n} is padded from step ${len})`,
+          actual: `a real step at ${t}`,
+        });
+    }
+    lengths[n] = ctx.lengths ? Math.min(len, ctx.lengths[n]!) : len;
+  }
+  ctx.lengths = lengths;
+}
+
+export interface MaskingOptions {
+  /** A step whose features all equal this value is padding (Keras' mask_value). Default 0. */
+  maskValue?: number;
+}
+
+/** [N, T, F] -> same, padded steps zeroed (as Keras multiplies by the mask); sets ctx.lengths. */
+export class Masking implements Layer {
+  readonly kind = 'Masking';
+  readonly maskValue: number;
+  #mask: Uint8Array | null = null;
+  #disposed = false;
+
+  constructor(options: MaskingOptions = {}) {
+    const v = options?.maskValue ?? 0;
+    if (typeof v !== 'number' || Number.isNaN(v))
+      throw new LSTMError('INVALID_ARGUMENT', 'maskValue must be a number', {
+        argument: 'maskValue',
+        expected: 'a number (default 0)',
+        actual: describe(v),
+      });
+    this.maskValue = v;
+  }
+
+  get disposed(): boolean {
+    return this.#disposed;
+  }
+  config(): Record<string, unknown> {
+    return { maskValue: this.maskValue };
+  }
+
+  forwardTensor(x: Tensor, ctx: ForwardContext = { training: false }): Tensor {
+    const shape = x?.shape;
+    if (!Array.isArray(shape) || shape.length !== 3 || !(x.data instanceof Float32Array))
+      throw new LSTMError('SHAPE_MISMATCH', 'Masking input must be [batch, steps, features]', {
+        argument: 'x',
+        expected: '[batch, steps, features]',
+        actual: Array.isArray(shape) ? shapeString(shape) : describe(x),
+      });
+    const [N, T, F] = shape as [number, number, number],
+      v = this.maskValue,
+      mask = new Uint8Array(N * T);
+    for (let r = 0; r < N * T; r++) {
+      for (let f = 0; f < F; f++) {
+        if (x.data[r * F + f] !== v) {
+          mask[r] = 1;
+          break;
+        }
+      }
+    }
+    trailingLengths(N, T, (n, t) => mask[n * T + t] === 1, 'Masking', ctx);
+    this.#mask = mask;
+    const out = new Float32Array(x.data.length);
+    for (let r = 0; r < N * T; r++) if (mask[r]) out.set(x.data.subarray(r * F, r * F + F), r * F);
+    return { data: out, shape: shape.slice() };
+  }
+
+  backwardTensor(dy: Tensor): Tensor {
+    const m = this.#mask;
+    if (!m)
+      throw new LSTMError('NO_FORWARD', 'backward() needs a forward() first', {
+        argument: 'dy',
+        expected: 'a forward() call first',
+        actual: 'none',
+      });
+    if (!(dy?.data instanceof Float32Array) || dy.data.length % m.length !== 0)
+      throw new LSTMError('SHAPE_MISMATCH', 'gradient does not match the last output', {
+        argument: 'dy',
+        expected: `a multiple of ${m.length} values`,
+        actual: describe(dy?.data),
+      });
+    const F = dy.data.length / m.length,
+      out = new Float32Array(dy.data.length);
+    for (let r = 0; r < m.length; r++) if (m[r]) out.set(dy.data.subarray(r * F, r * F + F), r * F);
+    return { data: out, shape: dy.shape.slice() };
+  }
+
+  stateDict(_options?: PrefixOption): StateDict {
+    return {};
+  }
+  loadStateDict(dict: StateDict, options?: PrefixOption): void {
+    noParameters('Masking', dict, options);
+  }
+  gradients(): StateDict {
+    return {};
+  }
+  zeroGrad(): void {}
+  dispose(): void {
+    this.#disposed = true;
+  }
+  _blocks(): null {
+    return null;
+  }
+}
+
+/** loadStateDict of a parameter-free layer: any tensor (under the prefix) is unexpected. */
+export function noParameters(kind: string, dict: StateDict, options?: PrefixOption): void {
+  const keys = Object.keys(selectPrefix(dict, options));
+  if (keys.length)
+    throw new LSTMError('STATE_DICT_UNEXPECTED', `${kind} has no parameters`, {
+      argument: keys[0]!,
+      expected: 'nothing',
+      actual: keys.join(', '),
+    });
+}
