@@ -23,7 +23,8 @@ async function measure(H) {
     maximum: 32768,
     shared: true,
   });
-  const k = (await WebAssembly.instantiate(module, { env: { memory } })).exports;
+  /** @type {{ gemmXWt: (...a: number[]) => void }} */
+  const k = /** @type {any} */ ((await WebAssembly.instantiate(module, { env: { memory } })).exports);
   new Float32Array(memory.buffer, W, N * K).fill(0.001);
   new Float32Array(memory.buffer, X, K).fill(0.5);
   const ctl = new Int32Array(memory.buffer, CTL, 16);
