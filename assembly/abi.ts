@@ -10,6 +10,18 @@
 // 8j..8j+7 of every k. N is always padded to a multiple of PANEL.
 export const PANEL = 8;
 
+// ---- Weight dtypes: a property of a parameter block (assembly/product.ts picks the product for it) ----
+export const DTYPE_F32 = 0; // f32 panels [N/8][K][8] (above)
+// Symmetric int8 with one f32 scale per output column (per gate unit), for inference. Panels of 8
+// columns interleaved by pairs of k, [N/8][Kp/2][8][2] with Kp = K rounded up to even (pad k = 0):
+// v128.load8x8_s takes 4 columns × 2 k and i32x4.dot_i16x8_s multiplies them with a splat pair of
+// int16 activations (assembly/qgemm.ts). Activations are quantized per row and call to int16.
+export const DTYPE_I8 = 1;
+export const DTYPE_COUNT = 2;
+// Rows of activations quantized at a time: the int8 products take scratch for this many rows
+// (qgemmScratchBytes).
+export const QROWS = 32;
+
 // ---- Recurrent cells (assembly/cells.ts registers their kernels and shapes) ----
 export const CELL_LSTM = 0; // i, f, g, o (PyTorch nn.LSTM), plus the peephole and coupled variants
 export const CELL_GRU = 1; // r, z, n with the reset applied after W_hn·h (PyTorch nn.GRU)
@@ -68,7 +80,13 @@ export const SEQ_GBIH = 140;
 export const SEQ_GBHH = 144;
 export const SEQ_GPEEP = 148;
 export const SEQ_GRAD_NORMS = 152; // [T] or 0: ‖∂L/∂h_t‖ per step, mean over the batch
-export const SEQ_BYTES = 160;
+// weight dtype (DTYPE_*) of SEQ_WIH / SEQ_WHH; for DTYPE_I8 their per-column scales and the scratch in
+// which activations are quantized (qgemmScratchBytes of the largest K)
+export const SEQ_DTYPE = 156;
+export const SEQ_SIH = 160; // f32 [N]
+export const SEQ_SHH = 164; // f32 [N]
+export const SEQ_QSCRATCH = 168; // one per descriptor: row ranges run on several threads need one each
+export const SEQ_BYTES = 176;
 
 // Regions of the cache and the backward workspace (seqRegion(desc, REGION_*) gives float offsets).
 export const REGION_PROJ = 0; // cache: gate pre-activations, then what the cell keeps [T, B, N]

@@ -4,6 +4,7 @@
 import { ACT_LINEAR, ACT_RELU, ACT_SIGMOID, ACT_SOFTMAX } from './abi';
 import { gemmXWt, gemmDyW, gemmDyTX, colSum, packTransposed } from './gemm';
 import { sigmoidS, tanhS, expS } from './simd';
+import { qgemmXWt } from './qgemm';
 
 
 // x [M,K] · w packed [NP/8][K][8] + b [NP] -> y [M,NP] then activation over the first N columns.
@@ -11,6 +12,16 @@ export function denseForward(x: usize, M: i32, K: i32, w: usize, b: usize, N: i3
   let rowBytes = <usize>NP << 2;
   for (let m = 0; m < M; m++) memory.copy(y + <usize>m * rowBytes, b, rowBytes);
   gemmXWt(x, K, M, K, w, NP, y, NP);
+  activationForward(y, M, NP, N, act);
+}
+
+// denseForward with int8 weights (DTYPE_I8): wq int8 panels [NP/8][Kp/2][8][2], sw [NP] column
+// scales; x quantized per row (qgemm.ts) in scratch [qgemmScratchBytes(K)]. Inference only: no pair.
+export function denseForwardInt8(x: usize, M: i32, K: i32, wq: usize, sw: usize, b: usize, N: i32, NP: i32, y: usize,
+                                 act: i32, scratch: usize): void {
+  let rowBytes = <usize>NP << 2;
+  for (let m = 0; m < M; m++) memory.copy(y + <usize>m * rowBytes, b, rowBytes);
+  qgemmXWt(x, K, M, K, wq, sw, NP, y, NP, scratch);
   activationForward(y, M, NP, N, act);
 }
 

@@ -12,7 +12,8 @@ import {
   SEQ_FLAGS, SEQ_T, SEQ_B, SEQ_H, SEQ_WHH, SEQ_GWHH, SEQ_GBHH, SEQ_ALPHA, SEQ_BETA, SEQ_CLIP, FLAG_HARD_GATES, FLAG_CLIP,
 } from './abi';
 import { dI32, dPtr, dF32, rowPtr } from './desc';
-import { gemmXWt, gemmDyW, gemmDyTX, colSum, packTransposed, panelOffset } from './gemm';
+import { gemmDyW, gemmDyTX, colSum, packTransposed, panelOffset } from './gemm';
+import { recurrentProduct } from './product';
 import {
   fma, tanhV, tanhS, loadPartial, storePartial, clampV, clampS, gateV, gateS, gateSlopeV, gateSlopeS, unclippedV,
 } from './simd';
@@ -82,11 +83,11 @@ function gatesN(d: usize, p: usize, s: usize, ld: i32, hPrev: usize, ldh: i32, a
 // A ForwardStep (assembly/cells.ts). scratch [nb, N] takes the two recurrent products.
 export function gruBeforeStepForward(d: usize, p: usize, rec: usize, ldr: i32, hPrev: usize, ldh: i32, sPrev: usize,
                                      sNow: usize, aux: usize, y: usize, ldy: i32, scratch: usize, nb: i32): void {
-  let H = dI32(d, SEQ_H), U = (H + 7) & ~7, N = 3 * U, whh = dPtr(d, SEQ_WHH);
+  let H = dI32(d, SEQ_H), U = (H + 7) & ~7, N = 3 * U;
   memory.fill(scratch, 0, <usize>(nb * N) << 2);
-  gemmXWt(rec, ldr, nb, H, whh, 2 * U, scratch, N);
+  recurrentProduct(d, rec, ldr, nb, H, 0, 2 * U, scratch, N);
   gatesRZ(d, p, scratch, N, rec, ldr, aux, nb, H, U);
-  gemmXWt(aux + (<usize>(3 * U) << 2), 4 * U, nb, H, whh + panelOffset(2 * U, H), U, scratch + (<usize>(2 * U) << 2), N);
+  recurrentProduct(d, aux + (<usize>(3 * U) << 2), 4 * U, nb, H, 2 * U, 3 * U, scratch + (<usize>(2 * U) << 2), N);
   gatesN(d, p, scratch, N, hPrev, ldh, aux, y, ldy, nb, H, U);
 }
 

@@ -6,9 +6,10 @@
 //   (u >> 2)·12 + q·4 + (u & 3),  q ∈ {r, z, n}
 // What forward keeps for backward, per step: the input projection (REGION_PROJ) and
 // aux [B, 16 per 4 units] = r, z, n, h_n (REGION_AUX). Hard gates and clip: gru-options.ts.
-import { SEQ_FLAGS, SEQ_H, SEQ_WHH, SEQ_BHH } from './abi';
+import { SEQ_FLAGS, SEQ_H, SEQ_BHH } from './abi';
 import { dI32, dPtr } from './desc';
-import { gemmXWt, fillBias1 } from './gemm';
+import { fillBias1 } from './gemm';
+import { recurrentProduct } from './product';
 import { fma, sigmoidV, tanhV, sigmoidS, tanhS, loadPartial, storePartial } from './simd';
 import { gradThroughRecurrent, addInto } from './steps';
 import { gruGatesForwardX, gruGatesBackwardX } from './gru-options';
@@ -19,7 +20,7 @@ export function gruStepForward(d: usize, p: usize, rec: usize, ldr: i32, hPrev: 
                                sNow: usize, aux: usize, y: usize, ldy: i32, scratch: usize, nb: i32): void {
   let H = dI32(d, SEQ_H), U = (H + 7) & ~7, N = 3 * U;
   fillBias1(scratch, N, nb, N, dPtr(d, SEQ_BHH));
-  gemmXWt(rec, ldr, nb, H, dPtr(d, SEQ_WHH), N, scratch, N);
+  recurrentProduct(d, rec, ldr, nb, H, 0, N, scratch, N);
   if (dI32(d, SEQ_FLAGS) == 0) gruGatesForward(p, N, scratch, N, hPrev, ldh, aux, 4 * U, y, ldy, nb, H);
   else gruGatesForwardX(d, p, N, scratch, N, hPrev, ldh, aux, 4 * U, y, ldy, nb, H);
 }

@@ -15,7 +15,8 @@ export { cellUnits, cellColumns, cellGateColumn } from './cells';
 export { seqRegion, seqCacheFloats, seqWorkFloats, seqScratchFloats } from './layout';
 export { sigmoidArray, tanhArray } from './activations';
 export { sgdStep, sgdMomentumStep, adamStep, rmspropStep, sumSquares, scaleArray, clipArray } from './optim';
-export { denseForward, denseBackward, activationForward, activationBackward } from './dense';
+export { denseForward, denseForwardInt8, denseBackward, activationForward, activationBackward } from './dense';
+export { qgemmScratchBytes } from './qgemm';
 export { peakMulAdd, peakFlopsPerIteration } from './peak';
 
 // Where the host's allocator may start (past any static data the compiler placed).

@@ -12,9 +12,9 @@
 //
 // What forward keeps for backward: the projection rows turned into the gate activations i, f, g, o
 // [T,B,G4], the cell state c_t [T,B,H4] (REGION_STATE), and h_t (the layer output).
-import { SEQ_FLAGS, SEQ_H, SEQ_WHH, SEQ_GPEEP } from './abi';
+import { SEQ_FLAGS, SEQ_H, SEQ_GPEEP } from './abi';
 import { dI32, dPtr } from './desc';
-import { gemmXWt } from './gemm';
+import { recurrentProduct } from './product';
 import { fma, sigmoidV, tanhV, sigmoidS, tanhS, loadPartial, storePartial } from './simd';
 import { gradThroughRecurrent } from './steps';
 import { lstmGatesForwardX, lstmGatesBackwardX } from './lstm-options';
@@ -24,7 +24,7 @@ import { lstmGatesForwardX, lstmGatesBackwardX } from './lstm-options';
 export function lstmStepForward(d: usize, p: usize, rec: usize, ldr: i32, hPrev: usize, ldh: i32, sPrev: usize,
                                 sNow: usize, aux: usize, y: usize, ldy: i32, scratch: usize, nb: i32): void {
   let H = dI32(d, SEQ_H), U = (H + 3) & ~3, N = 4 * U;
-  gemmXWt(rec, ldr, nb, H, dPtr(d, SEQ_WHH), N, p, N);
+  recurrentProduct(d, rec, ldr, nb, H, 0, N, p, N);
   if (dI32(d, SEQ_FLAGS) == 0) lstmGatesForward(p, N, sPrev, U, sNow, U, y, ldy, nb, H);
   else lstmGatesForwardX(d, p, N, sPrev, U, sNow, U, y, ldy, nb, H);
 }

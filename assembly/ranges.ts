@@ -11,7 +11,8 @@ import {
   SEQ_GRAD_NORMS, REGION_PROJ, REGION_AUX, REGION_DZ, REGION_DZH, REGION_WHH_T, REGION_WIH_T,
 } from './abi';
 import { dI32, dPtr, rowPtr } from './desc';
-import { gemmXWt, gemmDyW, packTransposed, fillBias1, fillBias2 } from './gemm';
+import { gemmDyW, packTransposed, fillBias1, fillBias2 } from './gemm';
+import { inputProduct } from './product';
 import { WEIGHT_GRADIENTS, PACK_WHH_T, cellColumns, cellSplitRecurrent } from './cells';
 import { seqRegion } from './layout';
 import { CALL_ROWS } from './sequence';
@@ -23,16 +24,17 @@ import { sumSquares } from './optim';
 }
 
 // Rows [r0, r0 + nr) of the input projection: p = bias + x·W_ihᵀ (what seqForward does first, for all
-// T·B rows), in calls of at most CALL_ROWS rows as there.
+// T·B rows), in calls of at most CALL_ROWS rows as there, in the layer's weight dtype (product.ts; int8
+// quantizes per row into SEQ_QSCRATCH, so parts of an int8 layer need a descriptor each).
 export function seqProjectRows(d: usize, r0: i32, nr: i32): void {
   let K = dI32(d, SEQ_K), N = cellColumns(dI32(d, SEQ_CELL), dI32(d, SEQ_H)), x = dPtr(d, SEQ_X), ldx = dI32(d, SEQ_LDX);
-  let wih = dPtr(d, SEQ_WIH), bih = dPtr(d, SEQ_BIH), bhh = dPtr(d, SEQ_BHH), split = cellSplitRecurrent(dI32(d, SEQ_CELL));
+  let bih = dPtr(d, SEQ_BIH), bhh = dPtr(d, SEQ_BHH), split = cellSplitRecurrent(dI32(d, SEQ_CELL));
   let proj = region(d, dPtr(d, SEQ_CACHE), REGION_PROJ);
   for (let r = r0; r < r0 + nr; r += CALL_ROWS) {
     let rows = min(CALL_ROWS, r0 + nr - r);
     if (split) fillBias1(rowPtr(proj, r, N), N, rows, N, bih);
     else fillBias2(rowPtr(proj, r, N), N, rows, N, bih, bhh);
-    gemmXWt(rowPtr(x, r, ldx), ldx, rows, K, wih, N, rowPtr(proj, r, N), N);
+    inputProduct(d, rowPtr(x, r, ldx), ldx, rows, K, 0, N, rowPtr(proj, r, N), N);
   }
 }
 

@@ -1,9 +1,9 @@
 // Plain RNN (nn.RNN) cell: h' = act(W_ih·x + b_ih + W_hh·h + b_hh), act = tanh (CELL_RNN_TANH) or
 // relu (CELL_RNN_RELU); FLAG_CLIP clamps the pre-activation first (ONNX `clip`). One column per unit.
 // What forward keeps for backward: the activated h in the projection rows (REGION_PROJ).
-import { SEQ_CELL, SEQ_FLAGS, SEQ_H, SEQ_WHH, SEQ_CLIP, CELL_RNN_RELU, FLAG_CLIP } from './abi';
+import { SEQ_CELL, SEQ_FLAGS, SEQ_H, SEQ_CLIP, CELL_RNN_RELU, FLAG_CLIP } from './abi';
 import { dI32, dPtr, dF32 } from './desc';
-import { gemmXWt } from './gemm';
+import { recurrentProduct } from './product';
 import { tanhV, tanhS, loadPartial, storePartial, clampV, clampS } from './simd';
 import { gradThroughRecurrent } from './steps';
 
@@ -69,7 +69,7 @@ export function rnnGatesBackward(a: usize, lda: i32, dy: usize, ldy: i32, dh: us
 export function rnnStepForward(d: usize, p: usize, rec: usize, ldr: i32, hPrev: usize, ldh: i32, sPrev: usize,
                                sNow: usize, aux: usize, y: usize, ldy: i32, scratch: usize, nb: i32): void {
   let H = dI32(d, SEQ_H), U = (H + 7) & ~7;
-  gemmXWt(rec, ldr, nb, H, dPtr(d, SEQ_WHH), U, p, U);
+  recurrentProduct(d, rec, ldr, nb, H, 0, U, p, U);
   rnnGatesForward(p, U, y, ldy, nb, H, dI32(d, SEQ_CELL) == CELL_RNN_RELU ? 1 : 0, clipOf(d));
 }
 

@@ -17,7 +17,8 @@ import {
   REGION_DZH, REGION_WHH_T, REGION_WIH_T, REGION_DW_SCRATCH, REGION_ROWS,
 } from './abi';
 import { dI32, dPtr, rowPtr, roundFloats } from './desc';
-import { gemmXWt, gemmDyW, packTransposed, fillBias1, fillBias2 } from './gemm';
+import { gemmDyW, packTransposed, fillBias1, fillBias2 } from './gemm';
+import { inputProduct } from './product';
 import { FORWARD_STEP, BACKWARD_STEP, PACK_WHH_T, WEIGHT_GRADIENTS, cellUnits, cellColumns, cellStateWidth, cellAuxWidth,
   cellSplitRecurrent } from './cells';
 import { seqRegion } from './layout';
@@ -39,13 +40,13 @@ export const CALL_ROWS: i32 = 512;
 // projection. The whole batch is a run of GEMMs over T·B rows; a row range is one GEMM per step.
 function projectInput(d: usize, proj: usize, N: i32, b0: i32, nb: i32): void {
   let T = dI32(d, SEQ_T), B = dI32(d, SEQ_B), K = dI32(d, SEQ_K), x = dPtr(d, SEQ_X), ldx = dI32(d, SEQ_LDX);
-  let wih = dPtr(d, SEQ_WIH), bih = dPtr(d, SEQ_BIH), bhh = dPtr(d, SEQ_BHH), split = cellSplitRecurrent(dI32(d, SEQ_CELL));
+  let bih = dPtr(d, SEQ_BIH), bhh = dPtr(d, SEQ_BHH), split = cellSplitRecurrent(dI32(d, SEQ_CELL));
   let whole = b0 == 0 && nb == B, total = whole ? T * B : T;
   for (let i = 0; i < total; ) {
     let r = whole ? i : i * B + b0, rows = whole ? min(CALL_ROWS, total - i) : nb;
     if (split) fillBias1(rowPtr(proj, r, N), N, rows, N, bih);
     else fillBias2(rowPtr(proj, r, N), N, rows, N, bih, bhh);
-    gemmXWt(rowPtr(x, r, ldx), ldx, rows, K, wih, N, rowPtr(proj, r, N), N);
+    inputProduct(d, rowPtr(x, r, ldx), ldx, rows, K, 0, N, rowPtr(proj, r, N), N);
     i += whole ? rows : 1;
   }
 }

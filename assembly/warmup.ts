@@ -7,12 +7,13 @@
 import {
   CELL_COUNT, SEQ_B, SEQ_BYTES, SEQ_CACHE, SEQ_CELL, SEQ_DC, SEQ_DH, SEQ_DX, SEQ_DY, SEQ_GBHH, SEQ_GBIH, SEQ_GWHH, SEQ_GWIH,
   SEQ_H, SEQ_H0, SEQ_C0, SEQ_HN, SEQ_K, SEQ_LDX, SEQ_LDY, SEQ_SCRATCH, SEQ_T, SEQ_WIH, SEQ_WHH, SEQ_BIH, SEQ_BHH, SEQ_WORK,
-  SEQ_X, SEQ_Y, ACT_SOFTMAX,
+  SEQ_X, SEQ_Y, ACT_SOFTMAX, CELL_LSTM, DTYPE_I8, SEQ_DTYPE, SEQ_SIH, SEQ_SHH, SEQ_QSCRATCH,
 } from './abi';
 import { cellColumns, cellUnits } from './cells';
 import { seqCacheFloats, seqWorkFloats, seqScratchFloats } from './layout';
 import { seqForward, seqBackward, seqStep } from './sequence';
-import { denseForward, denseBackward } from './dense';
+import { denseForward, denseForwardInt8, denseBackward } from './dense';
+import { qgemmScratchBytes } from './qgemm';
 import { adamStep, sumSquares } from './optim';
 import { gemmDyTXScratchFloats } from './gemm';
 
@@ -24,7 +25,7 @@ export function warmUpScratchBytes(): i32 {
   for (let cell = 0; cell < CELL_COUNT; cell++) {
     let N = cellColumns(cell, H), U = cellUnits(cell, H);
     let floats = 2 * N * (K + H + 2) + 6 * T * B * max(K, H) + 4 * B * U + seqCacheFloats(cell, T, B, H)
-      + seqWorkFloats(cell, T, B, K, H) + seqScratchFloats(cell, B, H) + 16 * 16;
+      + seqWorkFloats(cell, T, B, K, H) + seqScratchFloats(cell, B, H) + (qgemmScratchBytes(max(K, H)) >> 2) + 16 * 16;
     most = max(most, floats);
   }
   return (most << 2) + SEQ_BYTES;
@@ -56,7 +57,8 @@ export function warmUp(scratch: usize): void {
     let dc = at; at = take(at, B * U);
     let cache = at; at = take(at, seqCacheFloats(cell, T, B, H));
     let work = at; at = take(at, seqWorkFloats(cell, T, B, K, H));
-    let stepScratch = at;
+    let stepScratch = at; at = take(at, seqScratchFloats(cell, B, H));
+    let quantScratch = at;
     memory.fill(base, 0, stepScratch - base);
     store<i32>(d + SEQ_CELL, cell); store<i32>(d + SEQ_T, T); store<i32>(d + SEQ_B, B);
     store<i32>(d + SEQ_K, K); store<i32>(d + SEQ_H, H);
@@ -79,6 +81,15 @@ export function warmUp(scratch: usize): void {
     // streaming: one layer, T = 1 (the same descriptor; h0 and c0 are the carried state)
     store<i32>(d + SEQ_T, 1);
     for (let r = 0; r < ROUNDS * T; r++) seqStep(d, 1);
+    if (cell == CELL_LSTM) {
+      // int8 weights (DTYPE_I8): their products are shared by every cell, so one cell warms them.
+      // The weight regions are zero (int8 zeros), and so are the biases, used here as the scales.
+      store<i32>(d + SEQ_DTYPE, DTYPE_I8); store<u32>(d + SEQ_QSCRATCH, <u32>quantScratch);
+      store<u32>(d + SEQ_SIH, <u32>bih); store<u32>(d + SEQ_SHH, <u32>bhh);
+      for (let r = 0; r < ROUNDS * T; r++) seqStep(d, 1);
+      store<i32>(d + SEQ_T, T);
+      for (let r = 0; r < ROUNDS; r++) seqForward(d, 0, B);
+    }
   }
   // Dense (softmax head) and the optimizer over a small block
   let N = 16, M = T * B, at = base;
@@ -99,4 +110,8 @@ export function warmUp(scratch: usize): void {
     adamStep(w, gw, mv, mv + ((<usize>(N * K + N)) << 2), N * K + N, 0, 0.9, 0.999, 1e-8, 0, 0, 0.1, 0.001);
     sumSquares(gw, N * K + N);
   }
+  // Dense with int8 weights: zero weights and scales (a zeroed stretch of the block); dws, the
+  // gradient scratch, is larger than the activations' quantization scratch
+  memory.fill(w, 0, (<usize>(N * K + N)) << 2);
+  for (let r = 0; r < ROUNDS * 4; r++) denseForwardInt8(xs, M, K, w, b, b, N, N, ys, ACT_SOFTMAX, dws);
 }

@@ -50,7 +50,7 @@ if (args.threads !== undefined) {
 
 /** The plain-JS LSTM on a workload (plain SGD, LSTM only; null for the others). */
 function plainJs(w) {
-  if (w.optimizer || w.cell) return null;
+  if (w.optimizer || w.cell || w.weights) return null;
   const weights = weightsFor(w);
   const x = uniform(w.B * w.T * w.I, -1, 1, 21);
   const m = new PlainLSTM(w.I, w.H, {

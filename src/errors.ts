@@ -16,7 +16,8 @@ export type LSTMErrorCode =
   | 'UNSUPPORTED_DTYPE' // a safetensors dtype we do not read
   | 'UNSUPPORTED_LAYER' // a Keras/tfjs layer, option or model shape this library cannot run or write
   | 'ONNX_INVALID' // a truncated, corrupt or inconsistent ONNX file
-  | 'UNSUPPORTED_OP'; // an ONNX operator, attribute or model feature this library does not run or write
+  | 'UNSUPPORTED_OP' // an ONNX operator, attribute or model feature this library does not run or write
+  | 'NOT_TRAINABLE'; // backward, gradients or fit on a layer with int8 weights (inference only)
 
 export class LSTMError extends Error {
   readonly code: LSTMErrorCode;

@@ -3,6 +3,10 @@ import { LSTMError, describe } from './errors.js';
 export interface Tensor {
   shape: number[];
   data: Float32Array;
+  /** How files store it (writeSafetensors): 'int8' marks quantized weights, integers in [−127, 127]
+   *  held as float32 here and written as I8; readSafetensors sets it on I8 tensors. 'f16' / 'f32'
+   *  choose a float width per tensor. Absent: the writer's default dtype. */
+  dtype?: 'f32' | 'f16' | 'int8';
 }
 
 /** Named tensors in PyTorch's names, shapes and order (nn.Module.state_dict()). */

@@ -87,15 +87,23 @@ describe('classic tasks converge', () => {
       optimizer: new Adam({ learningRate: 3e-3, clipNorm: 1 }),
       metrics: ['accuracy'],
     });
-    let best = 0;
+    let best = 0,
+      int8: number | null = null;
     await m.fit(tr.x, tr.y, {
       epochs: 24,
       batchSize: 32,
       onEpochEnd: () => {
         best = Math.max(best, m.evaluate(te.x, te.y).accuracy!);
+        if (best === 1 && int8 === null) {
+          // the first model that is 100% stays 100% with int8 weights
+          const q = m.quantize({ weights: 'int8' });
+          int8 = q.evaluate(te.x, te.y).accuracy!;
+          q.dispose();
+        }
       },
     });
     expect(best).toBe(1);
+    expect(int8).toBe(1);
     m.dispose();
   }, 120_000);
 
@@ -138,6 +146,15 @@ describe('classic tasks converge', () => {
     const s = data.decode(out);
     expect(s).toMatch(/^(mat|log)\. the /); // it learned the text, not just its letters
     expect(m.generate({ prompt: [0], steps: 5, seed: 9 })).toEqual(m.generate({ prompt: [0], steps: 5, seed: 9 }));
+    // int8 weights: next-character accuracy within 1 point (measured 0.9688 -> 0.9685), and it still writes the text
+    const q = m.quantize({ weights: 'int8' });
+    expect(Math.abs(q.evaluate(data.x, data.y).accuracy! - m.evaluate(data.x, data.y).accuracy!)).toBeLessThanOrEqual(
+      0.01,
+    );
+    expect(
+      data.decode(q.generate({ prompt: data.encode('the cat sat on the '), steps: 30, temperature: 0.2, seed: 1 })),
+    ).toMatch(/^(mat|log)\. the /);
+    q.dispose();
     m.dispose();
   }, 60_000);
 

@@ -8,7 +8,16 @@
 // relative (their sums are taken per part, then added). The float64 reference test of the LSTM
 // (test/reference/lstm64.ts) runs on the threaded runtime too.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GRU, init, LSTM, SimpleRNN, type StateDict, supportedBuilds } from '../src/index.js';
+import {
+  Dense,
+  GRU,
+  init,
+  LSTM,
+  type RecurrentOptions,
+  SimpleRNN,
+  type StateDict,
+  supportedBuilds,
+} from '../src/index.js';
 import { currentRuntime, type Runtime } from '../src/runtime.js';
 import { splitPolicy } from '../src/threads/split.js';
 import { maxAbsDiff, maxRelDiff, refBackward, refForward, refRandomParams } from './reference/lstm64.js';
@@ -134,6 +143,44 @@ for (const build of supportedBuilds()) {
           }
         }
       }
+    }
+
+    // int8 weights quantize the activations per row into a scratch of the descriptor's: the threaded
+    // forward gives every part its own, and matches one thread bit for bit
+    for (const [name, make] of [
+      ['LSTM', (o: RecurrentOptions) => new LSTM({ ...o, seed: 2 })],
+      ['GRU', (o: RecurrentOptions) => new GRU({ ...o, seed: 2 })],
+      ['RNN', (o: RecurrentOptions) => new SimpleRNN({ ...o, seed: 2 })],
+    ] as const) {
+      it(`int8 ${name}, 2 layers, bidirectional, B=13 on 3 threads, and an int8 Dense: outputs bit-identical to one thread`, async () => {
+        const o = { inputSize: 6, hiddenSize: 20, numLayers: 2, bidirectional: true };
+        const B = 13,
+          T = 9,
+          rng = mulberry32(31);
+        const x = Float32Array.from(uniform(rng, B * T * 6, -1, 1));
+        await init({ build, threads: 1 });
+        const f32 = make(o);
+        f32.loadStateDict(randomize(f32, 7));
+        const a = f32.quantize({ weights: 'int8' });
+        const dense = new Dense({ inputSize: 40, outputSize: 24, activation: 'tanh', seed: 3 });
+        const da = dense.quantize({ weights: 'int8' });
+        const ya = a.forward(x, { batch: B, steps: T });
+        const za = da.forwardTensor({ data: ya.output, shape: [B, T, 40] });
+        await init({ build, threads: 3 });
+        const rt = currentRuntime(),
+          jobs = rt.pool!.jobs;
+        const b = make({ ...o, weights: 'int8' });
+        b.loadStateDict(a.stateDict());
+        const db = new Dense({ inputSize: 40, outputSize: 24, activation: 'tanh', weights: 'int8' });
+        db.loadStateDict(da.stateDict());
+        const yb = b.forward(x, { batch: B, steps: T });
+        const zb = db.forwardTensor({ data: yb.output, shape: [B, T, 40] });
+        expect(rt.pool!.jobs).toBeGreaterThan(jobs);
+        expect(bits(yb.output)).toBe(bits(ya.output));
+        expect(bits(yb.h)).toBe(bits(ya.h));
+        expect(bits(zb.data)).toBe(bits(za.data));
+        for (const l of [f32, a, b, dense, da, db]) l.dispose();
+      });
     }
 
     it('a 2-layer bidirectional LSTM on 3 threads against the float64 reference (outputs 2e-5, gradients 1e-4)', async () => {

@@ -1,6 +1,6 @@
 // The warm-up init() schedules (kernels.warmUp over its own scratch block): it runs in every build,
 // touches nothing outside its scratch (a live layer's weights and outputs are unchanged), and gives
-// the scratch back.
+// the scratch back (its int8 pass as well).
 import { beforeAll, describe, expect, it } from 'vitest';
 import { init, LSTM, supportedBuilds } from '../src/index.js';
 import { currentRuntime } from '../src/runtime.js';
@@ -17,6 +17,8 @@ for (const build of supportedBuilds()) {
       const x = new Float32Array(2 * 5 * 4).map((_, i) => Math.sin(i));
       const before = lstm.forward(x, { batch: 2, steps: 5 }).output,
         weights = lstm.stateDict();
+      const int8 = lstm.quantize({ weights: 'int8' }),
+        int8Before = int8.forward(x, { batch: 2, steps: 5 }).output;
       const live = rt.arena.liveBytes;
       const ptr = rt.arena.alloc(rt.kernels.warmUpScratchBytes(), 'warm-up scratch');
       rt.kernels.warmUp(ptr);
@@ -25,6 +27,8 @@ for (const build of supportedBuilds()) {
       expect(lstm.forward(x, { batch: 2, steps: 5 }).output).toEqual(before);
       const after = lstm.stateDict();
       for (const k of Object.keys(weights)) expect(after[k]!.data).toEqual(weights[k]!.data);
+      expect(int8.forward(x, { batch: 2, steps: 5 }).output).toEqual(int8Before); // the int8 pass too
+      int8.dispose();
       lstm.dispose();
     });
   });

@@ -19,6 +19,7 @@ const demo = {
   maxLagMs: 0,
   errors: [],
   runs: [],
+  quantized: null, // the last f32/int8 comparison
 };
 window.__demo = demo;
 
@@ -122,6 +123,7 @@ function start() {
   sps = [];
   $('start').textContent = 'Restart';
   $('stop').disabled = false;
+  $('quantize').disabled = false;
   $('pred-caption').textContent =
     cfg.task === 'sine'
       ? 'One validation series: next value, truth vs LSTM forecast'
@@ -136,7 +138,9 @@ function stop() {
   demo.running = false;
   $('start').textContent = 'Start';
   $('stop').disabled = true;
+  $('quantize').disabled = true;
 }
+$('quantize').onclick = () => worker.postMessage({ type: 'quantize' });
 $('start').onclick = () => {
   recordRun();
   start();
@@ -230,6 +234,21 @@ worker.onmessage = ({ data: m }) => {
     if (predChart.kind === p.kind) {
       predChart.setData(p.kind === 'series' ? [p.x, p.input, p.truth, p.prediction] : [p.x, p.truth, p.prediction]);
     }
+  } else if (m.type === 'quantized') {
+    demo.quantized = m;
+    const [a, b] = m.rows;
+    const kb = (n) => `${(n / 1024).toFixed(1)} KB`,
+      x = (v, w) => `${(v / w).toFixed(2)}×`;
+    $('q-steps').textContent = m.steps;
+    $('quant-rows').innerHTML = m.rows
+      .map(
+        (r) =>
+          `<tr><td>${r.format}</td><td>${kb(r.bytes)}${r === b ? ` (${x(b.bytes, a.bytes)})` : ''}</td>` +
+          `<td>${r.msPerSequence.toFixed(3)}${r === b ? ` (${x(b.msPerSequence, a.msPerSequence)})` : ''}</td>` +
+          `<td>${r.usPerStep.toFixed(1)}${r === b ? ` (${x(b.usPerStep, a.usPerStep)})` : ''}</td><td>${fmt(r.valLoss)}</td></tr>`,
+      )
+      .join('');
+    $('quant').hidden = false;
   } else if (m.type === 'error') {
     demo.errors.push(m.message);
     demo.running = false;

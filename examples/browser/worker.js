@@ -1,16 +1,23 @@
 // The training loop, in a module Web Worker so the page stays responsive. Messages in:
 //   { type: 'start', run, config: { task: 'sine'|'adding', steps, hidden, build: 'best'|'scalar', threads: 1|2|4|'auto' } }
 //   { type: 'stop' }
+//   { type: 'quantize' }: between two training chunks, quantize the model as it is now
 // Messages out: 'ready' (build, threads, features, baseline), 'progress' (steps, loss, steps/s), 'eval'
-// (validation loss and predictions over the truth), 'error'; each carries the run id it belongs to.
+// (validation loss and predictions over the truth), 'quantized' (f32 against int8: file size,
+// inference speed, validation loss), 'error'; each carries the run id it belongs to.
 import { init, Sequential, LSTM, Dense, Adam, tasks, mulberry32 } from 'wasm-lstm';
 
 const BATCH = 32,
   SEED = 1;
 let generation = 0; // bumps on every start/stop: a running loop sees it and ends
+let quantizeAsked = false; // the loop answers between two chunks
 
 self.onmessage = (event) => {
   const msg = event.data;
+  if (msg.type === 'quantize') {
+    quantizeAsked = true;
+    return;
+  }
   generation++;
   if (msg.type === 'start') {
     const post = (m) => self.postMessage({ ...m, run: msg.run }); // the page drops messages of older runs
@@ -87,6 +94,60 @@ function predictions(model, data, cfg) {
   };
 }
 
+/** The model now against its int8 copy (layer.quantize): file bytes, validation loss, and the
+ *  speed of inference over the validation set and of streaming one step, timed alternately. */
+function compareInt8(model, data) {
+  const int8 = model.quantize({ weights: 'int8' });
+  try {
+    const f32File = new Sequential(model.layers).save().length; // the weights alone, no optimizer state
+    const int8File = int8.save().length;
+    const x = data.val.x,
+      N = x.shape[0],
+      T = x.shape[1],
+      I = x.shape[2];
+    const lstm = [model.layers[0], int8.layers[0]],
+      states = lstm.map((l) => l.createState(1)),
+      xt = new Float32Array(I);
+    const time = (fn) => {
+      const t0 = performance.now();
+      fn();
+      return performance.now() - t0;
+    };
+    const infer = [[], []],
+      step = [[], []];
+    const stream = (i, n) => {
+      for (let t = 0; t < n; t++) {
+        xt.set(x.data.subarray((t % T) * I, ((t % T) + 1) * I));
+        lstm[i].step(xt, states[i]);
+      }
+    };
+    // warm-up: the int8 kernels have not run yet, and wasm code starts in the baseline compiler
+    for (let r = 0; r < 3; r++) {
+      for (const [i, m] of [model, int8].entries()) {
+        m.predict(x, { batchSize: N });
+        stream(i, 2000);
+      }
+    }
+    for (let r = 0; r < 7; r++) {
+      for (const [i, m] of [model, int8].entries()) {
+        infer[i].push(time(() => m.predict(x, { batchSize: N })) / N);
+        step[i].push(time(() => stream(i, 1000)) / 1000);
+      }
+    }
+    for (const s of states) s.dispose();
+    const median = (v) => [...v].sort((a, b) => a - b)[v.length >> 1];
+    return ['f32', 'int8'].map((format, i) => ({
+      format,
+      bytes: i ? int8File : f32File,
+      msPerSequence: median(infer[i]),
+      usPerStep: median(step[i]) * 1000,
+      valLoss: (i ? int8 : model).evaluate(x, data.val.y, { batchSize: 64 }).loss,
+    }));
+  } finally {
+    int8.dispose();
+  }
+}
+
 async function train(cfg, gen, post) {
   // threads: the pool's workers start from this worker (nested workers) over one shared memory
   const info = await init({ ...(cfg.build === 'scalar' ? { build: 'scalar' } : {}), threads: cfg.threads ?? 1 });
@@ -136,6 +197,10 @@ async function train(cfg, gen, post) {
         stepsPerSec: n / ((now - t0) / 1000),
         seconds: (now - started) / 1000,
       });
+      if (quantizeAsked) {
+        quantizeAsked = false;
+        post({ type: 'quantized', steps, rows: compareInt8(model, data) });
+      }
       if (now - lastEval > 300) {
         lastEval = now;
         const { loss } = model.evaluate(data.val.x, data.val.y, { batchSize: 64 });

@@ -49,6 +49,9 @@ export function reportNotes(report: BenchmarkReport): string[] {
       .map(([b, p]) => `${b} ${p.median.toFixed(1)}`)
       .join(', ')}; each build's % is of its own peak, any other implementation's of ${base}'s`,
     `(x/${base} > 1 means slower than the ${base} build; GFLOP/s counts matmul FLOPs: forward 2·G·H·(I+H)·B·T with G = 4 (LSTM), 3 (GRU), 1 (RNN); training 3×.)`,
+    ...(report.results.some((r) => r.id.endsWith('q'))
+      ? ['(int8 rows (…q) count the same multiply-adds as their f32 rows: effective GFLOP/s, % of the f32 peak.)']
+      : []),
   ];
 }
 

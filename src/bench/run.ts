@@ -108,8 +108,13 @@ export function wasmRunner(w: Workload): Runner {
   const weights = weightsFor(w);
   const x = uniform(w.B * w.T * w.I, -1, 1, 21);
   const Cell = w.cell === 'gru' ? GRU : w.cell === 'rnn' ? SimpleRNN : LSTM;
-  const layer = new Cell({ inputSize: w.I, hiddenSize: w.H });
-  layer.loadStateDict(weights);
+  const f32 = new Cell({ inputSize: w.I, hiddenSize: w.H });
+  f32.loadStateDict(weights);
+  let layer = f32;
+  if (w.weights) {
+    layer = f32.quantize({ weights: w.weights });
+    f32.dispose();
+  }
   if (w.kind === 'stream') {
     const calls = w.calls ?? 1;
     const state = layer.createState(w.B);

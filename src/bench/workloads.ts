@@ -14,6 +14,8 @@ export interface Workload {
   cell?: WorkloadCell;
   /** Optimizer of a training workload (plain SGD when absent). */
   optimizer?: 'adam';
+  /** 'int8': the f32 layer after quantize({ weights: 'int8' }) (inference workloads only). */
+  weights?: 'int8';
   B: number;
   T: number;
   I: number;
@@ -33,6 +35,44 @@ export const WORKLOADS: readonly Workload[] = [
   { id: 'W3g', name: 'train GRU', kind: 'train', cell: 'gru', B: 32, T: 50, I: 64, H: 128, unit: 'ms/step' },
   { id: 'W3r', name: 'train RNN', kind: 'train', cell: 'rnn', B: 32, T: 50, I: 64, H: 128, unit: 'ms/step' },
   { id: 'W4', name: 'train-seq', kind: 'train', B: 16, T: 200, I: 32, H: 256, unit: 'ms/step' },
+  // the inference workloads again with int8 weights (the same multiply-adds, counted the same)
+  {
+    id: 'W1q',
+    name: 'stream int8',
+    kind: 'stream',
+    weights: 'int8',
+    B: 1,
+    T: 16,
+    I: 32,
+    H: 128,
+    calls: 2000,
+    unit: 'µs/step',
+  },
+  { id: 'W2q', name: 'infer int8', kind: 'infer', weights: 'int8', B: 32, T: 100, I: 64, H: 256, unit: 'ms/batch' },
+  {
+    id: 'W2gq',
+    name: 'infer GRU int8',
+    kind: 'infer',
+    cell: 'gru',
+    weights: 'int8',
+    B: 32,
+    T: 100,
+    I: 64,
+    H: 256,
+    unit: 'ms/batch',
+  },
+  {
+    id: 'W2rq',
+    name: 'infer RNN int8',
+    kind: 'infer',
+    cell: 'rnn',
+    weights: 'int8',
+    B: 32,
+    T: 100,
+    I: 64,
+    H: 256,
+    unit: 'ms/batch',
+  },
 ];
 
 const gatesOf = (w: Workload): number => (w.cell === 'gru' ? 3 : w.cell === 'rnn' ? 1 : 4);

@@ -90,6 +90,14 @@ export function toLayersModel(layers: readonly Layer[], options: ToLayersModelOp
 
   for (let i = 0; i < layers.length; i++) {
     const l = layers[i]!;
+    if (l.inferenceOnly) {
+      throw unsupported(
+        `layer ${l.kind}`,
+        'weights',
+        'int8 weights have no tfjs layers-model form',
+        'f32 weights (export the model before quantize())',
+      );
+    }
     if (l instanceof Embedding) {
       const name = unique('embedding');
       const V = l.numEmbeddings,

@@ -9,6 +9,11 @@
 //
 // The whole header is validated against the file size before any tensor memory is allocated, so a
 // truncated or lying file (say shape [1e9, 1e9]) costs nothing but an LSTMError.
+//
+// Every tensor comes back as float32 (exact for I8, F16, BF16; F64 narrowed). I8 tensors (quantized
+// weights) are tagged dtype 'int8', so writing them again keeps I8. The writer stores F32 by
+// default, F16 on request, and a tensor's own dtype ('int8', 'f16', 'f32') when it has one; data is
+// laid out widest dtype first so every tensor starts aligned to its element size.
 import { LSTMError, describe } from '../errors.js';
 import type { StateDict, Tensor } from '../tensor.js';
 
@@ -16,7 +21,7 @@ import type { StateDict, Tensor } from '../tensor.js';
 export type { StateDict, Tensor };
 
 const MAX_HEADER_BYTES = 100 * 1024 * 1024;
-const DTYPE_BYTES: Readonly<Record<string, number>> = { F32: 4, F16: 2, BF16: 2, F64: 8 };
+const DTYPE_BYTES: Readonly<Record<string, number>> = { F32: 4, F16: 2, BF16: 2, F64: 8, I8: 1 };
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 interface Entry {
@@ -192,9 +197,44 @@ function decode(buf: Uint8Array, dataStart: number, e: Entry): Float32Array {
     case 'F16':
       for (let i = 0; i < n; i++) out[i] = halfToFloat(view.getUint16(i * 2, true));
       break;
+    case 'I8':
+      for (let i = 0; i < n; i++) out[i] = view.getInt8(i);
+      break;
   }
   return out;
 }
+
+const F32_BITS = new Float32Array(1);
+const U32_BITS = new Uint32Array(F32_BITS.buffer);
+
+/** float32 -> IEEE half bits, rounded to nearest even (subnormals, ±0, ±inf; NaN stays NaN). */
+export function floatToHalf(value: number): number {
+  F32_BITS[0] = value;
+  const x = U32_BITS[0]!,
+    sign = (x >>> 16) & 0x8000,
+    exp = (x >>> 23) & 0xff;
+  let mant = x & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
+  const e = exp - 112; // rebias 127 -> 15
+  if (e >= 0x1f) return sign | 0x7c00;
+  if (e <= 0) {
+    if (e < -10) return sign; // below half the smallest subnormal: ±0
+    mant |= 0x800000;
+    const shift = 14 - e,
+      rem = mant & ((1 << shift) - 1),
+      mid = 1 << (shift - 1);
+    let h = mant >>> shift;
+    if (rem > mid || (rem === mid && h & 1)) h++;
+    return sign | h;
+  }
+  let h = (e << 10) | (mant >>> 13);
+  const rem = mant & 0x1fff;
+  if (rem > 0x1000 || (rem === 0x1000 && h & 1)) h++; // a carry into the exponent is still right
+  return sign | h;
+}
+
+/** The largest magnitude that rounds to a finite half (65504 + half an ulp, exclusive). */
+const HALF_LIMIT = 65520;
 
 /** Tensors of a safetensors file as float32 (fresh arrays, in header order). */
 export function readSafetensors(bytes: Uint8Array | ArrayBuffer): StateDict {
@@ -209,12 +249,28 @@ export function readSafetensorsWithMetadata(bytes: Uint8Array | ArrayBuffer): {
   const buf = asBytes(bytes);
   const { entries, metadata, dataStart } = parseHeader(buf);
   const tensors: StateDict = {};
-  for (const e of entries) setOwn(tensors, e.name, { shape: e.shape, data: decode(buf, dataStart, e) });
+  for (const e of entries) {
+    const t: Tensor = { shape: e.shape, data: decode(buf, dataStart, e) };
+    if (e.dtype === 'I8') t.dtype = 'int8';
+    setOwn(tensors, e.name, t);
+  }
   return { tensors, metadata };
 }
 
-/** A safetensors file holding the tensors as F32 in the record's key order, with optional string metadata. */
-export function writeSafetensors(tensors: StateDict, metadata?: Record<string, string>): Uint8Array {
+export interface WriteOptions {
+  /** How float tensors without a dtype of their own are stored: 'F32' (default) or 'F16' (half the
+   *  bytes; values must lie within ±65504). */
+  dtype?: 'F32' | 'F16';
+}
+
+const FILE_DTYPE = { f32: 'F32', f16: 'F16', int8: 'I8' } as const;
+
+/** A safetensors file of the tensors (header in the record's key order), with optional string metadata. */
+export function writeSafetensors(
+  tensors: StateDict,
+  metadata?: Record<string, string>,
+  options: WriteOptions = {},
+): Uint8Array {
   if (!isRecord(tensors))
     throw badArgument('tensors', 'tensors must be an object', 'Record<string, { shape, data }>', describe(tensors));
   const header: Record<string, unknown> = {};
@@ -229,8 +285,11 @@ export function writeSafetensors(tensors: StateDict, metadata?: Record<string, s
     }
     header.__metadata__ = copy;
   }
-  let dataLength = 0;
-  const parts: Float32Array[] = [];
+  const fallback = options?.dtype ?? 'F32';
+  if (fallback !== 'F32' && fallback !== 'F16')
+    throw badArgument('dtype', 'unsupported file dtype', "'F32' | 'F16'", describe(fallback));
+  const parts: { name: string; data: Float32Array; dtype: 'F32' | 'F16' | 'I8'; entry: { data_offsets: number[] } }[] =
+    [];
   for (const [name, t] of Object.entries(tensors as Record<string, unknown>)) {
     if (name === '' || name === '__metadata__') {
       throw badArgument(
@@ -255,13 +314,24 @@ export function writeSafetensors(tensors: StateDict, metadata?: Record<string, s
         json(shape),
       );
     }
-    setOwn(header, name, {
-      dtype: 'F32',
-      shape: shape.slice(),
-      data_offsets: [dataLength, dataLength + data.byteLength],
-    });
-    dataLength += data.byteLength;
-    parts.push(data);
+    const own = (t as Tensor).dtype;
+    if (own !== undefined && !Object.hasOwn(FILE_DTYPE, own))
+      throw badArgument(`${name}.dtype`, 'unknown tensor dtype', "'f32' | 'f16' | 'int8'", describe(own));
+    const dtype = own === undefined ? fallback : FILE_DTYPE[own];
+    checkRange(name, data, dtype);
+    const entry = { dtype, shape: shape.slice(), data_offsets: [0, 0] };
+    setOwn(header, name, entry);
+    parts.push({ name, data, dtype, entry });
+  }
+  // Widest elements first (a stable sort), so each tensor starts aligned to its element size.
+  const order = parts
+    .map((p, i) => ({ p, i }))
+    .sort((a, b) => DTYPE_BYTES[b.p.dtype]! - DTYPE_BYTES[a.p.dtype]! || a.i - b.i);
+  let dataLength = 0;
+  for (const { p } of order) {
+    const bytes = p.data.length * DTYPE_BYTES[p.dtype]!;
+    p.entry.data_offsets = [dataLength, dataLength + bytes];
+    dataLength += bytes;
   }
 
   // Spaces after the JSON make 8 + N a multiple of 8, so the data buffer starts 8-byte aligned
@@ -273,11 +343,37 @@ export function writeSafetensors(tensors: StateDict, metadata?: Record<string, s
   view.setUint32(0, n, true); // high half stays 0
   out.set(headerBytes, 8);
   out.fill(0x20, 8 + headerBytes.length, 8 + n);
-  let off = 8 + n;
-  for (const data of parts) {
-    if (LITTLE_ENDIAN) out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), off);
+  for (const { p } of order) {
+    const data = p.data,
+      off = 8 + n + p.entry.data_offsets[0]!;
+    if (p.dtype === 'I8') for (let i = 0; i < data.length; i++) view.setInt8(off + i, data[i]!);
+    else if (p.dtype === 'F16')
+      for (let i = 0; i < data.length; i++) view.setUint16(off + i * 2, floatToHalf(data[i]!), true);
+    else if (LITTLE_ENDIAN) out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), off);
     else for (let i = 0; i < data.length; i++) view.setFloat32(off + i * 4, data[i]!, true);
-    off += data.byteLength;
   }
   return out;
+}
+
+/** Values a narrow dtype cannot hold are an error, not a silent clamp: I8 takes integers in
+ *  [−128, 127]; F16 finite values within ±65504 (±inf and NaN pass through as themselves). */
+function checkRange(name: string, data: Float32Array, dtype: string): void {
+  if (dtype === 'I8') {
+    for (let i = 0; i < data.length; i++) {
+      const v = data[i]!;
+      if (!(Number.isInteger(v) && v >= -128 && v <= 127))
+        throw badArgument(
+          name,
+          'an I8 tensor must hold integers in [−128, 127]',
+          'integers in [−128, 127]',
+          `${v} at index ${i}`,
+        );
+    }
+  } else if (dtype === 'F16') {
+    for (let i = 0; i < data.length; i++) {
+      const v = data[i]!;
+      if (Number.isFinite(v) && Math.abs(v) >= HALF_LIMIT)
+        throw badArgument(name, 'value out of F16 range', 'finite values within ±65504', `${v} at index ${i}`);
+    }
+  }
 }

@@ -2,15 +2,22 @@
 // Parameters: weight [out, in], bias [out] (PyTorch names), packed for the GEMM microkernel.
 import { ACT_LINEAR, ACT_RELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH, PANEL } from '../../assembly/abi.js';
 import { checkSize, describe, LSTMError } from '../errors.js';
-import { packRows, packVector, unpackRows, unpackVector } from '../io/torch.js';
 import { Holdings, own, release } from '../owned.js';
 import { mulberry32, uniformArray } from '../random.js';
 import { currentRuntime, type Runtime } from '../runtime.js';
-import { denseBackward, denseForward } from '../threads/split.js';
+import { denseBackward } from '../threads/split.js';
 import { type StateDict, shapeSize, shapeString, type Tensor } from '../tensor.js';
 import type { BackwardTensorOptions, Layer, ParameterBlock, PrefixOption } from './layer.js';
 import { addPrefix, selectPrefix } from './layer.js';
-import { checkTensor } from './recurrent-params.js';
+import { type DenseBlock, denseBlock } from './dense-blocks.js';
+import {
+  checkQuantizeOptions,
+  checkWeightDtype,
+  notTrainable,
+  type QuantizeOptions,
+  quantizeDict,
+  type WeightDtype,
+} from './quantize.js';
 import { Trainability, type TrainabilityOptions } from './trainability.js';
 
 export type Activation = 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'softmax';
@@ -33,6 +40,8 @@ export interface DenseOptions extends TrainabilityOptions {
   outputSize: number;
   activation?: Activation;
   seed?: number;
+  /** 'f32' (default), or 'int8': inference only, one f32 scale per output (what quantize() returns). */
+  weights?: WeightDtype;
 }
 
 export class Dense implements Layer {
@@ -44,10 +53,11 @@ export class Dense implements Layer {
   readonly #rt: Runtime;
   readonly #holdings: Holdings;
   readonly #NP: number; // outputs padded to whole GEMM panels
-  readonly #wFloats: number;
-  readonly #cols: Int32Array; // output n sits in packed column n
-  readonly #params: number; // [packed weight | bias (NP)]
-  readonly #grads: number;
+  readonly weights: WeightDtype;
+  readonly #block: DenseBlock; // the packing and forward kernel of the weights' dtype (dense-blocks.ts)
+  readonly #wFloats: number; // float offset of the bias in the block
+  readonly #params: number;
+  readonly #grads: number; // 0 for an inference-only block
   readonly #trainability: Trainability;
   #ws = 0;
   #wsRows = 0; // [x rows·in | y rows·NP | dy rows·NP | dx rows·in | wT | dW scratch]
@@ -84,22 +94,23 @@ export class Dense implements Layer {
       });
     }
     this.#seed = seed;
+    this.weights = checkWeightDtype(options.weights);
     this.#rt = currentRuntime();
     this.#NP = Math.ceil(this.outputSize / OUTPUT_COLUMNS) * OUTPUT_COLUMNS;
-    this.#wFloats = this.#NP * this.inputSize;
-    this.#cols = Int32Array.from({ length: this.outputSize }, (_, n) => n);
+    this.#block = denseBlock(this.weights, this.outputSize, this.inputSize, this.#NP, this.#rt.kernels);
+    this.#wFloats = this.#block.biasAt;
     this.#trainability = new Trainability(
       options,
       new Map([
         ['weight', [0, this.#wFloats]],
-        ['bias', [this.#wFloats, this.#wFloats + this.#NP]],
+        ['bias', [this.#wFloats, this.#block.floats]],
       ]),
     );
     this.#holdings = new Holdings(this.#rt.arena);
-    const floats = this.#wFloats + this.#NP;
+    const floats = this.#block.floats;
     try {
       this.#params = this.#holdings.alloc(floats * 4, 'Dense parameters');
-      this.#grads = this.#holdings.alloc(floats * 4, 'Dense gradients');
+      this.#grads = this.#block.inferenceOnly ? 0 : this.#holdings.alloc(floats * 4, 'Dense gradients');
     } catch (e) {
       this.#holdings.freeAll();
       throw e;
@@ -110,13 +121,11 @@ export class Dense implements Layer {
       bound = 1 / Math.sqrt(this.inputSize);
     const weight = uniformArray(rng, this.outputSize * this.inputSize, -bound, bound);
     const bias = uniformArray(rng, this.outputSize, -bound, bound);
-    this.#write(
-      {
-        weight: { shape: [this.outputSize, this.inputSize], data: weight },
-        bias: { shape: [this.outputSize], data: bias },
-      },
-      this.#params,
-    );
+    const init: StateDict = {
+      weight: { shape: [this.outputSize, this.inputSize], data: weight },
+      bias: { shape: [this.outputSize], data: bias },
+    };
+    this.#write(this.#block.inferenceOnly ? quantizeDict(init, ['weight']) : init, this.#params);
   }
 
   get disposed(): boolean {
@@ -128,12 +137,18 @@ export class Dense implements Layer {
     return this.activation;
   }
 
+  /** true for int8 weights: backward, gradients and fit raise NOT_TRAINABLE. */
+  get inferenceOnly(): boolean {
+    return this.#block.inferenceOnly;
+  }
+
   config(): Record<string, unknown> {
     return {
       inputSize: this.inputSize,
       outputSize: this.outputSize,
       activation: this.activation,
       seed: this.#seed,
+      ...(this.weights !== 'f32' ? { weights: this.weights } : {}),
       ...this.#trainability.config(),
     };
   }
@@ -156,22 +171,32 @@ export class Dense implements Layer {
     return this.#trainability.frozen;
   }
 
+  /** A new inference-only Dense with int8 weights (one f32 scale per output; bias f32). */
+  quantize(options: QuantizeOptions): Dense {
+    this.#live();
+    checkQuantizeOptions(options);
+    const { trainable: _t, frozenParameters: _f, ...config } = this.config(); // an int8 layer has nothing to freeze
+    const q = new Dense({ ...(config as unknown as DenseOptions), weights: 'int8' });
+    try {
+      const d = this.stateDict();
+      q.loadStateDict(this.#block.inferenceOnly ? d : quantizeDict(d, ['weight']));
+    } catch (e) {
+      q.dispose();
+      throw e;
+    }
+    return q;
+  }
+
+  #requireGradients(what: string): void {
+    if (this.#block.inferenceOnly) throw notTrainable('Dense', what);
+  }
+
   #write(d: StateDict, block: number): void {
-    const f32 = this.#rt.arena.f32,
-      base = block >>> 2;
-    packRows(d.weight!.data, this.inputSize, this.#cols, f32, base);
-    packVector(d.bias!.data, this.#cols, f32, base + this.#wFloats);
+    this.#block.write(this.#rt.arena, d, block);
   }
 
   #read(block: number): StateDict {
-    const f32 = this.#rt.arena.f32,
-      base = block >>> 2,
-      O = this.outputSize,
-      K = this.inputSize;
-    return {
-      weight: { shape: [O, K], data: unpackRows(f32, base, K, this.#cols) },
-      bias: { shape: [O], data: unpackVector(f32, base + this.#wFloats, this.#cols) },
-    };
+    return this.#block.read(this.#rt.arena, block);
   }
 
   stateDict(options?: PrefixOption): StateDict {
@@ -181,41 +206,31 @@ export class Dense implements Layer {
 
   gradients(): StateDict {
     this.#live();
+    this.#requireGradients('gradients');
     return this.#read(this.#grads);
   }
 
   /** Load nn.Linear parameters. Validates everything before changing anything. */
   loadStateDict(dict: StateDict, options?: PrefixOption): void {
     this.#live();
-    const d = selectPrefix(dict, options);
-    for (const k of Object.keys(d)) {
-      if (k !== 'weight' && k !== 'bias')
-        throw new LSTMError('STATE_DICT_UNEXPECTED', 'tensor not in this layer', {
-          argument: k,
-          expected: 'weight, bias',
-          actual: k,
-        });
-    }
-    const checked = {
-      weight: checkTensor('weight', d.weight, [this.outputSize, this.inputSize]),
-      bias: checkTensor('bias', d.bias, [this.outputSize]),
-    };
-    this.#write(checked, this.#params);
+    this.#write(this.#block.check(selectPrefix(dict, options)), this.#params);
   }
 
   zeroGrad(): void {
     this.#live();
-    this.#rt.arena.fill(this.#grads, this.#wFloats + this.#NP);
+    this.#requireGradients('zeroGrad');
+    this.#rt.arena.fill(this.#grads, this.#block.floats);
   }
 
   /** @internal */
   _blocks(): ParameterBlock {
     this.#live();
+    this.#requireGradients('optimizer');
     return {
       runtime: this.#rt,
       params: this.#params,
       grads: this.#grads,
-      floats: this.#wFloats + this.#NP,
+      floats: this.#block.floats,
       ranges: this.#trainability.ranges(),
     };
   }
@@ -226,7 +241,11 @@ export class Dense implements Layer {
       NP = this.#NP,
       k = this.#rt.kernels;
     const floats =
-      rows * K * 2 + rows * NP * 2 + Math.ceil(K / PANEL) * PANEL * NP + k.gemmDyTXScratchFloats(NP, K) + 64;
+      rows * K * 2 +
+      rows * NP * 2 +
+      Math.ceil(K / PANEL) * PANEL * NP +
+      Math.max(k.gemmDyTXScratchFloats(NP, K), this.#block.scratchFloats) + // the forward's scratch too
+      64;
     const ptr = this.#holdings.alloc(floats * 4, `Dense workspace for ${rows} rows`);
     if (this.#ws) this.#holdings.free(this.#ws);
     this.#ws = ptr;
@@ -272,8 +291,7 @@ export class Dense implements Layer {
     this.#workspace(Math.max(rows, 1));
     const o = this.#offsets();
     arena.write(o.x, x.data);
-    const p = this.#params;
-    denseForward(this.#rt, o.x, rows, K, p, p + this.#wFloats * 4, O, NP, o.y, ACTIVATION_IDS[this.activation]);
+    this.#block.forward(this.#rt, o.x, rows, this.#params, o.y, ACTIVATION_IDS[this.activation], o.scratch);
     this.#rows = rows;
     this.#xShape = shape.slice();
     this.#hasForward = true;
@@ -287,6 +305,7 @@ export class Dense implements Layer {
    *  sigmoid pass ∂L/∂z with `preActivation` set, skipping the activation's derivative. */
   backwardTensor(dy: Tensor, options: BackwardTensorOptions = {}): Tensor {
     this.#live();
+    this.#requireGradients('backward');
     if (!this.#hasForward)
       throw new LSTMError('NO_FORWARD', 'backward() needs a forward() first', {
         argument: 'dy',

@@ -65,6 +65,10 @@ export interface Layer {
   stream?(batch: number): LayerStream;
   /** Truncated BPTT: carry the final state into the next forward (detached). */
   setCarry?(on: boolean): void;
+  /** true: inference only (int8 weights); backward and fit raise NOT_TRAINABLE. Absent: false. */
+  readonly inferenceOnly?: boolean;
+  /** A new inference-only copy with quantized weights (layers with a weight matrix). */
+  quantize?(options: { weights: 'int8' }): Layer;
   /** @internal The packed parameter block for optimizers; null for layers without parameters. */
   _blocks(): ParameterBlock | null;
 }

@@ -2,6 +2,7 @@
 // tells the shared machinery which kernel cell a layer class runs.
 import { FLAG_CLIP, FLAG_HARD_GATES } from '../../assembly/abi.js';
 import { checkSize, describe, LSTMError } from '../errors.js';
+import { checkWeightDtype, type WeightDtype } from './quantize.js';
 import type { TrainabilityOptions } from './trainability.js';
 
 /** Which kernel cell (assembly/cells.ts) a layer runs, and how PyTorch's parameters map onto it. */
@@ -60,6 +61,9 @@ export interface RecurrentOptions extends TrainabilityOptions {
    *  merge_mode): 'concat' (default) [N, …, 2H], or 'sum' | 'mul' | 'ave' [N, …, H]. forward()
    *  always returns both directions side by side, as PyTorch does. */
   mergeMode?: MergeMode;
+  /** The weights' dtype: 'f32' (default), or 'int8' for an inference-only layer (symmetric int8,
+   *  one f32 scale per gate unit; what quantize() returns and model files record). */
+  weights?: WeightDtype;
 }
 
 export interface ForwardOptions {
@@ -121,6 +125,7 @@ export interface RecurrentConfig {
   goBackwards: boolean;
   cellClip: number | undefined;
   mergeMode: MergeMode;
+  weights: WeightDtype;
   /** spec.flags plus the flags of the options */
   flags: number;
 }
@@ -252,6 +257,7 @@ export function recurrentConfig(options: RecurrentOptions, spec: CellSpec): Recu
     goBackwards,
     cellClip,
     mergeMode,
+    weights: checkWeightDtype(options.weights),
     flags: spec.flags | (hard ? FLAG_HARD_GATES : 0) | (cellClip !== undefined ? FLAG_CLIP : 0),
   };
 }
@@ -272,5 +278,6 @@ export function configOptions(c: RecurrentConfig): Record<string, unknown> {
     ...(c.goBackwards ? { goBackwards: true } : {}),
     ...(c.cellClip !== undefined ? { cellClip: c.cellClip } : {}),
     ...(c.mergeMode !== 'concat' ? { mergeMode: c.mergeMode } : {}),
+    ...(c.weights !== 'f32' ? { weights: c.weights } : {}),
   };
 }

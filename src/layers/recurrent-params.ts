@@ -1,5 +1,6 @@
 // The parameters of a recurrent layer: where each layer and direction's weights sit in the one
 // packed block (a Slot), PyTorch's names and shapes for them, and the conversion between the two.
+import { DTYPE_F32 } from '../../assembly/abi.js';
 import type { Arena } from '../arena.js';
 import { describe, LSTMError } from '../errors.js';
 import { packRows, packVector, recurrentParamNames, unpackRows, unpackVector } from '../io/torch.js';
@@ -20,6 +21,33 @@ export interface Slot {
   bhh: number;
   /** peephole weights [3·U], or −1 */
   peep: number;
+  /** per-column scales [N] of wih and whh (int8 blocks), or −1 */
+  sih: number;
+  shh: number;
+}
+
+/** A recurrent layer's packed parameter block in one weight dtype (this file: f32; int8:
+ *  quantized-params.ts). The layer, its workspaces and streams use only this interface. */
+export interface RecurrentBlock {
+  /** DTYPE_* (assembly/abi.ts), written into every descriptor */
+  readonly dtype: number;
+  /** true: inference only (no gradient block; backward and fit raise NOT_TRAINABLE) */
+  readonly inferenceOnly: boolean;
+  readonly slots: Slot[];
+  /** floats of the block (byte size / 4) */
+  readonly floats: number;
+  readonly N: number;
+  readonly U: number;
+  /** Number of parameters (PyTorch's count, without padding or scales). */
+  readonly count: number;
+  initial(seed: number, forgetBias: number | undefined): StateDict;
+  check(dict: StateDict): StateDict;
+  write(arena: Arena, dict: StateDict, block: number): void;
+  read(arena: Arena, block: number): StateDict;
+  /** Floats of scratch the products need for inputs of up to K features (SEQ_QSCRATCH). */
+  scratchFloats(K: number): number;
+  /** Every parameter name -> its [start, end) float range in the block (for freezing). */
+  ranges(): Map<string, [number, number]>;
 }
 
 interface ParamShape {
@@ -30,7 +58,9 @@ interface ParamShape {
   part: number;
 }
 
-export class RecurrentParams {
+export class RecurrentParams implements RecurrentBlock {
+  readonly dtype = DTYPE_F32;
+  readonly inferenceOnly = false;
   readonly slots: Slot[] = [];
   /** floats of the packed block */
   readonly floats: number;
@@ -58,7 +88,7 @@ export class RecurrentParams {
     for (let layer = 0; layer < c.numLayers; layer++) {
       const K = layer === 0 ? c.inputSize : H * c.directions;
       for (let dir = 0; dir < c.directions; dir++) {
-        const slot: Slot = { layer, dir, K, wih: at, whh: 0, bih: 0, bhh: 0, peep: -1 };
+        const slot: Slot = { layer, dir, K, wih: at, whh: 0, bih: 0, bhh: 0, peep: -1, sih: -1, shh: -1 };
         at += this.N * K;
         slot.whh = at;
         at += this.N * H;
@@ -186,6 +216,10 @@ export class RecurrentParams {
   /** Number of trainable parameters (PyTorch's count, without padding). */
   get count(): number {
     return this.shapes.reduce((n, p) => n + shapeSize(p.shape), 0);
+  }
+
+  scratchFloats(_K: number): number {
+    return 0;
   }
 }
 

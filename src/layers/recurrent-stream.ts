@@ -6,7 +6,7 @@ import { Descriptor } from '../kernel/descriptor.js';
 import type { Holdings } from '../owned.js';
 import type { Runtime } from '../runtime.js';
 import type { CellSpec, RecurrentConfig } from './recurrent-config.js';
-import type { RecurrentParams } from './recurrent-params.js';
+import type { RecurrentBlock } from './recurrent-params.js';
 import { roundFloats } from './recurrent-workspace.js';
 
 export interface LSTMState {
@@ -44,7 +44,7 @@ export class StreamState implements LSTMState {
   constructor(
     c: RecurrentConfig,
     spec: CellSpec,
-    p: RecurrentParams,
+    p: RecurrentBlock,
     params: number,
     rt: Runtime,
     holdings: Holdings,
@@ -66,9 +66,14 @@ export class StreamState implements LSTMState {
     this.#U = U;
     this.#hasCell = spec.hasCell;
     const cacheFloats = roundFloats(k.seqCacheFloats(spec.cell, 1, B, H));
-    const floats = [(L * abi.SEQ_BYTES) / 4, B * I, L * B * H, L * B * U, k.seqScratchFloats(spec.cell, B, H)].map(
-      roundFloats,
-    );
+    const floats = [
+      (L * abi.SEQ_BYTES) / 4,
+      B * I,
+      L * B * H,
+      L * B * U,
+      k.seqScratchFloats(spec.cell, B, H),
+      p.scratchFloats(Math.max(I, H)),
+    ].map(roundFloats);
     const total = floats.reduce((a, b) => a + b, 0) + L * cacheFloats;
     this.ptr = holdings.alloc(total * 4, `stream state for batch=${B}`);
     let at = this.ptr;
@@ -81,7 +86,8 @@ export class StreamState implements LSTMState {
     this.#x = next(floats[1]!);
     this.#h = next(floats[2]!);
     this.#c = next(floats[3]!);
-    const scratch = next(floats[4]!);
+    const scratch = next(floats[4]!),
+      quantScratch = next(floats[5]!);
     this.output = new Float32Array(B * H);
     for (let l = 0; l < L; l++) {
       const s = p.slots[l]!,
@@ -93,6 +99,8 @@ export class StreamState implements LSTMState {
       d.set(abi.SEQ_WIH, params + s.wih * 4).set(abi.SEQ_WHH, params + s.whh * 4);
       d.set(abi.SEQ_BIH, params + s.bih * 4).set(abi.SEQ_BHH, params + s.bhh * 4);
       d.set(abi.SEQ_PEEP, s.peep >= 0 ? params + s.peep * 4 : 0);
+      d.set(abi.SEQ_DTYPE, p.dtype).set(abi.SEQ_QSCRATCH, quantScratch);
+      d.set(abi.SEQ_SIH, s.sih >= 0 ? params + s.sih * 4 : 0).set(abi.SEQ_SHH, s.shh >= 0 ? params + s.shh * 4 : 0);
       d.set(abi.SEQ_X, l === 0 ? this.#x : this.#h + (l - 1) * B * H * 4).set(abi.SEQ_LDX, s.K);
       d.set(abi.SEQ_H0, this.#h + l * B * H * 4).set(abi.SEQ_C0, this.#c + l * B * U * 4);
       d.set(abi.SEQ_CACHE, next(cacheFloats)).set(abi.SEQ_SCRATCH, scratch);

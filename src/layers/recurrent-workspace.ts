@@ -9,7 +9,7 @@ import { Descriptor } from '../kernel/descriptor.js';
 import type { Holdings } from '../owned.js';
 import type { Runtime } from '../runtime.js';
 import type { CellSpec, RecurrentConfig } from './recurrent-config.js';
-import type { RecurrentParams } from './recurrent-params.js';
+import type { RecurrentBlock } from './recurrent-params.js';
 
 /** Floats rounded up to 16 (64 bytes): every region starts on a cache line. */
 export const roundFloats = (n: number): number => Math.ceil(n / 16) * 16;
@@ -63,7 +63,7 @@ export class Workspace {
   constructor(
     c: RecurrentConfig,
     spec: CellSpec,
-    p: RecurrentParams,
+    p: RecurrentBlock,
     params: number,
     rt: Runtime,
     holdings: Holdings,
@@ -95,7 +95,7 @@ export class Workspace {
     const sizes: number[] = [TB * Math.max(I, DH), TB * I, S * B * H, S * B * U, S * B * H, S * B * H, B];
     for (let l = 0; l < L; l++) sizes.push(TB * DH);
     for (let s = 0; s < S; s++) sizes.push(k.seqCacheFloats(spec.cell, T, B, H));
-    for (let i = 0; i < lanes; i++) sizes.push(k.seqScratchFloats(spec.cell, B, H));
+    for (let i = 0; i < lanes; i++) sizes.push(k.seqScratchFloats(spec.cell, B, H), p.scratchFloats(Math.max(I, DH)));
     sizes.push((S * abi.SEQ_BYTES) / 4);
     if (drop) for (let s = 0; s < S; s++) sizes.push(B * H, TB * H);
     const { offsets, bytes } = layout(sizes, `activation cache for batch=${B}, steps=${T}`);
@@ -114,8 +114,13 @@ export class Workspace {
     let i = 7;
     this.y = Array.from({ length: L }, () => at(i++));
     const caches = Array.from({ length: S }, () => at(i++));
-    const scratch = Array.from({ length: lanes }, () => at(i++)),
-      descs = at(i++);
+    const scratch: number[] = [],
+      quantScratch: number[] = [];
+    for (let l = 0; l < lanes; l++) {
+      scratch.push(at(i++));
+      quantScratch.push(at(i++));
+    }
+    const descs = at(i++);
     this.dropMask = [];
     this.hMasked = [];
     if (drop) {
@@ -136,6 +141,11 @@ export class Workspace {
       d.set(abi.SEQ_WIH, params + slot.wih * 4).set(abi.SEQ_WHH, params + slot.whh * 4);
       d.set(abi.SEQ_BIH, params + slot.bih * 4).set(abi.SEQ_BHH, params + slot.bhh * 4);
       d.set(abi.SEQ_PEEP, slot.peep >= 0 ? params + slot.peep * 4 : 0);
+      d.set(abi.SEQ_DTYPE, p.dtype).set(abi.SEQ_QSCRATCH, quantScratch[slot.dir % lanes]!);
+      d.set(abi.SEQ_SIH, slot.sih >= 0 ? params + slot.sih * 4 : 0).set(
+        abi.SEQ_SHH,
+        slot.shh >= 0 ? params + slot.shh * 4 : 0,
+      );
       d.set(abi.SEQ_X, slot.layer === 0 ? this.x0 : this.y[slot.layer - 1]!).set(abi.SEQ_LDX, slot.K);
       d.set(abi.SEQ_H0, this.h0 + s * B * H * 4).set(abi.SEQ_C0, this.c0 + s * B * U * 4);
       d.set(abi.SEQ_Y, this.y[slot.layer]! + slot.dir * H * 4).set(abi.SEQ_LDY, DH);
@@ -149,7 +159,7 @@ export class Workspace {
   ensureBackward(
     c: RecurrentConfig,
     spec: CellSpec,
-    p: RecurrentParams,
+    p: RecurrentBlock,
     grads: number,
     rt: Runtime,
     holdings: Holdings,

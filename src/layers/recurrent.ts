@@ -25,7 +25,9 @@ import {
   recurrentConfig,
 } from './recurrent-config.js';
 import { checkBackwardArgs, checkForwardArgs } from './recurrent-checks.js';
-import { RecurrentParams } from './recurrent-params.js';
+import { type QuantizeOptions, checkQuantizeOptions, notTrainable, quantizeDict } from './quantize.js';
+import { recurrentBlock } from './quantized-params.js';
+import type { RecurrentBlock } from './recurrent-params.js';
 import { type LSTMState, StreamState } from './recurrent-stream.js';
 import { Workspace } from './recurrent-workspace.js';
 import { Trainability } from './trainability.js';
@@ -52,9 +54,9 @@ export abstract class Recurrent implements Layer {
   readonly #config: RecurrentConfig;
   readonly #rt: Runtime;
   readonly #holdings: Holdings;
-  readonly #p: RecurrentParams;
+  readonly #p: RecurrentBlock;
   readonly #params: number; // byte offset of the packed parameter block
-  readonly #grads: number; // same layout, gradients
+  readonly #grads: number; // same layout, gradients (0 for an inference-only block)
   readonly #dropRng: () => number;
   readonly #states = new Set<StreamState>();
   #ws: Workspace | null = null;
@@ -71,12 +73,12 @@ export abstract class Recurrent implements Layer {
     this.#rt = currentRuntime();
     this.#dropRng = mulberry32((c.seed ^ 0x5bd1e995) >>> 0);
     this.#adapter = new SequentialAdapter(this, c.mergeMode);
-    this.#p = new RecurrentParams(c, spec, this.#rt.kernels);
+    this.#p = recurrentBlock(c, spec, this.#rt.kernels);
     this.#trainability = new Trainability(options, this.#p.ranges());
     this.#holdings = new Holdings(this.#rt.arena);
     try {
       this.#params = this.#holdings.alloc(this.#p.floats * 4, 'parameters');
-      this.#grads = this.#holdings.alloc(this.#p.floats * 4, 'gradients');
+      this.#grads = this.#p.inferenceOnly ? 0 : this.#holdings.alloc(this.#p.floats * 4, 'gradients');
     } catch (e) {
       this.#holdings.freeAll();
       throw e;
@@ -122,6 +124,14 @@ export abstract class Recurrent implements Layer {
   get disposed(): boolean {
     return this.#disposed;
   }
+  /** The weights' dtype: 'f32', or 'int8' (inference only). */
+  get weights(): 'f32' | 'int8' {
+    return this.#config.weights;
+  }
+  /** true for int8 weights: backward, gradients and fit raise NOT_TRAINABLE. */
+  get inferenceOnly(): boolean {
+    return this.#p.inferenceOnly;
+  }
 
   config(): Record<string, unknown> {
     return { ...configOptions(this.#config), ...this.#trainability.config() };
@@ -145,6 +155,29 @@ export abstract class Recurrent implements Layer {
     return this.#trainability.frozen;
   }
 
+  /** A new inference-only layer of the same kind and options with int8 weights (symmetric, one f32
+   *  scale per gate unit; biases and states stay f32). This layer is unchanged. */
+  quantize(options: QuantizeOptions): this {
+    this.#live();
+    checkQuantizeOptions(options);
+    const Kind = this.constructor as new (o: Record<string, unknown>) => this;
+    const { trainable: _t, frozenParameters: _f, ...config } = this.config(); // an int8 layer has nothing to freeze
+    const q = new Kind({ ...config, weights: 'int8' });
+    try {
+      const dict = this.stateDict(),
+        weights = Object.keys(dict).filter((k) => /^weight_(ih|hh)_l/.test(k));
+      q.loadStateDict(this.#p.inferenceOnly ? dict : quantizeDict(dict, weights));
+    } catch (e) {
+      q.dispose();
+      throw e;
+    }
+    return q;
+  }
+
+  #requireGradients(what: string): void {
+    if (this.#p.inferenceOnly) throw notTrainable(this.#spec.kind, what);
+  }
+
   // ---- parameters ----
 
   /** The parameters in PyTorch's names, shapes and gate order (fresh copies). */
@@ -156,6 +189,7 @@ export abstract class Recurrent implements Layer {
   /** The accumulated gradients, same names and shapes as stateDict(). */
   gradients(): StateDict {
     this.#live();
+    this.#requireGradients('gradients');
     return this.#p.read(this.#rt.arena, this.#grads);
   }
 
@@ -167,12 +201,14 @@ export abstract class Recurrent implements Layer {
 
   zeroGrad(): void {
     this.#live();
+    this.#requireGradients('zeroGrad');
     this.#rt.arena.fill(this.#grads, this.#p.floats);
   }
 
   /** @internal The packed parameter and gradient blocks, for optimizers. */
   _blocks(): ParameterBlock {
     this.#live();
+    this.#requireGradients('optimizer');
     return {
       runtime: this.#rt,
       params: this.#params,
@@ -224,6 +260,7 @@ export abstract class Recurrent implements Layer {
 
   backward(dOutput: Float32Array, options: BackwardOptions = {}): RecurrentBackwardResult {
     this.#live();
+    this.#requireGradients('backward');
     const ws = this.#ws;
     if (!this.#hasForward || !ws) {
       throw new LSTMError('NO_FORWARD', 'backward() needs the activations of a forward() call', {

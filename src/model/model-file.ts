@@ -51,7 +51,22 @@ export interface ModelParts {
   optimizer: Optimizer | null;
 }
 
-export function saveModel(m: ModelParts): Uint8Array {
+/** save() options: the float width of the weights (int8 weights stay I8). */
+export interface SaveOptions {
+  /** 'f32' (default) or 'f16': half the bytes, widened back to f32 on load. The optimizer's state
+   *  stays f32 (Adam's second moments would underflow in f16). */
+  dtype?: 'f32' | 'f16';
+}
+
+export function saveModel(m: ModelParts, options: SaveOptions = {}): Uint8Array {
+  const dtype = options?.dtype ?? 'f32';
+  if (dtype !== 'f32' && dtype !== 'f16') {
+    throw new LSTMError('INVALID_ARGUMENT', 'unsupported file dtype', {
+      argument: 'dtype',
+      expected: "'f32' | 'f16'",
+      actual: describe(dtype),
+    });
+  }
   const tensors: StateDict = {};
   m.layers.forEach((l, i) => {
     for (const [k, t] of Object.entries(l.stateDict())) tensors[`layers.${i}.${k}`] = t;
@@ -63,7 +78,7 @@ export function saveModel(m: ModelParts): Uint8Array {
       const st = optimizer._exportState(l);
       if (!st) return;
       st.buffers.forEach((b, k) => {
-        tensors[`optimizer.${i}.${k}`] = { shape: [b.length], data: b };
+        tensors[`optimizer.${i}.${k}`] = { shape: [b.length], data: b, dtype: 'f32' };
       });
       optState.push({ layer: i, steps: st.steps, buffers: st.buffers.length });
     });
@@ -82,7 +97,7 @@ export function saveModel(m: ModelParts): Uint8Array {
     architecture: JSON.stringify(m.layers.map((l) => ({ kind: l.kind, config: l.config() }))),
     compile: JSON.stringify(compile),
   };
-  return writeSafetensors(tensors, metadata);
+  return writeSafetensors(tensors, metadata, { dtype: dtype === 'f16' ? 'F16' : 'F32' });
 }
 
 function invalid(argument: string, message: string, expected: string, actual: string): LSTMError {

@@ -14,7 +14,9 @@ import { asTensor, rows, stepWeights, type TensorLike, window } from './batches.
 import { type FitOptions, type History, fitLoop, type Trainer } from './fit.js';
 import { type GenerateOptions, generate } from './generate.js';
 import { computeLoss, LOSSES, type LossName, type LossResult } from './losses.js';
-import { loadModel, saveModel } from './model-file.js';
+import { loadModel, type SaveOptions, saveModel } from './model-file.js';
+import { quantizeLayers } from './quantize.js';
+import type { QuantizeOptions } from '../layers/quantize.js';
 
 export type { EpochLogs, FitOptions, History } from './fit.js';
 export type { TensorLike } from './batches.js';
@@ -22,7 +24,8 @@ import { writeOnnx, type OnnxExportOptions } from '../io/onnx-hook.js';
 
 export interface CompileOptions {
   loss: LossName;
-  optimizer: Optimizer;
+  /** Needed by fit and trainOnBatch; evaluate needs only the loss (an int8 model has no optimizer). */
+  optimizer?: Optimizer;
   metrics?: 'accuracy'[];
 }
 
@@ -80,7 +83,7 @@ export class Sequential {
         actual: describe(options?.loss),
       });
     }
-    if (!options.optimizer || typeof options.optimizer.step !== 'function') {
+    if (options.optimizer !== undefined && (!options.optimizer || typeof options.optimizer.step !== 'function')) {
       throw new LSTMError('INVALID_ARGUMENT', 'an optimizer is required', {
         argument: 'optimizer',
         expected: 'new Adam(…), new SGD(…), …',
@@ -88,7 +91,7 @@ export class Sequential {
       });
     }
     this.#loss = options.loss;
-    this.#optimizer = options.optimizer;
+    this.#optimizer = options.optimizer ?? null;
     this.#metrics = options.metrics ?? [];
   }
 
@@ -117,11 +120,11 @@ export class Sequential {
   #step(x: Tensor, y: Tensor, train: boolean, lengths?: Int32Array): LossResult {
     const loss = this.#loss,
       optimizer = this.#optimizer;
-    if (!loss || !optimizer) {
+    if (!loss || (train && !optimizer)) {
       throw new LSTMError('INVALID_ARGUMENT', 'compile() the model first', {
         argument: 'model',
-        expected: 'compile({ loss, optimizer })',
-        actual: 'not compiled',
+        expected: train ? 'compile({ loss, optimizer })' : 'compile({ loss })',
+        actual: loss ? 'compiled without an optimizer' : 'not compiled',
       });
     }
     if (y.shape[0] !== x.shape[0]) {
@@ -147,7 +150,7 @@ export class Sequential {
       for (let i = this.layers.length - 1; i >= 0 && g; i--) {
         g = this.layers[i]!.backwardTensor(g, { preActivation: i === this.layers.length - 1 && fused });
       }
-      optimizer.step(this.layers);
+      optimizer!.step(this.layers);
     }
     return r;
   }
@@ -186,9 +189,33 @@ export class Sequential {
     return lengths === undefined ? undefined : checkLengths(lengths, X.shape[0]!, X.shape[1] ?? 0);
   }
 
+  /** The first layer that cannot train (int8 weights), as the error fit and trainOnBatch raise. */
+  #notTrainable(): LSTMError | null {
+    const i = this.layers.findIndex((l) => l.inferenceOnly === true);
+    if (i < 0) return null;
+    return new LSTMError('NOT_TRAINABLE', 'this model has int8 weights and is for inference only', {
+      argument: `layers[${i}]`,
+      expected: 'f32 layers (train the f32 model, then quantize())',
+      actual: `${this.layers[i]!.kind} with int8 weights`,
+    });
+  }
+
+  /** A new inference-only model with int8 weights: LSTM, GRU, SimpleRNN and Dense layers quantized
+   *  (symmetric, one f32 scale per output row), Embedding and Dropout copied in f32. It keeps the
+   *  loss and metrics (evaluate works) but no optimizer; this model is unchanged. */
+  quantize(options: QuantizeOptions): Sequential {
+    this.#live();
+    const q = new Sequential(quantizeLayers(this.layers, options));
+    q.#loss = this.#loss;
+    q.#metrics = this.#metrics.slice();
+    return q;
+  }
+
   /** One optimizer step on one batch; returns the batch loss (before the update). */
   trainOnBatch(x: TensorLike, y: TensorLike, options: { lengths?: ArrayLike<number> } = {}): number {
     this.#live();
+    const frozen = this.#notTrainable();
+    if (frozen) throw frozen;
     const X = asTensor(x, 'x');
     return this.#step(X, asTensor(y, 'y'), true, this.#lengths(options.lengths, X)).loss;
   }
@@ -214,6 +241,8 @@ export class Sequential {
 
   fit(x: TensorLike, y: TensorLike, options: FitOptions = {}): Promise<History> {
     this.#live();
+    const frozen = this.#notTrainable();
+    if (frozen) return Promise.reject(frozen);
     const trainer: Trainer = {
       step: (xb, yb, lengths) => this.#step(xb, yb, true, lengths),
       stepTbptt: (xb, yb, k) => this.#stepTbptt(xb, yb, k),
@@ -364,9 +393,12 @@ export class Sequential {
 
   /** One safetensors file: weights as `layers.{i}.{name}` (PyTorch names), the architecture,
    *  compile settings and optimizer state in `__metadata__` and `optimizer.*` tensors. */
-  save(): Uint8Array {
+  save(options: SaveOptions = {}): Uint8Array {
     this.#live();
-    return saveModel({ layers: this.layers, loss: this.#loss, metrics: this.#metrics, optimizer: this.#optimizer });
+    return saveModel(
+      { layers: this.layers, loss: this.#loss, metrics: this.#metrics, optimizer: this.#optimizer },
+      options,
+    );
   }
 
   /** The model as ONNX for onnxruntime (input "input", output "output"; dynamic batch and
@@ -377,16 +409,18 @@ export class Sequential {
   }
 
   /** Node: write the model to `path` atomically (a temporary file, then rename). */
-  async saveFile(path: string): Promise<void> {
-    await writeFileAtomic(path, this.save());
+  async saveFile(path: string, options: SaveOptions = {}): Promise<void> {
+    await writeFileAtomic(path, this.save(options));
   }
 
   static async load(bytes: Uint8Array | ArrayBuffer): Promise<Sequential> {
     if (!hasRuntime()) await init(); // keep a build the caller chose (or a host-loaded module)
     const parts = loadModel(bytes);
     const model = new Sequential(parts.layers);
-    if (parts.loss && parts.optimizer)
-      model.compile({ loss: parts.loss, optimizer: parts.optimizer, metrics: parts.metrics as 'accuracy'[] });
+    if (parts.loss) {
+      const compile = { loss: parts.loss, metrics: parts.metrics as 'accuracy'[] };
+      model.compile(parts.optimizer ? { ...compile, optimizer: parts.optimizer } : compile);
+    }
     return model;
   }
 

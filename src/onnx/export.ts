@@ -371,6 +371,17 @@ function modelToOnnx(model: Sequential, opset: number): Uint8Array {
 /** ONNX bytes for a Sequential model or a bare LSTM / GRU / SimpleRNN. */
 export function toOnnx(target: Sequential | Layer, options: OnnxExportOptions = {}): Uint8Array {
   const opset = checkOptions(options);
+  const int8 = (Array.isArray((target as Sequential)?.layers) ? (target as Sequential).layers : [target as Layer]).find(
+    (l) => l?.inferenceOnly,
+  );
+  if (int8) {
+    throw cannot(
+      `${int8.kind} layer`,
+      'it has int8 weights (quantize() output)',
+      'f32 weights (export the model before quantize())',
+      "weights: 'int8'",
+    );
+  }
   if (target && Array.isArray((target as Sequential).layers)) return modelToOnnx(target as Sequential, opset);
   if (target && isRecurrent(target as Layer))
     return layerToOnnx(target as RecurrentLike, opset, options.initialState === true);

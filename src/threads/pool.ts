@@ -28,6 +28,7 @@ export const TASK_KERNELS = [
   'seqBackwardWeightColumns',
   'seqBackwardInputRows',
   'denseForward',
+  'denseForwardInt8',
   'activationBackward',
   'packTransposed',
   'gemmDyTX',

@@ -12,7 +12,8 @@
 //     by rows;
 //   optimizer updates, clipping and the global norm: by parameter range.
 // Row parts start on multiples of 4 (the GEMM row tile) and column parts on multiples of 8 (a
-// panel), so every output is computed with the same arithmetic as in one call: forward outputs and
+// panel), so every output is computed with the same arithmetic as in one call (int8 products sum
+// exactly in i32 and quantize per row, so a row split keeps them too): forward outputs and
 // the weight, bias and input gradients are bit-identical to one thread. Not bit-identical (the
 // reduction order changes; within 1e-6 relative): the peephole weights' gradient and the recorded
 // gradient norms (summed per part, then added) and the global gradient norm (summed per parameter
@@ -88,14 +89,30 @@ export function forwardLayer(rt: Runtime, descs: readonly Descriptor[], B: numbe
   }
   const { pool, n } = s,
     per = Math.ceil(n / D);
-  for (const d of descs) for (const [r0, nr] of parts(T * B, per, ROW_TILE)) pool.task('seqProjectRows', d.ptr, r0, nr);
-  pool.run();
+  const projection = parts(T * B, per, ROW_TILE);
   const rows = B >= splitPolicy.minBatchToSplit ? parts(B, per, ROW_TILE) : [[0, B] as [number, number]];
+  // int8 weights quantize the activations into the descriptor's scratch (SEQ_QSCRATCH): every part
+  // of a job gets a copy of its descriptor with a scratch of its own
+  const int8 = descs[0]!.get(abi.SEQ_DTYPE) !== abi.DTYPE_F32;
+  const qBytes = int8 ? k.qgemmScratchBytes(Math.max(K, H)) : 0;
+  const base = int8 ? pool.scratch(D * Math.max(projection.length, rows.length) * (abi.SEQ_BYTES + qBytes)) : 0;
+  let at = base;
+  const own = (d: Descriptor): number => {
+    if (!int8) return d.ptr;
+    const copy = at;
+    at += abi.SEQ_BYTES + qBytes;
+    rt.arena.i32.copyWithin(copy >>> 2, d.ptr >>> 2, (d.ptr + abi.SEQ_BYTES) >>> 2);
+    rt.arena.i32[(copy + abi.SEQ_QSCRATCH) >>> 2] = copy + abi.SEQ_BYTES;
+    return copy;
+  };
+  for (const d of descs) for (const [r0, nr] of projection) pool.task('seqProjectRows', own(d), r0, nr);
+  pool.run();
   if (D === 1 && rows.length === 1) {
     k.seqForwardSteps(descs[0]!.ptr, 0, B);
     return;
   }
-  for (const d of descs) for (const [b0, nb] of rows) pool.task('seqForwardSteps', d.ptr, b0, nb);
+  at = base;
+  for (const d of descs) for (const [b0, nb] of rows) pool.task('seqForwardSteps', own(d), b0, nb);
   pool.run();
 }
 
@@ -206,6 +223,38 @@ export function denseForward(
   }
   for (const [r0, nr] of parts(M, s.n, ROW_TILE)) {
     s.pool.task('denseForward', x + r0 * K * 4, nr, K, w, b, N, NP, y + r0 * NP * 4, act);
+  }
+  s.pool.run();
+}
+
+/** denseForwardInt8 (Dense with int8 weights; x quantized per row into `scratch`): by rows, each
+ *  part with its own scratch. Same arguments as the kernel. */
+export function denseForwardInt8(
+  rt: Runtime,
+  x: number,
+  M: number,
+  K: number,
+  wq: number,
+  sw: number,
+  b: number,
+  N: number,
+  NP: number,
+  y: number,
+  act: number,
+  scratch: number,
+): void {
+  const k = rt.kernels;
+  const s = share(rt, 2 * M * K * NP, splitPolicy.minWorkPerThread);
+  if (!s) {
+    k.denseForwardInt8(x, M, K, wq, sw, b, N, NP, y, act, scratch);
+    return;
+  }
+  const rows = parts(M, s.n, ROW_TILE),
+    qBytes = k.qgemmScratchBytes(K);
+  let at = s.pool.scratch(rows.length * qBytes);
+  for (const [r0, nr] of rows) {
+    s.pool.task('denseForwardInt8', x + r0 * K * 4, nr, K, wq, sw, b, N, NP, y + r0 * NP * 4, act, at);
+    at += qBytes;
   }
   s.pool.run();
 }

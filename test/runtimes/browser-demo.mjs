@@ -1,9 +1,10 @@
 // The browser demo (examples/browser) in Chromium: serve it (npm run demo:web's server, free port),
 // train with the scalar build, flip the toggle to SIMD, wait until the sine forecaster's validation
 // loss falls below 0.02 (the naive forecast scores ≈ 0.15), check the page stayed responsive while
-// the worker trained, switch to 2 threads (the demo is served cross-origin isolated) and check it
-// trains, save a screenshot to test/runtimes/demo.png and check it is not blank; then
-// switch to the adding problem and check it trains.
+// the worker trained, press "Quantize (int8)" and check the int8 copy's file is smaller and its
+// validation loss still below the threshold, switch to 2 threads (the demo is served cross-origin
+// isolated) and check it trains, save a screenshot to test/runtimes/demo.png and check it is not
+// blank; then switch to the adding problem and check it trains.
 import { join } from 'node:path';
 import { ROOT, launchChromium } from './util.mjs';
 import { startDemo } from '../../examples/browser/serve.mjs';
@@ -75,7 +76,19 @@ try {
       : JSON.stringify(rows),
   );
 
-  // 2b. the threads toggle (the demo server sends COOP/COEP, so the page is cross-origin isolated)
+  // 2b. the quantize button: the model as trained so far against its int8 copy
+  await page.click('#quantize');
+  await waitFor(() => window.__demo.quantized !== null, null, 15_000);
+  const { rows: q } = (await state()).quantized;
+  const [f32Row, int8Row] = q;
+  check(
+    'quantize: the int8 model is smaller and still forecasts',
+    int8Row.bytes < 0.5 * f32Row.bytes && int8Row.valLoss < THRESHOLD && int8Row.usPerStep > 0,
+    `file ${f32Row.bytes} -> ${int8Row.bytes} bytes, validation mse ${f32Row.valLoss.toExponential(2)} -> ${int8Row.valLoss.toExponential(2)}, ` +
+      `stream ${f32Row.usPerStep.toFixed(1)} -> ${int8Row.usPerStep.toFixed(1)} µs/step, inference ${f32Row.msPerSequence.toFixed(3)} -> ${int8Row.msPerSequence.toFixed(3)} ms/sequence`,
+  );
+
+  // 2c. the threads toggle (the demo server sends COOP/COEP, so the page is cross-origin isolated)
   check('the page is cross-origin isolated', simd.isolated === true);
   await page.selectOption('#threads', '2');
   await waitFor(() => window.__demo.threads === 2 && window.__demo.steps >= 100, null, 30_000).catch(() => {});
