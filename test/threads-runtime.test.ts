@@ -62,6 +62,18 @@ describe('init({ threads })', () => {
     expect(currentRuntime().pool).toBeNull();
   });
 
+  it('workers come up and help while the caller runs a synchronous loop (no await, no event-loop turn)', async () => {
+    await init({ threads: 4 }); // a new pool: its workers are starting now
+    const pool = currentRuntime().pool!,
+      rng = mulberry32(5);
+    const l = new LSTM({ inputSize: 16, hiddenSize: 64, seed: 1 }),
+      x = Float32Array.from(uniform(rng, 16 * 50 * 16, -1, 1));
+    const t0 = Date.now();
+    while (pool.workerTasks === 0 && Date.now() - t0 < 20_000) l.forward(x, { batch: 16, steps: 50 });
+    expect(pool.workerTasks).toBeGreaterThan(0);
+    l.dispose();
+  });
+
   it('workers start and take tasks; the first calls do not wait for them', async () => {
     await init({ threads: 3 });
     const rt = currentRuntime(),

@@ -110,6 +110,8 @@ export class Pool {
       names: TASK_KERNELS,
       layout: LAYOUT,
     };
+    // Started here, not in a later task: a worker boots on its own thread, so it comes up even while
+    // this thread runs a long synchronous loop of calls (which take every task until it does).
     for (let i = 1; i < threads; i++) {
       try {
         const w = spawn(source);
