@@ -1,8 +1,8 @@
 // A pool of worker threads over the one shared WebAssembly.Memory, behind a synchronous API: the
 // caller writes a job (a list of tasks, each one kernel export and its arguments) into a table in
 // shared memory, wakes the workers, takes tasks itself, and spins on an Atomics counter until every
-// task is done. Workers sleep in Atomics.wait between jobs (browsers forbid waiting on the main
-// thread, so the caller only spins). Tasks are claimed with one compare-exchange each, so a job
+// task is done (then, where it may block, sleeps on it: browsers forbid waiting on a page's main
+// thread, so there the caller only spins). Workers sleep in Atomics.wait between jobs. Tasks are claimed with one compare-exchange each, so a job
 // finishes even while workers are still starting (the caller then runs every task itself): the
 // first calls after init() never wait for a worker, and the split of a job never depends on which
 // thread ran what, so results do not either.
@@ -53,6 +53,18 @@ export const MAX_TASKS = 256;
 /** Spin iterations (one Atomics.load each, a few ns) before a worker sleeps: about 0.1 ms, enough
  *  to catch the next job of a forward/backward without a futex wake-up. */
 const SPIN_ITERATIONS = 20_000;
+/** Spin iterations of the caller before it sleeps on DONE (where it may). */
+const CALLER_SPIN_ITERATIONS = 20_000;
+
+/** Can this thread block in Atomics.wait? (A page's main thread cannot.) */
+function threadCanWait(): boolean {
+  try {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0); // 'not-equal' at once where allowed
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** How the pool starts a worker on this runtime (src/threads/spawn.ts). */
 export interface WorkerHandle {
@@ -76,6 +88,7 @@ export class Pool {
   #terminated = false;
   #scratch = 0;
   #scratchBytes = 0;
+  readonly #canWait = threadCanWait();
   /** Messages of workers that failed to start (they never claim tasks; the job still completes). */
   readonly failures: string[] = [];
   /** Jobs run so far (tests check that a call was split). */
@@ -218,8 +231,13 @@ export class Pool {
       }
       Atomics.add(ctl, LAYOUT.DONE, 1);
     }
-    while (Atomics.load(ctl, LAYOUT.DONE) < n) {
-      // spin: the workers finish their tasks
+    // Wait for the workers' tasks: spin a little (they are usually about done), then, where this
+    // thread may block (not a page's main thread), sleep on DONE: a worker finishing the last task
+    // wakes it. Sleeping gives the core back when workers were preempted on a busy machine.
+    let done = Atomics.load(ctl, LAYOUT.DONE);
+    for (let spins = 0; done < n; spins++) {
+      if (this.#canWait && spins > CALLER_SPIN_ITERATIONS) Atomics.wait(ctl, LAYOUT.DONE, done, 1);
+      done = Atomics.load(ctl, LAYOUT.DONE);
     }
     const failed = Atomics.exchange(ctl, LAYOUT.ERROR, 0);
     if (failure) throw failure;

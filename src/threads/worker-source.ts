@@ -41,7 +41,8 @@ export const WORKER_SOURCE = `'use strict';
         } catch (e) {
           Atomics.compareExchange(ctl, ERROR, 0, next + 1);
         }
-        Atomics.add(ctl, DONE, 1);
+        // the last task of the job wakes a caller sleeping on DONE
+        if (Atomics.add(ctl, DONE, 1) + 1 === v >>> 16) Atomics.notify(ctl, DONE);
       }
       let g = Atomics.load(ctl, GEN);
       for (let i = Atomics.load(ctl, SPIN); g === seen && i > 0; i--) g = Atomics.load(ctl, GEN);
