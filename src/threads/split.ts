@@ -2,7 +2,7 @@
 // function here stands for when the runtime has one thread or the work is too small to share.
 // Layers and optimizers call these instead of the kernels, and see nothing else of threads.
 //
-// Splits (measured on the issue's workloads with npx wasm-lstm bench --threads 2, src/bench/threads.ts):
+// Splits (for the issue's workloads; `npx wasm-lstm bench --threads 2` measures them, src/bench/threads.ts):
 //   sequence forward: the input projection by rows of T·B, then the recurrence by batch rows (each
 //     thread runs whole sequences for its rows, no per-step synchronisation) for batches of 2 row
 //     tiles (8) or more, and a bidirectional layer's two directions side by side;
