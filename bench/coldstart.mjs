@@ -1,6 +1,6 @@
 // Cold start: the time from `import('wasm-lstm')` to the first forward result, in a fresh process
 // each run (no module, compile or code cache shared between runs).
-//   node bench/coldstart.mjs [--runs N] [--browser] [--json] [--threads auto|N]
+//   node bench/coldstart.mjs [--runs N] [--browser] [--json] [--first-call] [--threads auto|N]
 // Node: a new `node` process per run; prints import → first forward (measured inside the process)
 // and process start → first forward (performance.now() counts from process start).
 // --browser: the same in Debian's Chromium (test/runtimes/chromium.mjs), a fresh profile per run:
@@ -115,4 +115,9 @@ async function main() {
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) await main();
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await main();
+  // --first-call: then the first W2-shaped call over the steady one, per runtime (bench/first-call.mjs;
+  // its own flags --runtimes, --old DIR, --options, --gap MS pass through, and --runs)
+  if (args.includes('--first-call')) await (await import('./first-call.mjs')).main(args);
+}

@@ -17,7 +17,8 @@ interface FreeBlock {
 
 export class Arena {
   readonly memory: WebAssembly.Memory;
-  #top: number; // first byte never handed out
+  #top: number; // first byte past every live or free block
+  #clean: number; // first byte never handed out since the memory was made: zero from here on
   #free: FreeBlock[] = []; // sorted by start, coalesced
   #sizes = new Map<number, number>(); // live block start -> size
   #live = 0; // Σ sizes
@@ -26,10 +27,13 @@ export class Arena {
   /** The most bytes this memory may hold: 4 GiB, or a shared memory's declared maximum. */
   readonly maxBytes: number;
 
+  /** `memory` must hold zeros from `base` on (a fresh instance's memory does): alloc relies on it.
+   *  `maxBytes`: a shared memory's declared maximum (the threaded runtime's), else 4 GiB. */
   constructor(memory: WebAssembly.Memory, base: number, maxBytes = MAX_MEMORY_BYTES) {
     this.memory = memory;
     this.maxBytes = Math.min(maxBytes, MAX_MEMORY_BYTES);
     this.#top = Math.ceil(Math.max(base, ALIGN) / ALIGN) * ALIGN;
+    this.#clean = this.#top;
     this.#f32 = new Float32Array(memory.buffer);
     this.#i32 = new Int32Array(memory.buffer);
   }
@@ -123,7 +127,12 @@ export class Arena {
     }
     this.#sizes.set(ptr, size);
     this.#live += size;
-    this.fill(ptr, size / 4);
+    // Bytes past #clean were never handed out, so they are still the zeros memory.grow (or the
+    // module's initial memory) gave them: only the part below needs filling. Writing zeros over fresh
+    // pages would fault them all in a first time for nothing (a first W2 forward allocates ~30 MB).
+    const dirtyEnd = Math.min(ptr + size, this.#clean);
+    if (dirtyEnd > ptr) this.fill(ptr, (dirtyEnd - ptr) / 4);
+    if (ptr + size > this.#clean) this.#clean = ptr + size;
     return ptr;
   }
 

@@ -12,18 +12,21 @@ export type LSTMErrorCode =
   | 'NO_FORWARD' // backward() before any forward()
   | 'DISPOSED' // any use after dispose()
   | 'OUT_OF_MEMORY' // the request would exceed what wasm32 memory can hold
-  | 'SAFETENSORS_INVALID' // a truncated, corrupt or lying safetensors file
+  | 'SAFETENSORS_INVALID' // a truncated, corrupt or lying safetensors file (or model file)
   | 'UNSUPPORTED_DTYPE' // a safetensors dtype we do not read
   | 'UNSUPPORTED_LAYER' // a Keras/tfjs layer, option or model shape this library cannot run or write
   | 'ONNX_INVALID' // a truncated, corrupt or inconsistent ONNX file
   | 'UNSUPPORTED_OP' // an ONNX operator, attribute or model feature this library does not run or write
-  | 'NOT_TRAINABLE'; // backward, gradients or fit on a layer with int8 weights (inference only)
+  | 'NOT_TRAINABLE' // backward, gradients or fit on a layer with int8 weights (inference only)
+  | 'NON_FINITE'; // training met a NaN or infinite loss or gradient (no update was applied)
 
 export class LSTMError extends Error {
   readonly code: LSTMErrorCode;
   readonly argument: string | undefined;
   readonly expected: string | undefined;
   readonly actual: string | undefined;
+  /** The message without the code, argument, expected and actual around it. */
+  readonly reason: string;
 
   constructor(
     code: LSTMErrorCode,
@@ -39,6 +42,7 @@ export class LSTMError extends Error {
     this.argument = detail.argument;
     this.expected = detail.expected;
     this.actual = detail.actual;
+    this.reason = message;
   }
 }
 
@@ -60,6 +64,32 @@ export function checkSize(argument: string, value: unknown, max = 1 << 24, min =
     throw new LSTMError('INVALID_ARGUMENT', 'must be an integer in range', {
       argument,
       expected: `an integer in [${min}, ${max}]`,
+      actual: describe(value),
+    });
+  }
+  return value;
+}
+
+/** An options argument: an object, or absent ({}). */
+export function checkOptions<T extends object>(value: T | undefined, argument = 'options'): T {
+  if (value === undefined) return {} as T;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new LSTMError('INVALID_ARGUMENT', 'options must be an object', {
+      argument,
+      expected: 'an object (or nothing)',
+      actual: describe(value),
+    });
+  }
+  return value;
+}
+
+/** Seeds are u32 (the state of mulberry32): an integer in [0, 2^32 − 1], or `fallback` when absent. */
+export function checkSeed(argument: string, value: unknown, fallback = 1): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 0xffffffff) {
+    throw new LSTMError('INVALID_ARGUMENT', 'a seed must be an integer in [0, 2^32)', {
+      argument,
+      expected: 'an integer in [0, 4294967295]',
       actual: describe(value),
     });
   }

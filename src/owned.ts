@@ -36,11 +36,17 @@ export class Holdings {
 // still frees everything there.
 const registry =
   typeof FinalizationRegistry === 'function'
-    ? new FinalizationRegistry<Holdings>((h) => h.freeAll())
+    ? new FinalizationRegistry<Freeable>((h) => h.freeAll())
     : { register(): void {}, unregister(): void {} };
 
-/** Frees `holdings` when `owner` is garbage-collected (until release()). */
-export function own(owner: object, holdings: Holdings): void {
+/** A Holdings, or several (an optimizer holds state in every runtime its layers use). */
+export interface Freeable {
+  freeAll(): void;
+}
+
+/** Frees `holdings` when `owner` is garbage-collected (until release()). `holdings` must not refer
+ *  to `owner`, or the owner is never collected. */
+export function own(owner: object, holdings: Freeable): void {
   registry.register(owner, holdings, owner);
 }
 

@@ -41,7 +41,7 @@ export async function measurePeak(
   if (before !== null && before !== build) await init({ build: before });
   const scratch = arena.alloc(SCRATCH_FLOATS * 4, 'peak scratch');
   try {
-    arena.f32.fill(1.0001, scratch >> 2, (scratch >> 2) + SCRATCH_FLOATS);
+    arena.fill(scratch, SCRATCH_FLOATS, 1.0001); // unsigned: the scratch may sit past 2 GiB
     const flopsPerCall = iterations * kernels.peakFlopsPerIteration();
     // V8 has no on-stack replacement for wasm: short calls first, so the timed ones run optimized code.
     for (let i = 0; i < 20; i++) kernels.peakMulAdd(iterations / 100, scratch);

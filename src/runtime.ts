@@ -206,6 +206,66 @@ function unsignedResults(exports: Kernels): Kernels {
   return kernels as unknown as Kernels;
 }
 
+/** The chosen build's compiled module, or a typed error: a source of the wrong type, a file or URL
+ *  that cannot be read (BUILD_UNAVAILABLE), or bytes that are not wasm (INVALID_ARGUMENT). */
+async function loadKernelModule(
+  build: BuildName,
+  source: WasmSource | undefined,
+  threaded = false,
+): Promise<WebAssembly.Module> {
+  const isSource =
+    source === undefined ||
+    source instanceof WebAssembly.Module ||
+    source instanceof ArrayBuffer ||
+    ArrayBuffer.isView(source) ||
+    source instanceof URL ||
+    typeof source === 'string';
+  if (!isSource) {
+    throw new LSTMError('INVALID_ARGUMENT', 'wasm must be a module, bytes or a URL', {
+      argument: 'wasm',
+      expected: 'WebAssembly.Module | ArrayBuffer | Uint8Array | URL | string',
+      actual: describe(source),
+    });
+  }
+  try {
+    return await loadModule(build, source, threaded);
+  } catch (e) {
+    if (e instanceof LSTMError) throw e;
+    const notWasm = e instanceof WebAssembly.CompileError;
+    throw new LSTMError(notWasm ? 'INVALID_ARGUMENT' : 'BUILD_UNAVAILABLE', `could not load the ${build} build`, {
+      argument: 'wasm',
+      expected: notWasm ? `the bytes of the ${build} build` : `a readable ${build} build`,
+      actual: (e as Error)?.message ?? describe(e),
+    });
+  }
+}
+
+/** The module's exports, or INVALID_ARGUMENT when it is not a wasm-lstm build (imports, no kernels). */
+async function instantiateKernels(build: BuildName, module: WebAssembly.Module): Promise<Kernels> {
+  let exports: Partial<Kernels>;
+  try {
+    exports = (await WebAssembly.instantiate(module, {})).exports as Partial<Kernels>;
+  } catch (e) {
+    throw new LSTMError('INVALID_ARGUMENT', 'the wasm module is not a wasm-lstm build', {
+      argument: 'wasm',
+      expected: `the ${build} build (no imports)`,
+      actual: (e as Error)?.message ?? describe(e),
+    });
+  }
+  if (
+    !(exports.memory instanceof WebAssembly.Memory) ||
+    typeof exports.heapBase !== 'function' ||
+    typeof exports.seqForward !== 'function'
+  ) {
+    throw new LSTMError('INVALID_ARGUMENT', 'the wasm module is not a wasm-lstm build', {
+      argument: 'wasm',
+      expected: `the ${build} build (exports memory, heapBase, seqForward, …)`,
+      actual: `exports ${Object.keys(exports).slice(0, 8).join(', ') || 'nothing'}`,
+    });
+  }
+  return exports as Kernels;
+}
+
 /**
  * A wasm function's first calls run in the engine's baseline tier (V8's Liftoff is ~3× slower than its
  * optimizing tier), and a call keeps the code it started with to its end. kernels.warmUp runs every hot
@@ -247,7 +307,7 @@ export async function init(options: InitOptions = {}): Promise<InitInfo> {
   const supported = supportedBuilds(features);
   if (options.build === undefined && options.wasm !== undefined) {
     // A host-loaded module: its label comes from the module (build-marker.ts), not from the engine.
-    const module = await loadModule(supported[0]!, options.wasm);
+    const module = await loadKernelModule(supported[0]!, options.wasm);
     return init({ ...options, build: buildOfModule(module, undefined), wasm: module });
   }
   let build = options.build;
@@ -273,7 +333,7 @@ export async function init(options: InitOptions = {}): Promise<InitInfo> {
       threads,
       options,
       features,
-      (source) => loadModule(chosen, source, true),
+      (source) => loadKernelModule(chosen, source, true),
       unsignedResults,
       scheduleWarmUp,
     );
@@ -286,10 +346,9 @@ export async function init(options: InitOptions = {}): Promise<InitInfo> {
   if (!pending) {
     const chosen = build;
     pending = (async () => {
-      const module = await loadModule(chosen, options.wasm);
+      const module = await loadKernelModule(chosen, options.wasm);
       if (options.wasm !== undefined) buildOfModule(module, chosen); // a marked module must be the named build
-      const instance = await WebAssembly.instantiate(module, {});
-      const kernels = unsignedResults(instance.exports as unknown as Kernels);
+      const kernels = unsignedResults(await instantiateKernels(chosen, module));
       const runtime = { build: chosen, kernels, arena: new Arena(kernels.memory, kernels.heapBase()), pool: null };
       if (options.warmUp !== false) scheduleWarmUp(runtime);
       return runtime;

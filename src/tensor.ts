@@ -18,6 +18,31 @@ export function shapeSize(shape: readonly number[]): number {
   return n;
 }
 
+/** A shape: an array of non-negative safe integers. */
+export function isShape(shape: unknown): shape is number[] {
+  return Array.isArray(shape) && shape.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 0);
+}
+
+/** { data: Float32Array, shape } whose data holds exactly the shape's number of values. */
+export function isTensor(t: unknown): t is Tensor {
+  const v = t as Partial<Tensor> | null | undefined;
+  return (
+    v !== null &&
+    typeof v === 'object' &&
+    isShape(v.shape) &&
+    v.data instanceof Float32Array &&
+    v.data.length === shapeSize(v.shape)
+  );
+}
+
+/** What came instead of a tensor, for error messages. */
+export function describeTensor(t: unknown): string {
+  const v = t as { shape?: unknown; data?: unknown } | null | undefined;
+  if (v === null || typeof v !== 'object') return describe(t);
+  const shape = Array.isArray(v.shape) ? `[${v.shape.map((d) => describe(d)).join(', ')}]` : describe(v.shape);
+  return `shape ${shape}, data ${describe(v.data)}`;
+}
+
 export function shapeString(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;
 }

@@ -45,7 +45,7 @@ export interface ThreadsReport {
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b),
-    m = s.length >> 1;
+    m = Math.floor(s.length / 2);
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

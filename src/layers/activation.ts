@@ -37,6 +37,17 @@ export class ActivationLayer implements Layer {
     return { activation: this.activation };
   }
 
+  /** Any tensor -> the same shape (Sequential checks calls with it before they run). */
+  outputShape(shape: readonly number[]): number[] {
+    if (!Array.isArray(shape) || shape.length === 0)
+      throw new LSTMError('INVALID_ARGUMENT', 'Activation input must be a tensor', {
+        argument: 'x',
+        expected: 'a shape of rank ≥ 1',
+        actual: describe(shape),
+      });
+    return shape.slice();
+  }
+
   forwardTensor(x: Tensor): Tensor {
     if (!(x?.data instanceof Float32Array) || !Array.isArray(x.shape) || x.shape.length === 0)
       throw new LSTMError('INVALID_ARGUMENT', 'Activation input must be a tensor', {

@@ -1,13 +1,13 @@
 // nn.Linear (Keras Dense): y = act(x·Wᵀ + b). On [N, T, in] it acts on every step.
 // Parameters: weight [out, in], bias [out] (PyTorch names), packed for the GEMM microkernel.
 import { ACT_LINEAR, ACT_RELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH, PANEL } from '../../assembly/abi.js';
-import { checkSize, describe, LSTMError } from '../errors.js';
+import { checkSeed, checkSize, describe, LSTMError } from '../errors.js';
 import { Holdings, own, release } from '../owned.js';
 import { mulberry32, uniformArray } from '../random.js';
-import { currentRuntime, type Runtime } from '../runtime.js';
+import { currentRuntime, type Kernels, type Runtime } from '../runtime.js';
 import { denseBackward } from '../threads/split.js';
-import { type StateDict, shapeSize, shapeString, type Tensor } from '../tensor.js';
-import type { BackwardTensorOptions, Layer, ParameterBlock, PrefixOption } from './layer.js';
+import { describeTensor, isTensor, type StateDict, shapeString, type Tensor } from '../tensor.js';
+import type { BackwardTensorOptions, Layer, LayerPlan, ParameterBlock, PrefixOption } from './layer.js';
 import { addPrefix, selectPrefix } from './layer.js';
 import { type DenseBlock, denseBlock } from './dense-blocks.js';
 import {
@@ -34,6 +34,7 @@ const ACTIVATIONS = Object.keys(ACTIVATION_IDS) as Activation[];
 // Outputs are padded to 16 columns (two GEMM panels). The kernels need only whole panels (8), but model
 // files keep the optimizer's state as the packed block, and every file written so far has 16.
 const OUTPUT_COLUMNS = 2 * PANEL;
+const paddedOutputs = (outputSize: number): number => Math.ceil(outputSize / OUTPUT_COLUMNS) * OUTPUT_COLUMNS;
 
 export interface DenseOptions extends TrainabilityOptions {
   inputSize: number;
@@ -42,6 +43,57 @@ export interface DenseOptions extends TrainabilityOptions {
   seed?: number;
   /** 'f32' (default), or 'int8': inference only, one f32 scale per output (what quantize() returns). */
   weights?: WeightDtype;
+}
+
+/** Validated Dense options, every default filled in (no allocation). */
+export function denseConfig(options: DenseOptions): {
+  inputSize: number;
+  outputSize: number;
+  activation: Activation;
+  seed: number;
+  weights: WeightDtype;
+} {
+  if (options === null || typeof options !== 'object') {
+    throw new LSTMError('INVALID_ARGUMENT', 'Dense options must be an object', {
+      argument: 'options',
+      expected: '{ inputSize, outputSize }',
+      actual: describe(options),
+    });
+  }
+  const activation = options.activation ?? 'linear';
+  if (!ACTIVATIONS.includes(activation)) {
+    throw new LSTMError('INVALID_ARGUMENT', 'unknown activation', {
+      argument: 'activation',
+      expected: ACTIVATIONS.join(' | '),
+      actual: describe(activation),
+    });
+  }
+  return {
+    inputSize: checkSize('inputSize', options.inputSize, 1 << 24),
+    outputSize: checkSize('outputSize', options.outputSize, 1 << 24),
+    activation,
+    seed: checkSeed('seed', options.seed),
+    weights: checkWeightDtype(options.weights),
+  };
+}
+
+/** Trainability's map: each parameter's float range in the block. */
+const denseRanges = (block: DenseBlock): Map<string, readonly [number, number]> =>
+  new Map([
+    ['weight', [0, block.biasAt]],
+    ['bias', [block.biasAt, block.floats]],
+  ]);
+
+/** What a Dense built from `options` holds (its block in the weights' dtype, outputs padded to
+ *  OUTPUT_COLUMNS), without allocating. */
+export function densePlan(options: DenseOptions, kernels: Kernels): LayerPlan {
+  const c = denseConfig(options),
+    block = denseBlock(c.weights, c.outputSize, c.inputSize, paddedOutputs(c.outputSize), kernels);
+  return {
+    check: (dict) => void block.check(dict),
+    ranges: denseRanges(block),
+    blockFloats: block.inferenceOnly ? 0 : block.floats,
+  };
 }
 
 export class Dense implements Layer {
@@ -67,45 +119,18 @@ export class Dense implements Layer {
   #disposed = false;
 
   constructor(options: DenseOptions) {
-    if (options === null || typeof options !== 'object') {
-      throw new LSTMError('INVALID_ARGUMENT', 'Dense options must be an object', {
-        argument: 'options',
-        expected: '{ inputSize, outputSize }',
-        actual: describe(options),
-      });
-    }
-    this.inputSize = checkSize('inputSize', options.inputSize, 1 << 24);
-    this.outputSize = checkSize('outputSize', options.outputSize, 1 << 24);
-    const act = options.activation ?? 'linear';
-    if (!ACTIVATIONS.includes(act)) {
-      throw new LSTMError('INVALID_ARGUMENT', 'unknown activation', {
-        argument: 'activation',
-        expected: ACTIVATIONS.join(' | '),
-        actual: describe(act),
-      });
-    }
-    this.activation = act;
-    const seed = options.seed === undefined ? 1 : options.seed;
-    if (typeof seed !== 'number' || !Number.isInteger(seed)) {
-      throw new LSTMError('INVALID_ARGUMENT', 'must be an integer', {
-        argument: 'seed',
-        expected: 'an integer',
-        actual: describe(seed),
-      });
-    }
+    const c = denseConfig(options);
+    this.inputSize = c.inputSize;
+    this.outputSize = c.outputSize;
+    this.activation = c.activation;
+    const seed = c.seed;
     this.#seed = seed;
-    this.weights = checkWeightDtype(options.weights);
+    this.weights = c.weights;
     this.#rt = currentRuntime();
-    this.#NP = Math.ceil(this.outputSize / OUTPUT_COLUMNS) * OUTPUT_COLUMNS;
+    this.#NP = paddedOutputs(this.outputSize);
     this.#block = denseBlock(this.weights, this.outputSize, this.inputSize, this.#NP, this.#rt.kernels);
     this.#wFloats = this.#block.biasAt;
-    this.#trainability = new Trainability(
-      options,
-      new Map([
-        ['weight', [0, this.#wFloats]],
-        ['bias', [this.#wFloats, this.#block.floats]],
-      ]),
-    );
+    this.#trainability = new Trainability(options, denseRanges(this.#block));
     this.#holdings = new Holdings(this.#rt.arena);
     const floats = this.#block.floats;
     try {
@@ -267,25 +292,32 @@ export class Dense implements Layer {
     return { x: at(x), y: at(y), dy: at(dy), dx: at(dx), wT: at(wT), scratch: at(Math.ceil(scratch / 16) * 16) };
   }
 
+  outputShape(inputShape: readonly number[]): number[] {
+    const K = this.inputSize;
+    if (!Array.isArray(inputShape) || inputShape.length < 1 || inputShape[inputShape.length - 1] !== K) {
+      throw new LSTMError('SHAPE_MISMATCH', 'Dense input must be [..., inputSize]', {
+        argument: 'x',
+        expected: `[..., ${K}]`,
+        actual: Array.isArray(inputShape) ? shapeString(inputShape) : describe(inputShape),
+      });
+    }
+    return [...inputShape.slice(0, -1), this.outputSize];
+  }
+
   forwardTensor(x: Tensor): Tensor {
     this.#live();
     const K = this.inputSize,
       O = this.outputSize,
-      NP = this.#NP,
-      shape = x?.shape;
-    if (
-      !Array.isArray(shape) ||
-      shape.length < 1 ||
-      shape[shape.length - 1] !== K ||
-      !(x.data instanceof Float32Array) ||
-      x.data.length !== shapeSize(shape)
-    ) {
-      throw new LSTMError('SHAPE_MISMATCH', 'Dense input must be [..., inputSize]', {
+      NP = this.#NP;
+    if (!isTensor(x)) {
+      throw new LSTMError('SHAPE_MISMATCH', 'Dense input must be a tensor [..., inputSize]', {
         argument: 'x',
-        expected: `[..., ${K}]`,
-        actual: Array.isArray(shape) ? shapeString(shape) : describe(x),
+        expected: `{ data: Float32Array, shape: [..., ${K}] }`,
+        actual: describeTensor(x),
       });
     }
+    const shape = x.shape;
+    this.outputShape(shape);
     const rows = x.data.length / K,
       arena = this.#rt.arena;
     this.#workspace(Math.max(rows, 1));

@@ -1,36 +1,73 @@
 // Inverted dropout between layers: in training each element is zeroed with probability `rate`
 // and the rest scaled by 1/(1 − rate), so predict (no dropout) needs no rescaling. The mask comes
-// from the layer's seeded stream: same seed, same masks, same losses.
-import { LSTMError, describe } from '../errors.js';
-import type { Tensor, StateDict } from '../tensor.js';
-import { mulberry32 } from '../random.js';
-import { type ForwardContext, type Layer, type PrefixOption, selectPrefix } from './layer.js';
+// from the layer's seeded stream: same seed, same masks, same losses; the stream's state is saved
+// with the model, so training resumes with the masks it would have drawn.
+import { checkSeed, describe, LSTMError } from '../errors.js';
+import { SeededStream } from '../random.js';
+import { shapeSize, shapeString, type StateDict, type Tensor } from '../tensor.js';
+import {
+  type ForwardContext,
+  type Layer,
+  type LayerPlan,
+  type RunState,
+  type PrefixOption,
+  selectPrefix,
+} from './layer.js';
 
 export interface DropoutOptions {
   rate: number;
   seed?: number;
 }
 
+/** Validated Dropout options (no allocation). */
+export function dropoutConfig(options: DropoutOptions): { rate: number; seed: number } {
+  if (options === null || typeof options !== 'object') {
+    throw new LSTMError('INVALID_ARGUMENT', 'Dropout options must be an object', {
+      argument: 'options',
+      expected: '{ rate, seed? }',
+      actual: describe(options),
+    });
+  }
+  const rate = options.rate;
+  if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) {
+    throw new LSTMError('INVALID_ARGUMENT', 'dropout rate must be in [0, 1)', {
+      argument: 'rate',
+      expected: 'a number in [0, 1)',
+      actual: describe(rate),
+    });
+  }
+  return { rate, seed: checkSeed('seed', options.seed) };
+}
+
+/** Dropout has no parameters: its state dict is empty. */
+export function dropoutPlan(options: DropoutOptions): LayerPlan {
+  dropoutConfig(options);
+  return { check: (dict) => checkEmpty(dict), ranges: new Map(), blockFloats: 0 };
+}
+
+function checkEmpty(dict: StateDict): void {
+  const keys = Object.keys(dict);
+  if (keys.length)
+    throw new LSTMError('STATE_DICT_UNEXPECTED', 'Dropout has no parameters', {
+      argument: keys[0]!,
+      expected: 'nothing',
+      actual: keys.join(', '),
+    });
+}
+
 export class Dropout implements Layer {
   readonly kind = 'Dropout';
   readonly rate: number;
   readonly #seed: number;
-  readonly #rng: () => number;
+  readonly #rng: SeededStream;
   #mask: Float32Array | null = null;
   #disposed = false;
 
   constructor(options: DropoutOptions) {
-    const rate = options?.rate;
-    if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) {
-      throw new LSTMError('INVALID_ARGUMENT', 'dropout rate must be in [0, 1)', {
-        argument: 'rate',
-        expected: 'a number in [0, 1)',
-        actual: describe(rate),
-      });
-    }
-    this.rate = rate;
-    this.#seed = options.seed ?? 1;
-    this.#rng = mulberry32(this.#seed);
+    const c = dropoutConfig(options);
+    this.rate = c.rate;
+    this.#seed = c.seed;
+    this.#rng = new SeededStream(c.seed);
   }
 
   get disposed(): boolean {
@@ -40,54 +77,88 @@ export class Dropout implements Layer {
     return { rate: this.rate, seed: this.#seed };
   }
 
+  outputShape(inputShape: readonly number[]): number[] {
+    return inputShape.slice();
+  }
+
   forwardTensor(x: Tensor, ctx: ForwardContext = { training: false }): Tensor {
+    this.#live();
+    const shape = x?.shape;
+    if (!Array.isArray(shape) || !(x.data instanceof Float32Array) || x.data.length !== shapeSize(shape)) {
+      throw new LSTMError('SHAPE_MISMATCH', 'Dropout input must be a tensor', {
+        argument: 'x',
+        expected: '{ data: Float32Array, shape } with data.length = the product of shape',
+        actual: Array.isArray(shape) ? shapeString(shape) : describe(x),
+      });
+    }
+    // predict: a copy, as every layer returns arrays the caller owns
     if (!ctx.training || this.rate === 0) {
       this.#mask = null;
-      return x;
+      return { data: x.data.slice(), shape: shape.slice() };
     }
     const keep = 1 / (1 - this.rate),
       mask = new Float32Array(x.data.length),
       out = new Float32Array(x.data.length);
     for (let i = 0; i < mask.length; i++) {
-      mask[i] = this.#rng() < this.rate ? 0 : keep;
+      mask[i] = this.#rng.next() < this.rate ? 0 : keep;
       out[i] = x.data[i]! * mask[i]!;
     }
     this.#mask = mask;
-    return { data: out, shape: x.shape.slice() };
+    return { data: out, shape: shape.slice() };
   }
 
   backwardTensor(dy: Tensor): Tensor {
+    this.#live();
     const m = this.#mask;
-    if (!m) return dy;
-    if (dy.data.length !== m.length)
+    if (!(dy?.data instanceof Float32Array) || !Array.isArray(dy.shape) || (m && dy.data.length !== m.length))
       throw new LSTMError('SHAPE_MISMATCH', 'gradient does not match the last output', {
         argument: 'dy',
-        expected: `${m.length} values`,
-        actual: `${dy.data.length}`,
+        expected: m ? `${m.length} values` : 'a tensor',
+        actual: describe(dy?.data),
       });
+    if (!m) return { data: dy.data.slice(), shape: dy.shape.slice() };
     return { data: dy.data.map((v, i) => v * m[i]!), shape: dy.shape.slice() };
   }
 
   stateDict(): StateDict {
+    this.#live();
     return {};
   }
   loadStateDict(dict: StateDict, options?: PrefixOption): void {
-    const keys = Object.keys(selectPrefix(dict, options));
-    if (keys.length)
-      throw new LSTMError('STATE_DICT_UNEXPECTED', 'Dropout has no parameters', {
-        argument: keys[0]!,
-        expected: 'nothing',
-        actual: keys.join(', '),
-      });
+    this.#live();
+    checkEmpty(selectPrefix(dict, options));
   }
   gradients(): StateDict {
+    this.#live();
     return {};
   }
-  zeroGrad(): void {}
+  zeroGrad(): void {
+    this.#live();
+  }
   dispose(): void {
     this.#disposed = true;
+    this.#mask = null;
   }
   _blocks(): null {
     return null;
+  }
+
+  /** @internal */
+  _runState(): RunState {
+    return { rng: this.#rng.state };
+  }
+
+  /** @internal */
+  _setRunState(state: RunState): void {
+    if (state.rng !== undefined) this.#rng.state = state.rng;
+  }
+
+  #live(): void {
+    if (this.#disposed)
+      throw new LSTMError('DISPOSED', 'this Dropout layer was disposed', {
+        argument: 'this',
+        expected: 'a live layer',
+        actual: 'disposed',
+      });
   }
 }

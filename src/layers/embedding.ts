@@ -1,12 +1,12 @@
 // nn.Embedding: token ids [N, T] -> vectors [N, T, dim]. weight [numEmbeddings, dim] (PyTorch
 // name), initialised N(0, 1) as in PyTorch. The gather and the scatter-add of its gradient are
 // plain copies; the parameters live in the arena so optimizers update them like any layer's.
-import { checkSize, describe, LSTMError } from '../errors.js';
+import { checkSeed, checkSize, describe, LSTMError } from '../errors.js';
 import { Holdings, own, release } from '../owned.js';
 import { mulberry32 } from '../random.js';
 import { currentRuntime, type Runtime } from '../runtime.js';
-import { type StateDict, shapeSize, shapeString, type Tensor } from '../tensor.js';
-import type { ForwardContext, Layer, ParameterBlock, PrefixOption } from './layer.js';
+import { describeTensor, isTensor, type StateDict, type Tensor } from '../tensor.js';
+import type { ForwardContext, Layer, LayerPlan, ParameterBlock, PrefixOption } from './layer.js';
 import { trailingLengths } from './masking.js';
 import { addPrefix, selectPrefix } from './layer.js';
 import { checkTensor } from './recurrent-params.js';
@@ -19,6 +19,58 @@ export interface EmbeddingOptions extends TrainabilityOptions {
   /** Keras' mask_zero: id 0 is padding. forward sets per-sequence lengths for the recurrent
    *  layers after it (ctx.lengths); padding must be trailing (a real id after a 0 is an error). */
   maskZero?: boolean;
+}
+
+/** Validated Embedding options, every default filled in (no allocation). */
+export function embeddingConfig(options: EmbeddingOptions): {
+  numEmbeddings: number;
+  embeddingDim: number;
+  seed: number;
+  maskZero: boolean;
+} {
+  if (options === null || typeof options !== 'object') {
+    throw new LSTMError('INVALID_ARGUMENT', 'Embedding options must be an object', {
+      argument: 'options',
+      expected: '{ numEmbeddings, embeddingDim }',
+      actual: describe(options),
+    });
+  }
+  if (options.maskZero !== undefined && typeof options.maskZero !== 'boolean')
+    throw new LSTMError('INVALID_ARGUMENT', 'must be a boolean', {
+      argument: 'maskZero',
+      expected: 'true or false',
+      actual: describe(options.maskZero),
+    });
+  return {
+    numEmbeddings: checkSize('numEmbeddings', options.numEmbeddings, 1 << 24),
+    embeddingDim: checkSize('embeddingDim', options.embeddingDim, 1 << 16),
+    seed: checkSeed('seed', options.seed),
+    maskZero: options.maskZero === true,
+  };
+}
+
+/** Checks nn.Embedding's one tensor; writes nothing. */
+function checkWeight(dict: StateDict, V: number, E: number): Tensor {
+  for (const k of Object.keys(dict)) {
+    if (k !== 'weight')
+      throw new LSTMError('STATE_DICT_UNEXPECTED', 'tensor not in this layer', {
+        argument: k,
+        expected: 'weight',
+        actual: k,
+      });
+  }
+  return checkTensor('weight', dict.weight, [V, E]);
+}
+
+/** The one parameter an Embedding built from `options` holds, without allocating. */
+export function embeddingPlan(options: EmbeddingOptions): LayerPlan {
+  const c = embeddingConfig(options),
+    n = c.numEmbeddings * c.embeddingDim;
+  return {
+    check: (dict) => void checkWeight(dict, c.numEmbeddings, c.embeddingDim),
+    ranges: new Map([['weight', [0, n]]]),
+    blockFloats: n,
+  };
 }
 
 export class Embedding implements Layer {
@@ -37,31 +89,11 @@ export class Embedding implements Layer {
   #disposed = false;
 
   constructor(options: EmbeddingOptions) {
-    if (options === null || typeof options !== 'object') {
-      throw new LSTMError('INVALID_ARGUMENT', 'Embedding options must be an object', {
-        argument: 'options',
-        expected: '{ numEmbeddings, embeddingDim }',
-        actual: describe(options),
-      });
-    }
-    this.numEmbeddings = checkSize('numEmbeddings', options.numEmbeddings, 1 << 24);
-    this.embeddingDim = checkSize('embeddingDim', options.embeddingDim, 1 << 16);
-    const seed = options.seed ?? 1;
-    if (typeof seed !== 'number' || !Number.isInteger(seed)) {
-      throw new LSTMError('INVALID_ARGUMENT', 'must be an integer', {
-        argument: 'seed',
-        expected: 'an integer',
-        actual: describe(seed),
-      });
-    }
-    this.#seed = seed;
-    if (options.maskZero !== undefined && typeof options.maskZero !== 'boolean')
-      throw new LSTMError('INVALID_ARGUMENT', 'must be a boolean', {
-        argument: 'maskZero',
-        expected: 'true or false',
-        actual: describe(options.maskZero),
-      });
-    this.maskZero = options.maskZero === true;
+    const c = embeddingConfig(options);
+    this.numEmbeddings = c.numEmbeddings;
+    this.embeddingDim = c.embeddingDim;
+    this.#seed = c.seed;
+    this.maskZero = c.maskZero;
     this.#rt = currentRuntime();
     this.#holdings = new Holdings(this.#rt.arena);
     const n = this.numEmbeddings * this.embeddingDim;
@@ -112,18 +144,30 @@ export class Embedding implements Layer {
     return this.#trainability.frozen;
   }
 
-  forwardTensor(x: Tensor, ctx?: ForwardContext): Tensor {
-    this.#live();
-    const shape = x?.shape,
-      V = this.numEmbeddings,
-      E = this.embeddingDim;
-    if (!Array.isArray(shape) || !(x.data instanceof Float32Array) || x.data.length !== shapeSize(shape)) {
+  /** Token ids of any shape [...] -> [..., embeddingDim]. */
+  outputShape(inputShape: readonly number[]): number[] {
+    if (!Array.isArray(inputShape)) {
       throw new LSTMError('SHAPE_MISMATCH', 'Embedding input must be token ids [batch, steps]', {
         argument: 'x',
         expected: '[batch, steps] integer ids',
-        actual: Array.isArray(shape) ? shapeString(shape) : describe(x),
+        actual: describe(inputShape),
       });
     }
+    return [...inputShape, this.embeddingDim];
+  }
+
+  forwardTensor(x: Tensor, ctx?: ForwardContext): Tensor {
+    this.#live();
+    const V = this.numEmbeddings,
+      E = this.embeddingDim;
+    if (!isTensor(x)) {
+      throw new LSTMError('SHAPE_MISMATCH', 'Embedding input must be token ids [batch, steps]', {
+        argument: 'x',
+        expected: '{ data: Float32Array of integer ids, shape: [batch, steps] }',
+        actual: describeTensor(x),
+      });
+    }
+    const shape = x.shape;
     const ids = new Int32Array(x.data.length);
     for (let i = 0; i < ids.length; i++) {
       const v = x.data[i]!;
@@ -188,16 +232,7 @@ export class Embedding implements Layer {
   /** Load nn.Embedding's weight. Validates everything before changing anything. */
   loadStateDict(dict: StateDict, options?: PrefixOption): void {
     this.#live();
-    const d = selectPrefix(dict, options);
-    for (const k of Object.keys(d)) {
-      if (k !== 'weight')
-        throw new LSTMError('STATE_DICT_UNEXPECTED', 'tensor not in this layer', {
-          argument: k,
-          expected: 'weight',
-          actual: k,
-        });
-    }
-    const t = checkTensor('weight', d.weight, [this.numEmbeddings, this.embeddingDim]);
+    const t = checkWeight(selectPrefix(dict, options), this.numEmbeddings, this.embeddingDim);
     this.#rt.arena.write(this.#params, t.data);
   }
 

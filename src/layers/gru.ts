@@ -4,11 +4,33 @@
 // W_hn·(r∘h) + b_hn) (Keras reset_after=False, ONNX linear_before_reset=0, tfjs's GRU).
 import { CELL_GRU, CELL_GRU_RESET_BEFORE } from '../../assembly/abi.js';
 import { describe, LSTMError } from '../errors.js';
-import { Recurrent, type RecurrentOptions } from './recurrent.js';
+import { type CellSpec, Recurrent, type RecurrentOptions } from './recurrent.js';
 
 export interface GRUOptions extends Omit<RecurrentOptions, 'forgetBias'> {
   /** true (default, PyTorch): r multiplies W_hn·h + b_hn; false: r multiplies h before W_hn. */
   resetAfter?: boolean;
+}
+
+/** The kernel cell a GRU with these options runs. */
+export function gruSpec(options: GRUOptions): CellSpec {
+  const resetAfter = options?.resetAfter ?? true;
+  if (typeof resetAfter !== 'boolean') {
+    throw new LSTMError('INVALID_ARGUMENT', 'must be a boolean', {
+      argument: 'resetAfter',
+      expected: 'true or false',
+      actual: describe(resetAfter),
+    });
+  }
+  return {
+    kind: 'GRU',
+    cell: resetAfter ? CELL_GRU : CELL_GRU_RESET_BEFORE,
+    flags: 0,
+    storedGates: [0, 1, 2],
+    hasCell: false,
+    peephole: false,
+    forgetGate: -1,
+    hasGates: true,
+  };
 }
 
 export class GRU extends Recurrent {
@@ -16,25 +38,9 @@ export class GRU extends Recurrent {
   readonly resetAfter: boolean;
 
   constructor(options: GRUOptions) {
-    const resetAfter = options?.resetAfter ?? true;
-    if (typeof resetAfter !== 'boolean') {
-      throw new LSTMError('INVALID_ARGUMENT', 'must be a boolean', {
-        argument: 'resetAfter',
-        expected: 'true or false',
-        actual: describe(resetAfter),
-      });
-    }
-    super(options, {
-      kind: 'GRU',
-      cell: resetAfter ? CELL_GRU : CELL_GRU_RESET_BEFORE,
-      flags: 0,
-      storedGates: [0, 1, 2],
-      hasCell: false,
-      peephole: false,
-      forgetGate: -1,
-      hasGates: true,
-    });
-    this.resetAfter = resetAfter;
+    const spec = gruSpec(options);
+    super(options, spec);
+    this.resetAfter = spec.cell === CELL_GRU;
   }
 
   override config(): Record<string, unknown> {

@@ -40,6 +40,29 @@ export interface LayerStream {
   dispose(): void;
 }
 
+/** What a layer carries from one call to the next besides its parameters: the state of its dropout
+ *  stream and the state a stateful layer carries. Model files save it (training resumes identically),
+ *  and Sequential puts it back when a call fails (a failed call changes nothing). */
+export interface RunState {
+  /** The u32 state of the layer's dropout stream (random.ts SeededStream). */
+  rng?: number;
+  /** The final state a stateful layer carries into its next call: h and (LSTM) c, each of `shape`
+   *  [numLayers·directions, batch, hidden]; null when nothing is carried. */
+  carry?: { shape: [number, number, number]; h: Float32Array; c?: Float32Array | undefined } | null;
+}
+
+/** What a layer built from a config will hold, known without allocating anything. */
+export interface LayerPlan {
+  /** Checks a state dict of exactly this layer's tensors (names, shapes, values) as loadStateDict
+   *  would, writing nothing; throws its STATE_DICT_* errors. */
+  check(dict: StateDict): void;
+  /** Its parameters by name, with their float ranges in the packed block (what freezing names). */
+  ranges: ReadonlyMap<string, readonly [number, number]>;
+  /** Floats of the packed parameter block, the size of each optimizer state buffer; 0 when
+   *  optimizers keep no state for it (no parameters, or inference-only int8 weights). */
+  blockFloats: number;
+}
+
 export interface Layer {
   /** The class name used in saved architectures ('LSTM', 'Dense', …). */
   readonly kind: string;
@@ -71,19 +94,32 @@ export interface Layer {
   quantize?(options: { weights: 'int8' }): Layer;
   /** @internal The packed parameter block for optimizers; null for layers without parameters. */
   _blocks(): ParameterBlock | null;
+  /** The output shape for an input shape, or the error forwardTensor would throw for it (nothing
+   *  runs). Sequential checks a whole call with it before any layer changes. */
+  outputShape?(inputShape: readonly number[]): number[];
+  /** @internal See RunState. */
+  _runState?(): RunState;
+  /** @internal Restore what _runState() returned (validated by the caller). */
+  _setRunState?(state: RunState): void;
+}
+
+// Names can come from files and callers: assigning "__proto__" would replace the prototype instead
+// of adding a key, so every name becomes an own data property.
+function setOwn(dict: StateDict, key: string, t: StateDict[string]): void {
+  Object.defineProperty(dict, key, { value: t, enumerable: true, writable: true, configurable: true });
 }
 
 /** `dict` with every name prefixed. */
 export function addPrefix(dict: StateDict, prefix: string | undefined): StateDict {
   if (!prefix) return dict;
   const out: StateDict = {};
-  for (const [k, t] of Object.entries(dict)) out[`${prefix}${k}`] = t;
+  for (const [k, t] of Object.entries(dict)) setOwn(out, `${prefix}${k}`, t);
   return out;
 }
 
 /** The entries of `dict` whose names start with `prefix`, the prefix removed (all of them without one). */
 export function selectPrefix(dict: StateDict, options: PrefixOption | undefined): StateDict {
-  if (dict === null || typeof dict !== 'object') {
+  if (dict === null || typeof dict !== 'object' || Array.isArray(dict) || ArrayBuffer.isView(dict)) {
     throw new LSTMError('INVALID_ARGUMENT', 'state dict must be an object', {
       argument: 'stateDict',
       expected: 'Record<string, { shape, data }>',
@@ -100,6 +136,6 @@ export function selectPrefix(dict: StateDict, options: PrefixOption | undefined)
     });
   }
   const out: StateDict = {};
-  for (const [k, t] of Object.entries(dict)) if (k.startsWith(prefix)) out[k.slice(prefix.length)] = t;
+  for (const [k, t] of Object.entries(dict)) if (k.startsWith(prefix)) setOwn(out, k.slice(prefix.length), t);
   return out;
 }

@@ -2,6 +2,7 @@
 // c_{t−1}, o sees c_t, through per-unit weights `weight_peephole_l{k}` [3H] in order i, f, o) and the
 // coupled input-forget gate (i = 1 − f; only f, g, o weights are stored: [3H, ·]).
 import { CELL_LSTM, FLAG_CIFG, FLAG_PEEPHOLE } from '../../assembly/abi.js';
+import { describe, LSTMError } from '../errors.js';
 import {
   type BackwardOptions,
   type BackwardResult,
@@ -19,9 +20,22 @@ export interface LSTMVariantOptions extends RecurrentOptions {
   coupledInputForget?: boolean;
 }
 
-function lstmSpec(o: LSTMVariantOptions): CellSpec {
-  const cifg = o?.coupledInputForget === true,
-    peephole = o?.peephole === true;
+function flag(argument: string, value: unknown): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') {
+    throw new LSTMError('INVALID_ARGUMENT', 'must be a boolean', {
+      argument,
+      expected: 'true or false',
+      actual: describe(value),
+    });
+  }
+  return value;
+}
+
+/** The kernel cell an LSTM with these options runs (validates the variant flags). */
+export function lstmSpec(o: LSTMVariantOptions): CellSpec {
+  const cifg = flag('coupledInputForget', o?.coupledInputForget),
+    peephole = flag('peephole', o?.peephole);
   return {
     kind: 'LSTM',
     cell: CELL_LSTM,
@@ -41,9 +55,10 @@ export class LSTM extends Recurrent {
   readonly coupledInputForget: boolean;
 
   constructor(options: LSTMVariantOptions) {
-    super(options, lstmSpec(options));
-    this.peephole = options.peephole === true;
-    this.coupledInputForget = options.coupledInputForget === true;
+    const spec = lstmSpec(options);
+    super(options, spec);
+    this.peephole = spec.peephole;
+    this.coupledInputForget = (spec.flags & FLAG_CIFG) !== 0;
   }
 
   override forward(x: Float32Array, options: ForwardOptions = {}): ForwardResult {

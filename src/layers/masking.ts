@@ -65,6 +65,17 @@ export class Masking implements Layer {
     return { maskValue: this.maskValue };
   }
 
+  /** [batch, steps, features] -> the same (Sequential checks calls with it before they run). */
+  outputShape(shape: readonly number[]): number[] {
+    if (!Array.isArray(shape) || shape.length !== 3)
+      throw new LSTMError('SHAPE_MISMATCH', 'Masking input must be [batch, steps, features]', {
+        argument: 'x',
+        expected: '[batch, steps, features]',
+        actual: Array.isArray(shape) ? shapeString(shape) : describe(shape),
+      });
+    return shape.slice();
+  }
+
   forwardTensor(x: Tensor, ctx: ForwardContext = { training: false }): Tensor {
     const shape = x?.shape;
     if (!Array.isArray(shape) || shape.length !== 3 || !(x.data instanceof Float32Array))

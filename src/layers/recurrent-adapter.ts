@@ -2,8 +2,8 @@
 // else the top layer's final h of each direction, [N, H·D]), Keras' merge modes, and the state a
 // stateful layer (or truncated BPTT) carries from one call to the next, detached.
 import { checkFloat32, describe, LSTMError } from '../errors.js';
-import { shapeString, type Tensor } from '../tensor.js';
-import type { ForwardContext } from './layer.js';
+import { describeTensor, isTensor, shapeString, type Tensor } from '../tensor.js';
+import type { ForwardContext, RunState } from './layer.js';
 import { mergeBackward, mergeForward } from './merge.js';
 import type {
   BackwardOptions,
@@ -40,16 +40,32 @@ export class SequentialAdapter {
     this.#carry = layer.stateful;
   }
 
-  forward(x: Tensor, ctx: ForwardContext): Tensor {
-    const l = this.#layer,
-      shape = x?.shape;
-    if (!Array.isArray(shape) || shape.length !== 3 || shape[2] !== l.inputSize) {
+  /** [batch, steps, inputSize] -> [batch, steps, H·D] (returnSequences) or [batch, H·D]; H·D is H
+   *  when a bidirectional layer merges its directions by sum, mul or ave. */
+  outputShape(shape: readonly number[]): number[] {
+    const l = this.#layer;
+    if (!Array.isArray(shape) || shape.length !== 3 || shape[2] !== l.inputSize || shape[0]! < 1 || shape[1]! < 1) {
       throw new LSTMError('SHAPE_MISMATCH', `${l.kind} input must be [batch, steps, inputSize]`, {
         argument: 'x',
-        expected: `[batch, steps, ${l.inputSize}]`,
-        actual: Array.isArray(shape) ? shapeString(shape) : describe(x),
+        expected: `[batch ≥ 1, steps ≥ 1, ${l.inputSize}]`,
+        actual: Array.isArray(shape) ? shapeString(shape) : describe(shape),
       });
     }
+    const F = l.directions === 2 && this.#merge !== 'concat' ? l.hiddenSize : l.directions * l.hiddenSize;
+    return l.returnSequences ? [shape[0]!, shape[1]!, F] : [shape[0]!, F];
+  }
+
+  forward(x: Tensor, ctx: ForwardContext): Tensor {
+    const l = this.#layer;
+    if (!isTensor(x)) {
+      throw new LSTMError('SHAPE_MISMATCH', `${l.kind} input must be a tensor [batch, steps, inputSize]`, {
+        argument: 'x',
+        expected: `{ data: Float32Array, shape: [batch, steps, ${l.inputSize}] }`,
+        actual: describeTensor(x),
+      });
+    }
+    const shape = x.shape;
+    this.outputShape(shape);
     const [B, T] = shape as [number, number, number];
     const carried = this.#carry && this.#carried?.B === B ? this.#carried : null;
     const options: ForwardOptions = { batch: B, steps: T, training: ctx.training };
@@ -108,6 +124,17 @@ export class SequentialAdapter {
   /** Forget the carried state. */
   reset(): void {
     this.#carried = null;
+  }
+
+  /** The carried state (its arrays are never written after the forward that made them). */
+  get carry(): RunState['carry'] {
+    const k = this.#carried,
+      l = this.#layer;
+    return k ? { shape: [l.numLayers * l.directions, k.B, l.hiddenSize], h: k.h, c: k.c } : null;
+  }
+
+  set carry(state: RunState['carry']) {
+    this.#carried = state ? { B: state.shape[1], h: state.h, c: state.c } : null;
   }
 
   /** Truncated BPTT: carry state between windows (a stateful layer always does). */

@@ -77,7 +77,7 @@ export function checkForwardArgs(
       actual: describe(options),
     });
   }
-  const B = checkSize('batch', options.batch ?? 1, MAX_ROWS);
+  const B = checkSize('batch', options.batch === undefined ? 1 : options.batch, MAX_ROWS);
   let T: number;
   if (options.steps !== undefined) T = checkSize('steps', options.steps, MAX_ROWS);
   else {

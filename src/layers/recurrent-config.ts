@@ -1,7 +1,7 @@
 // The options of every recurrent layer, validated once into a RecurrentConfig, and the CellSpec that
 // tells the shared machinery which kernel cell a layer class runs.
 import { FLAG_CLIP, FLAG_HARD_GATES } from '../../assembly/abi.js';
-import { checkSize, describe, LSTMError } from '../errors.js';
+import { checkSeed, checkSize, describe, LSTMError } from '../errors.js';
 import { checkWeightDtype, type WeightDtype } from './quantize.js';
 import type { TrainabilityOptions } from './trainability.js';
 
@@ -187,14 +187,7 @@ export function recurrentConfig(options: RecurrentOptions, spec: CellSpec): Recu
     });
   }
   const bidirectional = bool('bidirectional', options.bidirectional, false);
-  const seed = options.seed === undefined ? 1 : options.seed;
-  if (typeof seed !== 'number' || !Number.isInteger(seed)) {
-    throw new LSTMError('INVALID_ARGUMENT', 'must be an integer', {
-      argument: 'seed',
-      expected: 'an integer',
-      actual: describe(seed),
-    });
-  }
+  const seed = checkSeed('seed', options.seed);
   const rd = options.recurrentDropout ?? 0;
   if (typeof rd !== 'number' || !(rd >= 0 && rd < 1)) {
     throw new LSTMError('INVALID_ARGUMENT', 'must be in [0, 1)', {

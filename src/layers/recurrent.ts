@@ -6,11 +6,11 @@
 import * as abi from '../../assembly/abi.js';
 import { checkFloat32, checkSize, describe, LSTMError } from '../errors.js';
 import { Holdings, own, release } from '../owned.js';
-import { mulberry32 } from '../random.js';
+import { SeededStream } from '../random.js';
 import { currentRuntime, type Runtime } from '../runtime.js';
 import { backwardLayer, forwardLayer } from '../threads/split.js';
 import type { StateDict, Tensor } from '../tensor.js';
-import type { ForwardContext, Layer, LayerStream, ParameterBlock, PrefixOption } from './layer.js';
+import type { ForwardContext, Layer, LayerStream, ParameterBlock, PrefixOption, RunState } from './layer.js';
 import { addPrefix, selectPrefix } from './layer.js';
 import { SequentialAdapter } from './recurrent-adapter.js';
 import {
@@ -57,7 +57,7 @@ export abstract class Recurrent implements Layer {
   readonly #p: RecurrentBlock;
   readonly #params: number; // byte offset of the packed parameter block
   readonly #grads: number; // same layout, gradients (0 for an inference-only block)
-  readonly #dropRng: () => number;
+  readonly #dropRng: SeededStream; // recurrent dropout masks
   readonly #states = new Set<StreamState>();
   #ws: Workspace | null = null;
   #hasForward = false;
@@ -71,7 +71,7 @@ export abstract class Recurrent implements Layer {
     const c = recurrentConfig(options, spec);
     this.#config = c;
     this.#rt = currentRuntime();
-    this.#dropRng = mulberry32((c.seed ^ 0x5bd1e995) >>> 0);
+    this.#dropRng = new SeededStream((c.seed ^ 0x5bd1e995) >>> 0);
     this.#adapter = new SequentialAdapter(this, c.mergeMode);
     this.#p = recurrentBlock(c, spec, this.#rt.kernels);
     this.#trainability = new Trainability(options, this.#p.ranges());
@@ -230,7 +230,8 @@ export abstract class Recurrent implements Layer {
     const S = L * D,
       DH = D * H;
     const { B, T, lengths } = checkForwardArgs(c, this.#spec, x, options);
-    const ws = this.#workspace(B, T);
+    // in training the backward workspace is allocated now: an update cannot run out of memory halfway
+    const ws = this.#workspace(B, T, options.training === true);
     const k = this.#rt.kernels,
       arena = this.#rt.arena;
     arena.write(ws.xBF, x);
@@ -244,7 +245,7 @@ export abstract class Recurrent implements Layer {
       const keep = 1 / (1 - c.recurrentDropout),
         f32 = arena.f32;
       for (const m of ws.dropMask)
-        for (let i = m >>> 2, e = i + B * H; i < e; i++) f32[i] = this.#dropRng() < c.recurrentDropout ? 0 : keep;
+        for (let i = m >>> 2, e = i + B * H; i < e; i++) f32[i] = this.#dropRng.next() < c.recurrentDropout ? 0 : keep;
     }
     ws.desc.forEach((d, s) => {
       d.set(abi.SEQ_LENGTHS, lengths ? ws.lengths : 0);
@@ -281,7 +282,7 @@ export abstract class Recurrent implements Layer {
       U = this.#p.U,
       spec = this.#spec;
     checkBackwardArgs(c, spec, dOutput, options, B, T);
-    ws.ensureBackward(c, spec, this.#p, this.#grads, this.#rt, this.#holdings);
+    this.#ensureBackward(ws);
     const k = this.#rt.kernels,
       arena = this.#rt.arena;
     arena.write(ws.xBF, dOutput);
@@ -335,19 +336,38 @@ export abstract class Recurrent implements Layer {
     if (src) for (let r = 0; r < rows; r++) arena.write(dst + r * U * 4, src.subarray(r * H, r * H + H));
   }
 
-  /** The workspace for (B, T). A new shape allocates first and frees the old one after, so a failed
-   *  allocation leaves the previous forward's activations in place. */
-  #workspace(B: number, T: number): Workspace {
+  /** The workspace for (B, T), with its backward part if `backward`. A new shape allocates first and
+   *  frees the old one after, so a failed allocation leaves the previous forward's activations in place. */
+  #workspace(B: number, T: number, backward: boolean): Workspace {
     const old = this.#ws;
-    if (old && old.B === B && old.T === T) return old;
+    if (old && old.B === B && old.T === T) {
+      if (backward) this.#ensureBackward(old);
+      return old;
+    }
     const ws = new Workspace(this.#config, this.#spec, this.#p, this.#params, this.#rt, this.#holdings, B, T);
+    if (backward) {
+      try {
+        this.#ensureBackward(ws);
+      } catch (e) {
+        ws.release(this.#holdings);
+        throw e;
+      }
+    }
     if (old) old.release(this.#holdings);
     this.#ws = ws;
     this.#hasForward = false;
     return ws;
   }
 
+  #ensureBackward(ws: Workspace): void {
+    ws.ensureBackward(this.#config, this.#spec, this.#p, this.#grads, this.#rt, this.#holdings);
+  }
+
   // ---- as a layer of a Sequential model ----
+
+  outputShape(inputShape: readonly number[]): number[] {
+    return this.#adapter.outputShape(inputShape);
+  }
 
   forwardTensor(x: Tensor, ctx: ForwardContext = { training: false }): Tensor {
     this.#live();
@@ -368,6 +388,17 @@ export abstract class Recurrent implements Layer {
   /** Forget the state a stateful layer carries between calls. */
   resetStates(): void {
     this.#adapter.reset();
+  }
+
+  /** @internal The recurrent-dropout stream and the carried state. */
+  _runState(): RunState {
+    return { rng: this.#dropRng.state, carry: this.#adapter.carry };
+  }
+
+  /** @internal */
+  _setRunState(state: RunState): void {
+    if (state.rng !== undefined) this.#dropRng.state = state.rng;
+    if (state.carry !== undefined) this.#adapter.carry = state.carry;
   }
 
   /** @internal Truncated BPTT: carry state between windows (detached: no gradient flows back). */

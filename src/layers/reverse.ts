@@ -36,6 +36,16 @@ export class Reverse implements Layer {
   config(): Record<string, unknown> {
     return {};
   }
+  /** [batch, steps, …] -> the same (Sequential checks calls with it before they run). */
+  outputShape(shape: readonly number[]): number[] {
+    if (!Array.isArray(shape) || shape.length < 2)
+      throw new LSTMError('SHAPE_MISMATCH', 'Reverse input must be [batch, steps, …]', {
+        argument: 'x',
+        expected: '[batch, steps, …]',
+        actual: Array.isArray(shape) ? shapeString(shape) : describe(shape),
+      });
+    return shape.slice();
+  }
   forwardTensor(x: Tensor): Tensor {
     return reverseTime(x, 'x');
   }

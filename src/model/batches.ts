@@ -1,13 +1,15 @@
 // Moving samples around: inputs as tensors, rows of a batch, windows of time steps.
 import { describe, LSTMError } from '../errors.js';
-import { tensor as makeTensor, type Tensor } from '../tensor.js';
+import { describeTensor, isShape, tensor as makeTensor, shapeSize, type Tensor } from '../tensor.js';
 
 /** What the model methods accept for x and y: a tensor, nested arrays, or a flat Float32Array. */
 export type TensorLike = Tensor | unknown[] | Float32Array;
 
+/** A tensor with a sample axis whose data holds exactly its shape's values; typed errors name `argument`. */
 export function asTensor(v: TensorLike, argument: string): Tensor {
+  let t: Tensor;
   if (v && typeof v === 'object' && 'data' in v && 'shape' in v) {
-    const t = v as Tensor;
+    t = v as Tensor;
     if (!(t.data instanceof Float32Array)) {
       throw new LSTMError('INVALID_ARGUMENT', 'tensor data must be a Float32Array', {
         argument,
@@ -15,15 +17,30 @@ export function asTensor(v: TensorLike, argument: string): Tensor {
         actual: describe(t.data),
       });
     }
-    return t;
+    if (!isShape(t.shape) || t.data.length !== shapeSize(t.shape)) {
+      throw new LSTMError('SHAPE_MISMATCH', 'tensor data does not match its shape', {
+        argument,
+        expected: 'a shape of non-negative integers whose product is data.length',
+        actual: describeTensor(t),
+      });
+    }
+  } else {
+    try {
+      t = makeTensor(v);
+    } catch (e) {
+      if (e instanceof LSTMError)
+        throw new LSTMError(e.code, e.message, { argument, expected: e.expected, actual: e.actual });
+      throw e;
+    }
   }
-  try {
-    return makeTensor(v);
-  } catch (e) {
-    if (e instanceof LSTMError)
-      throw new LSTMError(e.code, e.message, { argument, expected: e.expected, actual: e.actual });
-    throw e;
+  if (t.shape.length === 0) {
+    throw new LSTMError('SHAPE_MISMATCH', 'a tensor of samples needs a sample axis', {
+      argument,
+      expected: '[samples, …]',
+      actual: '[]',
+    });
   }
+  return t;
 }
 
 /** Rows index[from .. to) of a tensor along its first axis (a copy). */

@@ -1,7 +1,7 @@
 // The training loop of Sequential.fit: epochs of shuffled batches, truncated BPTT, a validation
 // split, the epoch logs and history. The model supplies the steps (a Trainer); this file only
 // schedules them.
-import { describe, LSTMError } from '../errors.js';
+import { checkSeed, describe, LSTMError } from '../errors.js';
 import { checkLengths } from '../layers/recurrent-checks.js';
 import { mulberry32 } from '../random.js';
 import { shapeString, type Tensor } from '../tensor.js';
@@ -18,6 +18,8 @@ export interface EpochLogs {
   /** Keras' names for valLoss / valAccuracy. */
   val_loss?: number;
   val_accuracy?: number;
+  /** onNonFinite 'skipBatch': batches of this epoch that were skipped (their loss is left out). */
+  skippedBatches?: number;
 }
 
 export interface FitOptions {
@@ -34,6 +36,11 @@ export interface FitOptions {
    *  LSTM state carried (detached) from window to window. With per-step targets [N, T, …] every
    *  window has a loss; with one target per sequence only the last window does. */
   tbptt?: { k: number };
+  /** A batch whose loss or gradients are NaN or infinite never updates the weights. Then:
+   *  'throw' (default) rejects with NON_FINITE naming the epoch and batch (PyTorch's
+   *  error_if_nonfinite); 'stop' ends training and resolves, with `history.stopped` set (Keras'
+   *  TerminateOnNaN); 'skipBatch' goes on with the next batch (counted in `logs.skippedBatches`). */
+  onNonFinite?: 'throw' | 'stop' | 'skipBatch';
   /** Keras-style callbacks (EarlyStopping, ModelCheckpoint, or your own hooks), called in order. */
   callbacks?: Callback[];
   onEpochEnd?: (epoch: number, logs: EpochLogs) => void | Promise<void>;
@@ -44,7 +51,11 @@ export interface History {
   history: { loss: number[]; accuracy: number[]; valLoss: number[]; valAccuracy: number[] };
   /** Epochs run (fewer than asked when training was stopped). */
   epochs: number;
+  /** onNonFinite 'stop': where training stopped (0-based), and why. */
+  stopped?: { epoch: number; batch: number; reason: string };
 }
+
+const ON_NON_FINITE = ['throw', 'stop', 'skipBatch'] as const;
 
 /** What fit needs from the model. */
 export interface Trainer {
@@ -75,7 +86,7 @@ function checkCallbacks(callbacks: unknown): Callback[] {
   return callbacks as Callback[];
 }
 
-function positiveInt(argument: string, v: unknown): number {
+export function positiveInt(argument: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
     throw new LSTMError('INVALID_ARGUMENT', 'must be a positive integer', {
       argument,
@@ -125,7 +136,31 @@ export async function fitLoop(trainer: Trainer, X: Tensor, Y: Tensor, options: F
       });
     }
   }
-  const rng = mulberry32(options.seed ?? 1);
+  const onNonFinite = options.onNonFinite ?? 'throw';
+  if (!ON_NON_FINITE.includes(onNonFinite)) {
+    throw new LSTMError('INVALID_ARGUMENT', 'unknown onNonFinite', {
+      argument: 'onNonFinite',
+      expected: ON_NON_FINITE.map((m) => `'${m}'`).join(' | '),
+      actual: describe(onNonFinite),
+    });
+  }
+  for (const f of ['onEpochEnd', 'onBatchEnd'] as const) {
+    if (options[f] !== undefined && typeof options[f] !== 'function') {
+      throw new LSTMError('INVALID_ARGUMENT', 'must be a function', {
+        argument: f,
+        expected: 'a function',
+        actual: describe(options[f]),
+      });
+    }
+  }
+  if (options.shuffle !== undefined && typeof options.shuffle !== 'boolean') {
+    throw new LSTMError('INVALID_ARGUMENT', 'must be a boolean', {
+      argument: 'shuffle',
+      expected: 'true or false',
+      actual: describe(options.shuffle),
+    });
+  }
+  const rng = mulberry32(checkSeed('seed', options.seed));
   const order = Int32Array.from({ length: nTrain }, (_, i) => i);
   const valIndex = Int32Array.from({ length: nVal }, (_, i) => nTrain + i);
   const history: History['history'] = { loss: [], accuracy: [], valLoss: [], valAccuracy: [] };
@@ -139,6 +174,7 @@ export async function fitLoop(trainer: Trainer, X: Tensor, Y: Tensor, options: F
   for (const c of callbacks) await c.onTrainBegin?.({});
   let last: EpochLogs | Record<string, never> = {};
   let epochsRun = 0;
+  let stopped: History['stopped'];
   for (let epoch = 0; epoch < epochs && !model.stopTraining; epoch++) {
     for (const c of callbacks) await c.onEpochBegin?.(epoch);
     const t0 = performance.now();
@@ -153,7 +189,8 @@ export async function fitLoop(trainer: Trainer, X: Tensor, Y: Tensor, options: F
     let sum = 0,
       seen = 0,
       correct = 0,
-      counted = 0;
+      counted = 0,
+      skipped = 0;
     const batches = Math.ceil(nTrain / batchSize);
     for (let b = 0; b < batches && !model.stopTraining; b++) {
       for (const c of callbacks) c.onBatchBegin?.(b);
@@ -161,9 +198,25 @@ export async function fitLoop(trainer: Trainer, X: Tensor, Y: Tensor, options: F
         to = Math.min(nTrain, from + batchSize);
       const xb = rows(X, order, from, to),
         yb = rows(Y, order, from, to);
-      const r = options.tbptt
-        ? trainer.stepTbptt(xb, yb, options.tbptt.k)
-        : trainer.step(xb, yb, pick(order, from, to));
+      let r: LossResult;
+      try {
+        r = options.tbptt ? trainer.stepTbptt(xb, yb, options.tbptt.k) : trainer.step(xb, yb, pick(order, from, to));
+      } catch (e) {
+        if (!(e instanceof LSTMError) || e.code !== 'NON_FINITE') throw e;
+        if (onNonFinite === 'skipBatch') {
+          skipped++;
+          continue;
+        }
+        if (onNonFinite === 'stop') {
+          stopped = { epoch, batch: b, reason: e.message };
+          break;
+        }
+        throw new LSTMError('NON_FINITE', `training stopped at epoch ${epoch}, batch ${b}: ${e.message}`, {
+          argument: `epoch ${epoch}, batch ${b}`,
+          expected: e.expected,
+          actual: `${e.argument}: ${e.actual}`,
+        });
+      }
       sum += r.loss * (to - from);
       seen += to - from;
       if (r.correct !== null) {
@@ -173,7 +226,9 @@ export async function fitLoop(trainer: Trainer, X: Tensor, Y: Tensor, options: F
       options.onBatchEnd?.(b, { loss: r.loss, batches });
       for (const c of callbacks) c.onBatchEnd?.(b, { loss: r.loss, batches });
     }
+    if (stopped) break; // the unfinished epoch has no logs
     const logs: EpochLogs = { loss: seen ? sum / seen : Number.NaN, seconds: 0 };
+    if (skipped) logs.skippedBatches = skipped;
     if (wantAcc && counted) logs.accuracy = correct / counted;
     if (nVal) {
       const v = trainer.evaluate(
@@ -198,5 +253,5 @@ export async function fitLoop(trainer: Trainer, X: Tensor, Y: Tensor, options: F
     await new Promise((resolve) => setTimeout(resolve, 0)); // let a UI or a signal in between epochs
   }
   for (const c of callbacks) await c.onTrainEnd?.(last);
-  return { history, epochs: epochsRun };
+  return stopped ? { history, epochs: epochsRun, stopped } : { history, epochs: epochsRun };
 }

@@ -1,6 +1,6 @@
 // Sampling a continuation of a prompt one token at a time, through every layer's stream (the
 // recurrent layers' carried state: no recomputation of the prefix).
-import { describe, LSTMError } from '../errors.js';
+import { checkOptions, checkSeed, describe, LSTMError } from '../errors.js';
 import type { Layer, LayerStream } from '../layers/layer.js';
 import { mulberry32 } from '../random.js';
 import type { Tensor } from '../tensor.js';
@@ -8,7 +8,7 @@ import type { Tensor } from '../tensor.js';
 export interface GenerateOptions {
   prompt: number[];
   steps: number;
-  /** Sampling temperature (> 0); lower is greedier. Default 1. */
+  /** Sampling temperature (≥ 0); lower is greedier, 0 always picks the most likely token. Default 1. */
   temperature?: number;
   seed?: number;
 }
@@ -18,12 +18,15 @@ function statelessStream(l: Layer): LayerStream {
   return { step: (x: Tensor) => l.forwardTensor(x, { training: false }), dispose: () => {} };
 }
 
-/** Index of a sample from probabilities `p` raised to 1/temperature, computed in log space. */
+/** Index of a sample from probabilities `p` raised to 1/temperature, computed in log space; the
+ *  most likely token when temperature is 0 or so small that every other weight underflows. */
 function sample(p: Float32Array, temperature: number, u: number): number {
   let best = 0;
   for (let i = 1; i < p.length; i++) if (p[i]! > p[best]!) best = i;
+  if (temperature === 0) return best;
   const logits = Array.from(p, (v) => Math.log(Math.max(v, 1e-38)) / temperature),
     top = logits[best]!;
+  if (!Number.isFinite(top)) return best; // temperature so small that log p / T overflows
   const w = logits.map((l) => Math.exp(l - top)); // the most likely token weighs 1: nothing underflows to all-zero
   let total = 0;
   for (const v of w) total += v;
@@ -36,7 +39,7 @@ function sample(p: Float32Array, temperature: number, u: number): number {
 }
 
 export function generate(layers: Layer[], vocab: number, options: GenerateOptions): number[] {
-  const { prompt, steps } = options ?? ({} as GenerateOptions),
+  const { prompt, steps } = checkOptions(options) as Partial<GenerateOptions>,
     temperature = options?.temperature ?? 1;
   if (!Array.isArray(prompt) || prompt.length === 0) {
     throw new LSTMError('INVALID_ARGUMENT', 'prompt must be a non-empty array of token ids', {
@@ -45,17 +48,17 @@ export function generate(layers: Layer[], vocab: number, options: GenerateOption
       actual: describe(prompt),
     });
   }
-  if (!Number.isInteger(steps) || steps < 0) {
+  if (typeof steps !== 'number' || !Number.isInteger(steps) || steps < 0) {
     throw new LSTMError('INVALID_ARGUMENT', 'steps must be an integer ≥ 0', {
       argument: 'steps',
       expected: 'an integer ≥ 0',
       actual: describe(steps),
     });
   }
-  if (typeof temperature !== 'number' || !(temperature > 0) || temperature === Infinity) {
-    throw new LSTMError('INVALID_ARGUMENT', 'temperature must be > 0', {
+  if (typeof temperature !== 'number' || !(temperature >= 0) || temperature === Infinity) {
+    throw new LSTMError('INVALID_ARGUMENT', 'temperature must be ≥ 0', {
       argument: 'temperature',
-      expected: 'a finite number > 0',
+      expected: 'a finite number ≥ 0 (0: the most likely token)',
       actual: describe(temperature),
     });
   }
@@ -68,7 +71,7 @@ export function generate(layers: Layer[], vocab: number, options: GenerateOption
       });
     }
   }
-  const rng = mulberry32(options.seed ?? 1),
+  const rng = mulberry32(checkSeed('seed', options.seed)),
     tokens = layers[0]?.inputIsTokens === true;
   const streams: LayerStream[] = [];
   try {

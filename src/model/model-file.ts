@@ -1,27 +1,35 @@
 // The model file: one safetensors file holding the weights as `layers.{i}.{name}` (PyTorch names),
-// the architecture, compile settings and optimizer state in `__metadata__`, and the optimizer's
-// buffers as `optimizer.{i}.{k}` tensors. Every name written here is an explicit constant (a class
-// name would not survive minifying).
-import { describe, LSTMError } from '../errors.js';
+// the optimizer's buffers as `optimizer.{i}.{k}`, the carried state of stateful layers as
+// `state.{i}.h` / `state.{i}.c`, and in `__metadata__`:
+//   format        'wasm-lstm/1'
+//   architecture  JSON [{ kind, config }]: each layer's kind and constructor options
+//   compile       JSON { loss, metrics, optimizer: { kind, options } | null, state: [{ layer, steps, buffers }],
+//                 progress?: { learningRate, schedule? } } | null
+//   state         JSON [{ layer, rng?, carry?: { batch } }]: dropout streams (u32) and carried states
+//   user.{key}    the caller's own strings (save({ metadata }))
+// Every name written here is an explicit constant (a class name would not survive minifying).
+// Loading validates the whole file first (model-file-checks.ts), then builds; on any failure
+// everything built is freed.
+import { checkOptions, describe, LSTMError } from '../errors.js';
 import { readSafetensorsWithMetadata, writeSafetensors } from '../io/safetensors.js';
+import type { Layer } from '../layers/layer.js';
+import type { Optimizer } from '../optim/optimizer.js';
+import type { StateDict } from '../tensor.js';
+import { ActivationLayer } from '../layers/activation.js';
 import { Dense } from '../layers/dense.js';
 import { Dropout } from '../layers/dropout.js';
-import { Masking } from '../layers/masking.js';
-import { ActivationLayer } from '../layers/activation.js';
-import { Reverse } from '../layers/reverse.js';
 import { Embedding } from '../layers/embedding.js';
 import { GRU } from '../layers/gru.js';
-import type { Layer } from '../layers/layer.js';
 import { LSTM } from '../layers/lstm.js';
+import { Masking } from '../layers/masking.js';
+import { Reverse } from '../layers/reverse.js';
 import { SimpleRNN } from '../layers/rnn.js';
-import type { Optimizer } from '../optim/optimizer.js';
-import { optimizerFromConfig } from '../optim/rules.js';
-import type { StateDict } from '../tensor.js';
-import { LOSSES, type LossName } from './losses.js';
+import type { LossName } from './losses.js';
+import { checkModelFile, FORMAT } from './model-file-checks.js';
 
-export const FORMAT = 'wasm-lstm/1';
+export { FORMAT };
 
-/** Every layer a model file may name, by its `kind`. */
+/** Every layer a model file may name, by its `kind` (their plans and checks: layer-kinds.ts). */
 export const LAYER_CLASSES: Readonly<Record<string, new (options: never) => Layer>> = {
   LSTM: LSTM as never,
   GRU: GRU as never,
@@ -34,15 +42,6 @@ export const LAYER_CLASSES: Readonly<Record<string, new (options: never) => Laye
   Reverse: Reverse as never,
 };
 
-export interface CompileState {
-  loss: LossName;
-  metrics: 'accuracy'[];
-  optimizer: { kind: string; options: Record<string, unknown> } | null;
-  state: { layer: number; steps: number; buffers: number }[];
-  /** the optimizer's current rate and its schedule's position (absent in files before schedules) */
-  progress?: { learningRate?: number; schedule?: Record<string, number> };
-}
-
 /** What a model is made of, as save() writes it. */
 export interface ModelParts {
   layers: Layer[];
@@ -51,15 +50,42 @@ export interface ModelParts {
   optimizer: Optimizer | null;
 }
 
-/** save() options: the float width of the weights (int8 weights stay I8). */
+/** save() options. */
 export interface SaveOptions {
-  /** 'f32' (default) or 'f16': half the bytes, widened back to f32 on load. The optimizer's state
-   *  stays f32 (Adam's second moments would underflow in f16). */
+  /** 'f32' (default) or 'f16': half the bytes, widened back to f32 on load (int8 weights stay I8).
+   *  The optimizer's state and carried states stay f32 (Adam's second moments would underflow in f16). */
   dtype?: 'f32' | 'f16';
+  /** Strings of your own kept in the file (`user.{key}` in `__metadata__`); Sequential.metadata() reads them. */
+  metadata?: Record<string, string>;
 }
 
-export function saveModel(m: ModelParts, options: SaveOptions = {}): Uint8Array {
-  const dtype = options?.dtype ?? 'f32';
+function userMetadata(m: unknown): Record<string, string> {
+  if (m === undefined) return {};
+  if (m === null || typeof m !== 'object' || Array.isArray(m)) {
+    throw new LSTMError('INVALID_ARGUMENT', 'metadata must be an object of strings', {
+      argument: 'metadata',
+      expected: 'Record<string, string>',
+      actual: describe(m),
+    });
+  }
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(m)) {
+    if (typeof v !== 'string') {
+      throw new LSTMError('INVALID_ARGUMENT', 'metadata values must be strings', {
+        argument: `metadata.${k}`,
+        expected: 'a string',
+        actual: describe(v),
+      });
+    }
+    out[`user.${k}`] = v;
+  }
+  return out;
+}
+
+export function saveModel(m: ModelParts, options?: SaveOptions): Uint8Array {
+  const o = checkOptions(options),
+    user = userMetadata(o.metadata),
+    dtype = o.dtype ?? 'f32';
   if (dtype !== 'f32' && dtype !== 'f16') {
     throw new LSTMError('INVALID_ARGUMENT', 'unsupported file dtype', {
       argument: 'dtype',
@@ -71,7 +97,7 @@ export function saveModel(m: ModelParts, options: SaveOptions = {}): Uint8Array 
   m.layers.forEach((l, i) => {
     for (const [k, t] of Object.entries(l.stateDict())) tensors[`layers.${i}.${k}`] = t;
   });
-  const optState: CompileState['state'] = [];
+  const optState: { layer: number; steps: number; buffers: number }[] = [];
   const optimizer = m.optimizer;
   if (optimizer) {
     m.layers.forEach((l, i) => {
@@ -83,6 +109,19 @@ export function saveModel(m: ModelParts, options: SaveOptions = {}): Uint8Array 
       optState.push({ layer: i, steps: st.steps, buffers: st.buffers.length });
     });
   }
+  const runStates: { layer: number; rng?: number; carry?: { batch: number } }[] = [];
+  m.layers.forEach((l, i) => {
+    const s = l._runState?.();
+    if (!s) return;
+    const entry: (typeof runStates)[number] = { layer: i };
+    if (s.rng !== undefined) entry.rng = s.rng;
+    if (s.carry) {
+      entry.carry = { batch: s.carry.shape[1] };
+      tensors[`state.${i}.h`] = { shape: s.carry.shape.slice(), data: s.carry.h, dtype: 'f32' };
+      if (s.carry.c) tensors[`state.${i}.c`] = { shape: s.carry.shape.slice(), data: s.carry.c, dtype: 'f32' };
+    }
+    runStates.push(entry);
+  });
   const compile = m.loss
     ? {
         loss: m.loss,
@@ -92,137 +131,49 @@ export function saveModel(m: ModelParts, options: SaveOptions = {}): Uint8Array 
         ...(optimizer ? { progress: optimizer._exportProgress() } : {}),
       }
     : null;
-  const metadata = {
+  const metadata: Record<string, string> = {
     format: FORMAT,
     architecture: JSON.stringify(m.layers.map((l) => ({ kind: l.kind, config: l.config() }))),
     compile: JSON.stringify(compile),
+    ...(runStates.length ? { state: JSON.stringify(runStates) } : {}),
+    ...user,
   };
   return writeSafetensors(tensors, metadata, { dtype: dtype === 'f16' ? 'F16' : 'F32' });
 }
 
-function invalid(argument: string, message: string, expected: string, actual: string): LSTMError {
-  return new LSTMError('SAFETENSORS_INVALID', message, { argument, expected, actual });
-}
-
-function parseJson(field: string, text: string | undefined, fallback: string): unknown {
-  try {
-    return JSON.parse(text ?? fallback);
-  } catch {
-    throw invalid(field, 'model metadata is not valid JSON', 'JSON', 'unparseable');
-  }
-}
-
-/** The architecture and compile settings of a model file, checked field by field (nothing built yet). */
-function readMetadata(metadata: Record<string, string>): {
-  arch: { kind: string; config: object }[];
-  compile: CompileState | null;
-} {
-  if (metadata.format !== FORMAT)
-    throw invalid('bytes', 'not a wasm-lstm model file', `__metadata__.format = ${FORMAT}`, describe(metadata.format));
-  const arch = parseJson('architecture', metadata.architecture, '');
-  if (!Array.isArray(arch) || arch.length === 0)
-    throw invalid('architecture', 'architecture must be a list of layers', 'a non-empty array', describe(arch));
-  arch.forEach((a, i) => {
-    const kind = (a as { kind?: unknown })?.kind,
-      config = (a as { config?: unknown })?.config;
-    if (typeof kind !== 'string' || !Object.hasOwn(LAYER_CLASSES, kind)) {
-      throw invalid(`architecture[${i}]`, 'unknown layer kind', Object.keys(LAYER_CLASSES).join(' | '), describe(kind));
-    }
-    if (config === null || typeof config !== 'object' || Array.isArray(config)) {
-      throw invalid(`architecture[${i}].config`, 'layer config must be an object', 'an object', describe(config));
-    }
-  });
-  const compile = parseJson('compile', metadata.compile, 'null') as CompileState | null;
-  if (compile !== null) {
-    if (typeof compile !== 'object' || !LOSSES.includes(compile.loss))
-      throw invalid('compile.loss', 'unknown loss', LOSSES.join(' | '), describe(compile?.loss));
-    if (!Array.isArray(compile.metrics) || compile.metrics.some((m) => m !== 'accuracy')) {
-      throw invalid('compile.metrics', 'unknown metrics', "[] or ['accuracy']", describe(compile.metrics));
-    }
-    if (!Array.isArray(compile.state))
-      throw invalid('compile.state', 'optimizer state must be a list', 'an array', describe(compile.state));
-    compile.state.forEach((s, i) => {
-      const ok =
-        s !== null &&
-        typeof s === 'object' &&
-        Number.isInteger(s.layer) &&
-        s.layer >= 0 &&
-        s.layer < arch.length &&
-        Number.isInteger(s.steps) &&
-        s.steps >= 1 &&
-        s.steps < 2 ** 40 &&
-        Number.isInteger(s.buffers) &&
-        s.buffers >= 0 &&
-        s.buffers <= 8;
-      if (!ok)
-        throw invalid(
-          `compile.state[${i}]`,
-          'malformed optimizer state',
-          '{ layer, steps ≥ 1, buffers } integers',
-          JSON.stringify(s),
-        );
-    });
-  }
-  return { arch: arch as { kind: string; config: object }[], compile };
-}
-
-/** Build the model a file describes; on any failure everything built so far is freed. */
-export function loadModel(bytes: Uint8Array | ArrayBuffer): ModelParts {
+/** Build the model a file describes, after validating all of it; on any failure everything built
+ *  so far is freed. */
+export function loadModel(bytes: Uint8Array | ArrayBuffer): ModelParts & { user: Record<string, string> } {
   const { tensors, metadata } = readSafetensorsWithMetadata(bytes);
-  const { arch, compile } = readMetadata(metadata);
+  const b = checkModelFile(tensors, metadata);
   const layers: Layer[] = [];
-  let optimizer: Optimizer | null = null;
   try {
-    arch.forEach((a, i) => {
-      const l = new LAYER_CLASSES[a.kind]!(a.config as never);
-      layers.push(l);
-      l.loadStateDict(tensors, { prefix: `layers.${i}.` });
+    b.layers.forEach((l, i) => {
+      layers.push(l.kind.create(l.config));
+      layers[i]!.loadStateDict(tensors, { prefix: `layers.${i}.` });
     });
-    for (const k of Object.keys(tensors)) {
-      const m = /^layers\.(\d+)\./.exec(k);
-      if (!k.startsWith('optimizer.') && (!m || Number(m[1]) >= layers.length)) {
-        throw new LSTMError('STATE_DICT_UNEXPECTED', 'tensor not in this model', {
-          argument: k,
-          expected: 'layers.{i}.* or optimizer.*',
-          actual: k,
-        });
-      }
-    }
-    if (compile?.optimizer) {
-      try {
-        optimizer = optimizerFromConfig(compile.optimizer);
-      } catch (e) {
-        if (e instanceof LSTMError) throw invalid('compile.optimizer', e.message, e.expected ?? '', e.actual ?? '');
-        throw e;
-      }
-      if (compile.progress !== undefined) {
-        if (compile.progress === null || typeof compile.progress !== 'object')
-          throw invalid(
-            'compile.progress',
-            'malformed optimizer progress',
-            '{ learningRate, schedule? }',
-            describe(compile.progress),
-          );
-        try {
-          optimizer._importProgress(compile.progress);
-        } catch (e) {
-          if (e instanceof LSTMError) throw invalid('compile.progress', e.message, e.expected ?? '', e.actual ?? '');
-          throw e;
-        }
-      }
-      for (const s of compile.state) {
-        const buffers = Array.from({ length: s.buffers }, (_, k) => {
-          const t = tensors[`optimizer.${s.layer}.${k}`];
-          if (!t) throw invalid(`optimizer.${s.layer}.${k}`, 'optimizer state tensor missing', 'a tensor', 'nothing');
-          return t.data;
-        });
-        optimizer._importState(layers[s.layer]!, { steps: s.steps, buffers });
-      }
-    }
+    for (const s of b.optimizerState)
+      b.optimizer!._importState(layers[s.layer]!, { steps: s.steps, buffers: s.buffers });
+    for (const s of b.runStates) layers[s.layer]!._setRunState?.({ rng: s.rng, carry: s.carry ?? null });
   } catch (e) {
-    optimizer?.dispose();
+    b.optimizer?.dispose();
     for (const l of layers) l.dispose();
     throw e;
   }
-  return { layers, loss: compile?.loss ?? null, metrics: compile?.metrics ?? [], optimizer };
+  return { layers, loss: b.loss, metrics: b.metrics, optimizer: b.optimizer, user: b.user };
+}
+
+/** The `user.*` entries of a model file (what save({ metadata }) stored); no layer is checked or built. */
+export function readUserMetadata(bytes: Uint8Array | ArrayBuffer): Record<string, string> {
+  const { metadata } = readSafetensorsWithMetadata(bytes);
+  if (metadata.format !== FORMAT) {
+    throw new LSTMError('SAFETENSORS_INVALID', 'not a wasm-lstm model file', {
+      argument: 'format',
+      expected: `__metadata__.format = ${FORMAT}`,
+      actual: describe(metadata.format),
+    });
+  }
+  const user: Record<string, string> = {};
+  for (const [k, v] of Object.entries(metadata)) if (k.startsWith('user.')) user[k.slice(5)] = v;
+  return user;
 }

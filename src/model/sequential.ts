@@ -1,7 +1,7 @@
 // A stack of layers trained end to end: compile, trainOnBatch, fit, predict, evaluate, generate,
 // save/load. Every layer's forward/backward is one or a few wasm calls over the whole batch and
 // sequence; this file only moves tensors between layers, through the Layer interface alone.
-import { describe, LSTMError } from '../errors.js';
+import { checkOptions, describe, LSTMError } from '../errors.js';
 import type { ForwardContext, Layer } from '../layers/layer.js';
 import { toLayersModel, type LayersModelArtifacts, type ToLayersModelOptions } from '../io/keras-export.js';
 import { addPrefix, selectPrefix } from '../layers/layer.js';
@@ -11,15 +11,17 @@ import { writeFileAtomic } from '../platform.js';
 import { hasRuntime, init } from '../runtime.js';
 import type { StateDict, Tensor } from '../tensor.js';
 import { asTensor, rows, stepWeights, type TensorLike, window } from './batches.js';
-import { type FitOptions, type History, fitLoop, type Trainer } from './fit.js';
+import { type FitOptions, type History, fitLoop, positiveInt, type Trainer } from './fit.js';
 import { type GenerateOptions, generate } from './generate.js';
+import { atomically, checkSamples, checkTargets, inferOutputShape } from './checks.js';
 import { computeLoss, LOSSES, type LossName, type LossResult } from './losses.js';
-import { loadModel, type SaveOptions, saveModel } from './model-file.js';
+import { loadModel, readUserMetadata, type SaveOptions, saveModel } from './model-file.js';
 import { quantizeLayers } from './quantize.js';
 import type { QuantizeOptions } from '../layers/quantize.js';
 
 export type { EpochLogs, FitOptions, History } from './fit.js';
 export type { TensorLike } from './batches.js';
+export type { SaveOptions } from './model-file.js';
 import { writeOnnx, type OnnxExportOptions } from '../io/onnx-hook.js';
 
 export interface CompileOptions {
@@ -117,7 +119,8 @@ export class Sequential {
     return t;
   }
 
-  #step(x: Tensor, y: Tensor, train: boolean, lengths?: Int32Array): LossResult {
+  /** The loss (and, to train, the optimizer) compile() set. */
+  #compiled(train: boolean): { loss: LossName; optimizer: Optimizer | null } {
     const loss = this.#loss,
       optimizer = this.#optimizer;
     if (!loss || (train && !optimizer)) {
@@ -127,35 +130,54 @@ export class Sequential {
         actual: loss ? 'compiled without an optimizer' : 'not compiled',
       });
     }
-    if (y.shape[0] !== x.shape[0]) {
-      throw new LSTMError('SHAPE_MISMATCH', 'x and y have different numbers of samples', {
-        argument: 'y',
-        expected: `${x.shape[0]} samples`,
-        actual: `${y.shape[0]}`,
-      });
-    }
-    if (train) for (const l of this.layers) l.zeroGrad();
-    const out = this.#forward(x, train, lengths);
-    const fused = this.#fused();
-    const r = computeLoss(
-      loss,
-      out.data,
-      y.data,
-      out.shape[out.shape.length - 1]!,
-      fused,
-      stepWeights(out, this.#maskLengths),
-    );
-    if (train) {
+    return { loss, optimizer };
+  }
+
+  /** Everything about a (x, y) call that can be known before it runs: the samples, every layer's
+   *  input shape, and the targets against the output and the loss. */
+  #check(x: Tensor, y: Tensor, train: boolean): void {
+    const { loss } = this.#compiled(train);
+    checkSamples(x, y);
+    const out = inferOutputShape(this.layers, x.shape);
+    if (out) checkTargets(loss, out, y);
+  }
+
+  /** One batch: loss (and, in training, backward and an optimizer step). Run state is put back if
+   *  anything throws; nothing before the gradients are zeroed can fail on memory (workspaces for
+   *  training are allocated by the forward), and the optimizer applies no update that is not finite. */
+  #step(x: Tensor, y: Tensor, train: boolean, lengths?: Int32Array): LossResult {
+    const { loss, optimizer } = this.#compiled(train);
+    return atomically(this.layers, () => {
+      const out = this.#forward(x, train, lengths);
+      const fused = this.#fused();
+      const r = computeLoss(
+        loss,
+        out.data,
+        y.data,
+        out.shape[out.shape.length - 1]!,
+        fused,
+        stepWeights(out, this.#maskLengths),
+      );
+      if (!train) return r;
+      if (!Number.isFinite(r.loss)) {
+        throw new LSTMError('NON_FINITE', 'the loss is not finite; no update was applied', {
+          argument: 'loss',
+          expected: 'a finite loss',
+          actual: String(r.loss),
+        });
+      }
+      for (const l of this.layers) l.zeroGrad();
       let g: Tensor | null = { data: r.grad, shape: out.shape };
       for (let i = this.layers.length - 1; i >= 0 && g; i--) {
         g = this.layers[i]!.backwardTensor(g, { preActivation: i === this.layers.length - 1 && fused });
       }
       optimizer!.step(this.layers);
-    }
-    return r;
+      return r;
+    });
   }
 
   #stepTbptt(x: Tensor, y: Tensor, k: number): LossResult {
+    this.#check(x, y, true);
     const T = x.shape[1]!;
     const perStep = y.shape.length >= 2 && y.shape[1] === T && this.layers.some((l) => l.returnSequences === true);
     const carriers = this.layers.filter((l) => l.setCarry);
@@ -211,13 +233,19 @@ export class Sequential {
     return q;
   }
 
-  /** One optimizer step on one batch; returns the batch loss (before the update). */
+  /** One optimizer step on one batch; returns the batch loss (before the update). Everything is
+   *  checked before any state changes; a call that throws changes no weight, optimizer state, dropout
+   *  stream or carried state (after NON_FINITE, gradients() holds the failed batch's gradients). */
   trainOnBatch(x: TensorLike, y: TensorLike, options: { lengths?: ArrayLike<number> } = {}): number {
     this.#live();
     const frozen = this.#notTrainable();
     if (frozen) throw frozen;
-    const X = asTensor(x, 'x');
-    return this.#step(X, asTensor(y, 'y'), true, this.#lengths(options.lengths, X)).loss;
+    options = checkOptions(options);
+    const X = asTensor(x, 'x'),
+      Y = asTensor(y, 'y'),
+      lengths = this.#lengths(options.lengths, X);
+    this.#check(X, Y, true);
+    return this.#step(X, Y, true, lengths).loss;
   }
 
   /**
@@ -239,10 +267,14 @@ export class Sequential {
     return generate(this.layers, vocab, options);
   }
 
-  fit(x: TensorLike, y: TensorLike, options: FitOptions = {}): Promise<History> {
+  async fit(x: TensorLike, y: TensorLike, options: FitOptions = {}): Promise<History> {
     this.#live();
     const frozen = this.#notTrainable();
-    if (frozen) return Promise.reject(frozen);
+    if (frozen) throw frozen;
+    options = checkOptions(options);
+    const X = asTensor(x, 'x'),
+      Y = asTensor(y, 'y');
+    this.#check(X, Y, true);
     const trainer: Trainer = {
       step: (xb, yb, lengths) => this.#step(xb, yb, true, lengths),
       stepTbptt: (xb, yb, k) => this.#stepTbptt(xb, yb, k),
@@ -251,20 +283,29 @@ export class Sequential {
       metrics: this.#metrics,
       model: this,
     };
-    return fitLoop(trainer, asTensor(x, 'x'), asTensor(y, 'y'), options);
+    return fitLoop(trainer, X, Y, options);
   }
 
+  /** Outputs for x (no dropout). N = 0 samples give an empty tensor of the output's shape. */
   predict(x: TensorLike, options: { batchSize?: number; lengths?: ArrayLike<number> } = {}): Tensor {
     this.#live();
+    options = checkOptions(options);
     const X = asTensor(x, 'x'),
       N = X.shape[0]!;
     const lengths = this.#lengths(options.lengths, X);
-    if (lengths || N === 0) return this.#forward(X, false, lengths);
-    const bs = options.batchSize ?? N,
-      all = Int32Array.from({ length: N }, (_, i) => i),
+    const bs = positiveInt('batchSize', options.batchSize ?? Math.max(N, 1));
+    if (N === 0) {
+      const out = inferOutputShape(this.layers, [1, ...X.shape.slice(1)]);
+      if (out) return { data: new Float32Array(0), shape: [0, ...out.slice(1)] };
+    }
+    inferOutputShape(this.layers, X.shape);
+    if (lengths || N === 0) return atomically(this.layers, () => this.#forward(X, false, lengths));
+    const all = Int32Array.from({ length: N }, (_, i) => i),
       parts: Tensor[] = [];
-    for (let from = 0; from < N; from += bs)
-      parts.push(this.#forward(rows(X, all, from, Math.min(N, from + bs)), false));
+    atomically(this.layers, () => {
+      for (let from = 0; from < N; from += bs)
+        parts.push(this.#forward(rows(X, all, from, Math.min(N, from + bs)), false));
+    });
     const per = parts[0]!.data.length / parts[0]!.shape[0]!,
       out = new Float32Array(N * per);
     let at = 0;
@@ -281,16 +322,20 @@ export class Sequential {
     options: { batchSize?: number; lengths?: ArrayLike<number> } = {},
   ): { loss: number; accuracy?: number } {
     this.#live();
+    options = checkOptions(options);
     const X = asTensor(x, 'x'),
       Y = asTensor(y, 'y');
-    if (Y.shape[0] !== X.shape[0]) {
-      throw new LSTMError('SHAPE_MISMATCH', 'x and y have different numbers of samples', {
-        argument: 'y',
-        expected: `${X.shape[0]} samples`,
-        actual: `${Y.shape[0]}`,
+    const lengths = this.#lengths(options.lengths, X);
+    const bs = positiveInt('batchSize', options.batchSize ?? 256);
+    if (X.shape[0] === 0) {
+      throw new LSTMError('INVALID_ARGUMENT', 'nothing to evaluate', {
+        argument: 'x',
+        expected: 'at least one sample',
+        actual: '0 samples',
       });
     }
-    return this.#evaluate(X, Y, options.batchSize ?? 256, this.#lengths(options.lengths, X));
+    this.#check(X, Y, false);
+    return atomically(this.layers, () => this.#evaluate(X, Y, bs, lengths));
   }
 
   #evaluate(X: Tensor, Y: Tensor, batchSize: number, lengths?: Int32Array): { loss: number; accuracy?: number } {
@@ -393,7 +438,7 @@ export class Sequential {
 
   /** One safetensors file: weights as `layers.{i}.{name}` (PyTorch names), the architecture,
    *  compile settings and optimizer state in `__metadata__` and `optimizer.*` tensors. */
-  save(options: SaveOptions = {}): Uint8Array {
+  save(options?: SaveOptions): Uint8Array {
     this.#live();
     return saveModel(
       { layers: this.layers, loss: this.#loss, metrics: this.#metrics, optimizer: this.#optimizer },
@@ -409,8 +454,13 @@ export class Sequential {
   }
 
   /** Node: write the model to `path` atomically (a temporary file, then rename). */
-  async saveFile(path: string, options: SaveOptions = {}): Promise<void> {
+  async saveFile(path: string, options?: SaveOptions): Promise<void> {
     await writeFileAtomic(path, this.save(options));
+  }
+
+  /** The strings stored with save({ metadata }) in a model file (only its format is checked). */
+  static metadata(bytes: Uint8Array | ArrayBuffer): Record<string, string> {
+    return readUserMetadata(bytes);
   }
 
   static async load(bytes: Uint8Array | ArrayBuffer): Promise<Sequential> {

@@ -3,6 +3,7 @@
 // (rules.ts) is a kernel over a whole packed parameter block, one wasm call per layer.
 import { describe, LSTMError } from '../errors.js';
 import type { ParameterBlock } from '../layers/layer.js';
+import { Holdings, own, release } from '../owned.js';
 import type { Runtime } from '../runtime.js';
 import { elementwise, sumSquares } from '../threads/split.js';
 import { LearningRateSchedule } from './schedules.js';
@@ -63,16 +64,20 @@ function trainableParts(b: ParameterBlock): ParameterBlock[] {
 }
 
 interface LayerState {
+  /** the buffers' memory (one Holdings per layer: layers may live in different runtimes) */
+  holdings: Holdings;
   buffers: number[];
   runtime: Runtime;
   steps: number;
 }
 
+/** The largest finite float32: an update step beyond it would write infinities. */
+const F32_MAX = 3.4028234663852886e38;
+
 export abstract class Optimizer {
   /** The name saved in model files (an explicit constant: class names do not survive minifying). */
   abstract readonly kind: string;
-  /** The rate the next step uses (a schedule changes it after every epoch of fit). */
-  learningRate: number;
+  #learningRate: number;
   /** The rate it was created with: a schedule's starting point. */
   readonly initialLearningRate: number;
   readonly schedule: LearningRateSchedule | undefined;
@@ -81,9 +86,13 @@ export abstract class Optimizer {
   readonly weightDecay: number;
   /** The update rule's own options (momentum, betas, …): what update() reads, so what config() saves. */
   protected abstract readonly rule: Readonly<Record<string, number | boolean>>;
+  /** Is the update lr·g (SGD), so that a large enough finite gradient overflows it? */
+  protected readonly stepGrowsWithGradient: boolean = false;
   /** Number of state buffers (each the size of the parameter block) this rule keeps per layer. */
   protected abstract readonly stateBuffers: number;
-  #state = new Map<Trainable, LayerState>();
+  readonly #state = new Map<Trainable, LayerState>();
+  /** Every Holdings of #state, freed together when the optimizer is collected without dispose(). */
+  readonly #held = new Set<Holdings>();
   /** Global gradient norm before clipping, from the last step() (NaN before any). */
   lastGradNorm = NaN;
 
@@ -95,8 +104,8 @@ export abstract class Optimizer {
         actual: describe(options),
       });
     }
-    this.learningRate = nonNegative('learningRate', options.learningRate, defaultLearningRate);
-    this.initialLearningRate = this.learningRate;
+    this.#learningRate = nonNegative('learningRate', options.learningRate, defaultLearningRate);
+    this.initialLearningRate = this.#learningRate;
     if (options.schedule !== undefined && !(options.schedule instanceof LearningRateSchedule)) {
       throw new LSTMError('INVALID_ARGUMENT', 'not a learning-rate schedule', {
         argument: 'schedule',
@@ -109,15 +118,41 @@ export abstract class Optimizer {
     this.clipValue =
       options.clipValue === undefined ? undefined : nonNegative('clipValue', options.clipValue, 0, false);
     this.weightDecay = nonNegative('weightDecay', options.weightDecay, 0);
+    const held = this.#held;
+    own(this, {
+      freeAll: () => {
+        for (const h of held) h.freeAll();
+        held.clear();
+      },
+    });
+  }
+
+  /** The rate the next step uses (a schedule changes it after every epoch of fit). */
+  get learningRate(): number {
+    return this.#learningRate;
+  }
+
+  /** Schedules and callers may change it between steps; it stays a finite number ≥ 0. */
+  set learningRate(value: number) {
+    if (value === undefined) nonNegative('learningRate', null, 0); // throws: undefined is not a rate
+    this.#learningRate = nonNegative('learningRate', value, 0);
+  }
+
+  /** @internal Buffers of state this rule keeps per layer, each the size of the packed block. */
+  _stateBufferCount(): number {
+    return this.stateBuffers;
   }
 
   protected abstract update(block: ParameterBlock, state: number[], step: number): void;
 
-  /** Clip (if configured), then update every layer from its accumulated gradients. */
+  /** Clip (if configured), then update every layer from its accumulated gradients. Throws
+   *  NON_FINITE, changing nothing, when a gradient is NaN or infinite (or the step would overflow
+   *  float32): a non-finite update is never applied. Frozen parameters are neither checked nor updated. */
   step(...layers: (Trainable | Trainable[])[]): void {
     const flat: Trainable[] = [],
-      blocks: ParameterBlock[] = [];
-    for (const l of layers.flat()) {
+      blocks: ParameterBlock[] = [],
+      index: number[] = [];
+    layers.flat().forEach((l, i) => {
       if (!l || typeof (l as Trainable)._blocks !== 'function') {
         throw new LSTMError('INVALID_ARGUMENT', 'not a trainable layer', {
           argument: 'layers',
@@ -126,26 +161,40 @@ export abstract class Optimizer {
         });
       }
       const b = l._blocks();
-      if (!b || b.ranges?.length === 0) continue; // no parameters, or all frozen: no update, no state
+      if (!b || b.ranges?.length === 0) return; // no parameters, or all frozen: no update, no state
       flat.push(l);
       blocks.push(b);
+      index.push(i);
+    });
+    // 1. state for layers seen for the first time, before anything changes (OUT_OF_MEMORY is clean)
+    const fresh = new Map<Trainable, LayerState>();
+    let sum = 0;
+    try {
+      flat.forEach((layer, i) => {
+        const block = blocks[i]!,
+          st = this.#state.get(layer);
+        if (st && st.runtime === block.runtime) return;
+        const holdings = new Holdings(block.runtime.arena),
+          buffers: number[] = [];
+        fresh.set(layer, { holdings, buffers, runtime: block.runtime, steps: 0 });
+        for (let b = 0; b < this.stateBuffers; b++) buffers.push(holdings.alloc(block.floats * 4, 'optimizer state'));
+      });
+      // 2. nothing non-finite goes in
+      sum = this.#checkFinite(blocks, index);
+    } catch (e) {
+      for (const st of fresh.values()) st.holdings.freeAll();
+      throw e;
     }
-    this.#clip(blocks.flatMap(trainableParts));
+    for (const [layer, st] of fresh) {
+      const old = this.#state.get(layer);
+      if (old) this.#forget(layer, old);
+      this.#state.set(layer, st);
+      this.#held.add(st.holdings);
+    }
+    this.#clip(blocks.flatMap(trainableParts), sum);
     flat.forEach((layer, i) => {
-      const block = blocks[i]!;
-      let st = this.#state.get(layer);
-      if (!st || st.runtime !== block.runtime) {
-        const buffers: number[] = [];
-        try {
-          for (let b = 0; b < this.stateBuffers; b++)
-            buffers.push(block.runtime.arena.alloc(block.floats * 4, 'optimizer state'));
-        } catch (e) {
-          for (const p of buffers) block.runtime.arena.free(p);
-          throw e;
-        }
-        st = { buffers, runtime: block.runtime, steps: 0 };
-        this.#state.set(layer, st);
-      }
+      const block = blocks[i]!,
+        st = this.#state.get(layer)!;
       st.steps++;
       const state = st.buffers;
       // the update rules are element-wise: a range of the block is the same rule over its slice
@@ -159,20 +208,55 @@ export abstract class Optimizer {
       }
     });
     // Forget layers disposed since the last step (their state memory goes back to the arena).
-    for (const [layer, st] of this.#state) {
-      if (layer.disposed) {
-        for (const p of st.buffers) st.runtime.arena.free(p);
-        this.#state.delete(layer);
-      }
-    }
+    for (const [layer, st] of this.#state) if (layer.disposed) this.#forget(layer, st);
   }
 
-  #clip(blocks: ParameterBlock[]): void {
+  #momentum(): number {
+    const m = this.rule.momentum;
+    return typeof m === 'number' ? m : 0;
+  }
+
+  #forget(layer: Trainable, st: LayerState): void {
+    st.holdings.freeAll();
+    this.#held.delete(st.holdings);
+    this.#state.delete(layer);
+  }
+
+  /** Σg² over the trainable parts, NaN- and overflow-checked before clipping changes anything. */
+  #checkFinite(blocks: ParameterBlock[], index: number[]): number {
+    let sum = 0;
+    blocks.forEach((block, i) => {
+      let s = 0;
+      for (const b of trainableParts(block)) s += sumSquares(b.runtime, b.grads, b.floats);
+      if (!Number.isFinite(s)) {
+        this.lastGradNorm = Math.sqrt(s);
+        throw new LSTMError('NON_FINITE', 'a gradient is NaN or infinite; no update was applied', {
+          argument: `gradients of layers[${index[i]}]`,
+          expected: 'finite gradients',
+          actual: `a squared norm of ${s}`,
+        });
+      }
+      sum += s;
+    });
+    // SGD's step is lr·g (with momentum up to lr·g/(1 − m)): past float32's range it would write
+    // infinities. Adam's and RMSprop's steps are bounded by about lr whatever g is.
+    if (this.stepGrowsWithGradient && !((this.#learningRate * Math.sqrt(sum)) / (1 - this.#momentum()) < F32_MAX)) {
+      throw new LSTMError('NON_FINITE', 'the update would overflow float32; no update was applied', {
+        argument: 'learningRate',
+        expected: `learningRate·‖g‖ below ${F32_MAX}`,
+        actual: `${this.#learningRate}·${Math.sqrt(sum)}`,
+      });
+    }
+    return sum;
+  }
+
+  /** clipValue, then clipNorm; `sum` is Σg² before clipValue. */
+  #clip(blocks: ParameterBlock[], sum: number): void {
     if (this.clipValue !== undefined) {
       for (const b of blocks) elementwise(b.runtime, 'clipArray', [b.grads], b.floats, this.clipValue);
+      sum = 0;
+      for (const b of blocks) sum += sumSquares(b.runtime, b.grads, b.floats);
     }
-    let sum = 0;
-    for (const b of blocks) sum += sumSquares(b.runtime, b.grads, b.floats);
     const norm = Math.sqrt(sum);
     this.lastGradNorm = norm;
     if (this.clipNorm !== undefined) {
@@ -228,20 +312,29 @@ export abstract class Optimizer {
         actual: `${saved.buffers.length} buffers`,
       });
     }
+    if (!Number.isSafeInteger(saved.steps) || saved.steps < 1) {
+      throw new LSTMError('INVALID_ARGUMENT', 'optimizer steps must be an integer ≥ 1', {
+        argument: 'steps',
+        expected: 'an integer ≥ 1',
+        actual: describe(saved.steps),
+      });
+    }
+    const holdings = new Holdings(block.runtime.arena);
     const buffers: number[] = [];
     try {
       for (const b of saved.buffers) {
-        const p = block.runtime.arena.alloc(b.length * 4, 'optimizer state');
+        const p = holdings.alloc(b.length * 4, 'optimizer state');
         buffers.push(p);
         block.runtime.arena.write(p, b);
       }
     } catch (e) {
-      for (const p of buffers) block.runtime.arena.free(p);
+      holdings.freeAll();
       throw e;
     }
     const old = this.#state.get(layer);
-    if (old) for (const p of old.buffers) old.runtime.arena.free(p);
-    this.#state.set(layer, { buffers, runtime: block.runtime, steps: saved.steps });
+    if (old) this.#forget(layer, old);
+    this.#state.set(layer, { holdings, buffers, runtime: block.runtime, steps: saved.steps });
+    this.#held.add(holdings);
   }
 
   /** Steps taken for `layer` (bias corrections use it). */
@@ -249,9 +342,11 @@ export abstract class Optimizer {
     return this.#state.get(layer)?.steps ?? 0;
   }
 
-  /** Free all optimizer state. */
+  /** Free all optimizer state (it starts afresh if step() is called again). */
   dispose(): void {
-    for (const st of this.#state.values()) for (const p of st.buffers) st.runtime.arena.free(p);
+    for (const h of this.#held) h.freeAll();
+    this.#held.clear();
     this.#state.clear();
+    release(this);
   }
 }

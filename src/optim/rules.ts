@@ -15,6 +15,7 @@ export interface SGDOptions extends OptimizerOptions {
 /** torch.optim.SGD: w ← w − lr·d, with momentum and Nesterov if asked. */
 export class SGD extends Optimizer {
   readonly kind = 'SGD';
+  protected override readonly stepGrowsWithGradient = true;
   protected readonly rule: { momentum: number; nesterov: boolean };
   protected readonly stateBuffers: number;
 
@@ -192,7 +193,7 @@ export function optimizerFromConfig(config: { kind?: unknown; options?: unknown 
   const Cls = typeof kind === 'string' && Object.hasOwn(OPTIMIZERS, kind) ? OPTIMIZERS[kind] : undefined;
   if (!Cls) {
     throw new LSTMError('INVALID_ARGUMENT', 'unknown optimizer', {
-      argument: 'optimizer.kind',
+      argument: 'kind',
       expected: Object.keys(OPTIMIZERS).join(' | '),
       actual: describe(kind),
     });

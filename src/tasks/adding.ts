@@ -1,11 +1,14 @@
 // The adding problem (Hochreiter & Schmidhuber 1997): T steps of (value, marker); value
 // U(0, 1), exactly two markers set, one in each half; the target is the sum of the two marked
 // values. Predicting the mean (1) scores MSE ≈ 1/6 ≈ 0.167; solving it needs memory across T.
+import { checkSeed, checkSize } from '../errors.js';
 import { mulberry32 } from '../random.js';
 import type { Tensor } from '../tensor.js';
 
 export function addingProblem(samples: number, steps = 100, seed = 1): { x: Tensor; y: Tensor } {
-  const rng = mulberry32(seed),
+  checkSize('samples', samples, 1 << 24, 0);
+  checkSize('steps', steps, 1 << 20);
+  const rng = mulberry32(checkSeed('seed', seed)),
     x = new Float32Array(samples * steps * 2),
     y = new Float32Array(samples);
   const half = Math.max(1, Math.floor(steps / 2));

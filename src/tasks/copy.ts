@@ -1,6 +1,7 @@
 // Copy / delayed recall: one of `symbols` tokens is shown at step 1, then `delay` distractor steps
 // (random tokens from a separate distractor alphabet), then a "recall" marker; the target is the
 // first token. Chance is 1/symbols; solving it needs memory across the whole delay.
+import { checkSeed, checkSize } from '../errors.js';
 import { mulberry32 } from '../random.js';
 import type { Tensor } from '../tensor.js';
 
@@ -14,7 +15,10 @@ export function copyTask(
   symbols = 4,
   seed = 1,
 ): { x: Tensor; y: Tensor; classes: number } {
-  const rng = mulberry32(seed),
+  checkSize('samples', samples, 1 << 24, 0);
+  checkSize('delay', delay, 1 << 20, 0);
+  checkSize('symbols', symbols, 1 << 16);
+  const rng = mulberry32(checkSeed('seed', seed)),
     T = delay + 2,
     F = symbols + COPY_DISTRACTORS + 1;
   const x = new Float32Array(samples * T * F),

@@ -1,6 +1,7 @@
 // Time-series forecasting: noisy sums of sines with random frequencies and phases per series.
 // Many-to-many: predict x_{t+1} at every step; many-to-one: predict the value after the window.
 // The baseline is the naive forecast x̂_{t+1} = x_t.
+import { checkSeed, checkSize } from '../errors.js';
 import { mulberry32 } from '../random.js';
 import type { Tensor } from '../tensor.js';
 
@@ -23,7 +24,9 @@ export function sineTask(
   steps = 50,
   { manyToOne = false, noise = 0.02, seed = 1 } = {},
 ): { x: Tensor; y: Tensor; naiveRmse: number } {
-  const rng = mulberry32(seed),
+  checkSize('samples', samples, 1 << 24, 0);
+  checkSize('steps', steps, 1 << 20);
+  const rng = mulberry32(checkSeed('seed', seed)),
     x = new Float32Array(samples * steps),
     y = new Float32Array(samples * (manyToOne ? 1 : steps));
   let se = 0,

@@ -1,5 +1,6 @@
 // Character-level language modelling on a text the user gives: windows of `steps` characters,
 // target = the same window shifted by one (many-to-many next-character prediction).
+import { LSTMError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 
 export interface CharData {
@@ -31,7 +32,12 @@ export function charData(text: string, steps = 64, stride = steps): CharData {
     encode: (s) =>
       Array.from(s, (c) => {
         const i = index.get(c);
-        if (i === undefined) throw new Error(`character ${JSON.stringify(c)} is not in the vocabulary`);
+        if (i === undefined)
+          throw new LSTMError('INVALID_ARGUMENT', 'character not in the vocabulary', {
+            argument: 's',
+            expected: `characters of ${JSON.stringify(vocab.join(''))}`,
+            actual: JSON.stringify(c),
+          });
         return i;
       }),
     decode: (list) => list.map((i) => vocab[i] ?? '').join(''),

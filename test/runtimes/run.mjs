@@ -16,6 +16,8 @@ const SUITES = {
   bun: ['test/runtimes/js-runtime.mjs', 'bun'],
   workerd: ['test/runtimes/workerd.mjs'],
   chromium: ['test/runtimes/chromium.mjs'],
+  // the first-call measurement (bench/first-call.mjs) runs in Node, Chromium and workerd, numbers finite
+  'first-call': ['bench/first-call.mjs', '--quick'],
   'browser-demo': ['test/runtimes/browser-demo.mjs'],
   'browser-bench': ['test/runtimes/browser-bench.mjs'],
   'browser-stream': ['test/runtimes/browser-stream.mjs'],
