@@ -9,7 +9,7 @@ export {
 } from './sequence';
 export {
   seqProjectRows, seqBackwardPackRecurrent, seqBackwardZeroRows, seqBackwardPackInput, seqBackwardInputRows,
-  seqBackwardWeightColumns, sumSquaresTo,
+  seqBackwardWeightColumns, sumSquaresTo, transpose3Range,
 } from './ranges';
 export { cellUnits, cellColumns, cellGateColumn } from './cells';
 export { seqRegion, seqCacheFloats, seqWorkFloats, seqScratchFloats } from './layout';

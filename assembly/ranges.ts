@@ -83,6 +83,16 @@ export function seqBackwardWeightColumns(d: usize, n0: i32, n1: i32, scratch: us
     region(d, dPtr(d, SEQ_CACHE), REGION_AUX), cellColumns(cell, dI32(d, SEQ_H)), n0, n1, scratch);
 }
 
+// transpose3 (gemm.ts) for a ∈ [a0, a0 + na) only: dst [B, A, F] = src [A, B, F], rows of that range.
+export function transpose3Range(src: usize, A: i32, B: i32, F: i32, dst: usize, a0: i32, na: i32): void {
+  let row = <usize>F << 2;
+  for (let a = a0; a < a0 + na; a++) {
+    for (let b = 0; b < B; b++) {
+      memory.copy(dst + (<usize>b * <usize>A + <usize>a) * row, src + (<usize>a * <usize>B + <usize>b) * row, row);
+    }
+  }
+}
+
 // Σ g² over [n] stored as an f64 at out: a part of the global gradient norm.
 export function sumSquaresTo(g: usize, n: i32, out: usize): void {
   store<f64>(out, sumSquares(g, n));

@@ -67,7 +67,10 @@ export class Arena {
   /** A fresh copy of `n` floats at `ptr`. */
   read(ptr: number, n: number): Float32Array {
     const i = ptr >>> 2;
-    return this.f32.slice(i, i + n);
+    // a new array and set() copy as memcpy; slice() took twice as long on large outputs (V8 11)
+    const out = new Float32Array(n);
+    out.set(this.f32.subarray(i, i + n));
+    return out;
   }
 
   /** Copy `data` to `ptr`. */

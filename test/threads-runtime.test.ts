@@ -115,7 +115,7 @@ for (const build of supportedBuilds()) {
   describe(`threads in training, ${build} build`, () => {
     const saved = { ...splitPolicy };
     beforeAll(() => {
-      Object.assign(splitPolicy, { minWorkPerThread: 0, minFloatsPerThread: 0 });
+      Object.assign(splitPolicy, { minWorkPerThread: 0, minFloatsPerThread: 0, minCopyFloatsPerThread: 0 });
     });
     afterAll(() => {
       Object.assign(splitPolicy, saved);

@@ -92,7 +92,7 @@ for (const build of supportedBuilds()) {
     const saved = { ...splitPolicy };
     let single: Runtime;
     beforeAll(async () => {
-      Object.assign(splitPolicy, { minWorkPerThread: 0, minFloatsPerThread: 0 });
+      Object.assign(splitPolicy, { minWorkPerThread: 0, minFloatsPerThread: 0, minCopyFloatsPerThread: 0 });
       await init({ build });
       single = currentRuntime();
     });

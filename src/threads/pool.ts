@@ -39,6 +39,7 @@ export const TASK_KERNELS = [
   'adamStep',
   'rmspropStep',
   'sumSquaresTo',
+  'transpose3Range',
   'scaleArray',
   'clipArray',
 ] as const satisfies readonly (keyof Kernels)[];

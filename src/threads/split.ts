@@ -27,8 +27,12 @@ export const splitPolicy = {
   /** Least work (matmul FLOPs) worth a thread's share: a fork/join costs about 5–20 µs, and this is
    *  about 10 µs of work. Tests set it to 0 to split the smallest shapes. */
   minWorkPerThread: 200_000,
-  /** Least floats per thread for element-wise updates (an update is memory-bound). */
+  /** Least floats per thread for element-wise updates (Adam: about 1.4 ns a float, so 32 K floats are
+   *  about 45 µs, where a fork/join of about 30 µs starts to pay). */
   minFloatsPerThread: 32_768,
+  /** Least floats per thread for the cheap streaming passes (the global norm's Σg², a transpose: about
+   *  0.3 ns a float): W3's 100 K-float norm and 200 K-float transposes ran slower split. */
+  minCopyFloatsPerThread: 262_144,
   /** Batches below this run each sequence's recurrence on one thread (2 row tiles of 4). */
   minBatchToSplit: 8,
 };
@@ -196,6 +200,18 @@ export function backwardLayer(rt: Runtime, descs: readonly Descriptor[], B: numb
   pool.run();
 }
 
+/** transpose3: dst [B, A, F] = src [A, B, F] (batch-first ↔ time-major), by ranges of A (a copy: the
+ *  bits are the same however it is split). */
+export function transpose3(rt: Runtime, src: number, A: number, B: number, F: number, dst: number): void {
+  const s = share(rt, A * B * F, splitPolicy.minCopyFloatsPerThread);
+  if (!s) {
+    rt.kernels.transpose3(src, A, B, F, dst);
+    return;
+  }
+  for (const [a0, na] of parts(A, s.n, 1)) s.pool.task('transpose3Range', src, A, B, F, dst, a0, na);
+  s.pool.run();
+}
+
 /** f32[dst…] += f32[src…] over n floats (byte offsets), rounding to float32 at every add. */
 function addInto(f32: Float32Array, dst: number, src: number, n: number): void {
   const d = dst >>> 2,
@@ -322,7 +338,7 @@ export function elementwise(rt: Runtime, kernel: Elementwise, ptrs: number[], n:
 
 /** Σ g² over n floats (float64), by parameter range. */
 export function sumSquares(rt: Runtime, g: number, n: number): number {
-  const s = share(rt, n, splitPolicy.minFloatsPerThread);
+  const s = share(rt, n, splitPolicy.minCopyFloatsPerThread);
   if (!s) return rt.kernels.sumSquares(g, n);
   const ranges = parts(n, s.n, ROW_TILE),
     out = s.pool.scratch(ranges.length * 8);
