@@ -37,9 +37,14 @@ const browserPlatform = {
     }));
   },
 };
+// Code splitting: what the API imports on first use (the Keras reader, model-file loading) becomes
+// a chunk of its own (dist/*-HASH.js, beside browser.js so the chunks' './wasm/…' imports still
+// resolve), which bundlers turn into lazily loaded files.
 await build({
-  entryPoints: ['src/index.ts'],
-  outfile: 'dist/browser.js',
+  entryPoints: { browser: 'src/index.ts' },
+  outdir: 'dist',
+  splitting: true,
+  chunkNames: '[name]-[hash]',
   plugins: [browserPlatform],
   bundle: true,
   format: 'esm',

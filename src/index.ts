@@ -59,7 +59,7 @@ export type { MaskingOptions } from './layers/masking.js';
 export { ActivationLayer } from './layers/activation.js';
 export type { ActivationOptions } from './layers/activation.js';
 export { Reverse } from './layers/reverse.js';
-export { loadLayersModel } from './io/keras-load.js';
+export { loadLayersModel } from './io/keras-entry.js';
 export type { LayersModelSource } from './io/keras-load.js';
 export type { LayersModelArtifacts, ToLayersModelOptions } from './io/keras-export.js';
 export type { Layer, ForwardContext, LayerStream, BackwardTensorOptions, PrefixOption } from './layers/layer.js';

@@ -271,21 +271,23 @@ async function instantiateKernels(build: BuildName, module: WebAssembly.Module):
  * optimizing tier), and a call keeps the code it started with to its end. kernels.warmUp runs every hot
  * kernel on tiny sizes often enough that the optimizing compiler takes them, in the background, before
  * the first real call. It runs in a later task (never inside init() or a call made right after it) and
- * does not keep a Node process alive.
+ * does not keep a Node process alive. Its scratch is reserved below the arena when the runtime is made,
+ * so it neither grows the memory nor shows in the arena's counts while the caller's work runs.
  */
-function scheduleWarmUp(rt: Runtime): void {
-  const timer = setTimeout(() => {
-    let ptr = -1;
-    try {
-      ptr = rt.arena.alloc(rt.kernels.warmUpScratchBytes(), 'warm-up scratch');
-      rt.kernels.warmUp(ptr);
-    } catch {
-      // out of memory, most likely: the warm-up only ever saves time, so it is skipped
-    } finally {
-      if (ptr >= 0) rt.arena.free(ptr);
-    }
-  }, 0) as unknown as { unref?: () => void };
+function scheduleWarmUp(kernels: Kernels, scratch: number): void {
+  const timer = setTimeout(() => kernels.warmUp(scratch), 0) as unknown as { unref?: () => void };
   timer.unref?.();
+}
+
+/** The arena over the kernels' memory, past their static data and (when warmUp) the warm-up's scratch;
+ *  `maxBytes`: a shared memory's declared maximum (the threaded runtime's). */
+function makeArena(kernels: Kernels, warmUp: boolean, maxBytes?: number): Arena {
+  const scratch = Math.ceil(kernels.heapBase() / 64) * 64;
+  const base = scratch + (warmUp ? kernels.warmUpScratchBytes() : 0);
+  const have = kernels.memory.buffer.byteLength;
+  if (base > have) kernels.memory.grow(Math.ceil((base - have) / 65536));
+  if (warmUp) scheduleWarmUp(kernels, scratch);
+  return new Arena(kernels.memory, base, maxBytes);
 }
 
 const runtimes = new Map<BuildName, Promise<Runtime>>();
@@ -335,7 +337,7 @@ export async function init(options: InitOptions = {}): Promise<InitInfo> {
       features,
       (source) => loadKernelModule(chosen, source, true),
       unsignedResults,
-      scheduleWarmUp,
+      (kernels, maxBytes) => makeArena(kernels, options.warmUp !== false, maxBytes),
     );
     if (rt) {
       current = rt;
@@ -349,9 +351,7 @@ export async function init(options: InitOptions = {}): Promise<InitInfo> {
       const module = await loadKernelModule(chosen, options.wasm);
       if (options.wasm !== undefined) buildOfModule(module, chosen); // a marked module must be the named build
       const kernels = unsignedResults(await instantiateKernels(chosen, module));
-      const runtime = { build: chosen, kernels, arena: new Arena(kernels.memory, kernels.heapBase()), pool: null };
-      if (options.warmUp !== false) scheduleWarmUp(runtime);
-      return runtime;
+      return { build: chosen, kernels, arena: makeArena(kernels, options.warmUp !== false), pool: null };
     })();
     runtimes.set(build, pending);
     pending.catch(() => runtimes.delete(chosen));

@@ -12,7 +12,7 @@ import type { StateDict } from '../tensor.js';
 import { type LayerKind, layerKind, LAYER_KINDS, type RunStatePlan } from './layer-kinds.js';
 import { LOSSES, type LossName } from './losses.js';
 
-export const FORMAT = 'wasm-lstm/1';
+import { FORMAT } from './model-file.js';
 /** Metadata keys a model file holds; user entries are `user.{key}`. */
 const METADATA_KEYS = ['format', 'architecture', 'compile', 'state'];
 const USER_PREFIX = 'user.';

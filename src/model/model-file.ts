@@ -25,9 +25,8 @@ import { Masking } from '../layers/masking.js';
 import { Reverse } from '../layers/reverse.js';
 import { SimpleRNN } from '../layers/rnn.js';
 import type { LossName } from './losses.js';
-import { checkModelFile, FORMAT } from './model-file-checks.js';
-
-export { FORMAT };
+/** The model file format this version writes and reads (`__metadata__.format`). */
+export const FORMAT = 'wasm-lstm/1';
 
 /** Every layer a model file may name, by its `kind` (their plans and checks: layer-kinds.ts). */
 export const LAYER_CLASSES: Readonly<Record<string, new (options: never) => Layer>> = {
@@ -139,28 +138,6 @@ export function saveModel(m: ModelParts, options?: SaveOptions): Uint8Array {
     ...user,
   };
   return writeSafetensors(tensors, metadata, { dtype: dtype === 'f16' ? 'F16' : 'F32' });
-}
-
-/** Build the model a file describes, after validating all of it; on any failure everything built
- *  so far is freed. */
-export function loadModel(bytes: Uint8Array | ArrayBuffer): ModelParts & { user: Record<string, string> } {
-  const { tensors, metadata } = readSafetensorsWithMetadata(bytes);
-  const b = checkModelFile(tensors, metadata);
-  const layers: Layer[] = [];
-  try {
-    b.layers.forEach((l, i) => {
-      layers.push(l.kind.create(l.config));
-      layers[i]!.loadStateDict(tensors, { prefix: `layers.${i}.` });
-    });
-    for (const s of b.optimizerState)
-      b.optimizer!._importState(layers[s.layer]!, { steps: s.steps, buffers: s.buffers });
-    for (const s of b.runStates) layers[s.layer]!._setRunState?.({ rng: s.rng, carry: s.carry ?? null });
-  } catch (e) {
-    b.optimizer?.dispose();
-    for (const l of layers) l.dispose();
-    throw e;
-  }
-  return { layers, loss: b.loss, metrics: b.metrics, optimizer: b.optimizer, user: b.user };
 }
 
 /** The `user.*` entries of a model file (what save({ metadata }) stored); no layer is checked or built. */

@@ -15,7 +15,7 @@ import { type FitOptions, type History, fitLoop, positiveInt, type Trainer } fro
 import { type GenerateOptions, generate } from './generate.js';
 import { atomically, checkSamples, checkTargets, inferOutputShape } from './checks.js';
 import { computeLoss, LOSSES, type LossName, type LossResult } from './losses.js';
-import { loadModel, readUserMetadata, type SaveOptions, saveModel } from './model-file.js';
+import { readUserMetadata, type SaveOptions, saveModel } from './model-file.js';
 import { quantizeLayers } from './quantize.js';
 import type { QuantizeOptions } from '../layers/quantize.js';
 
@@ -465,6 +465,7 @@ export class Sequential {
 
   static async load(bytes: Uint8Array | ArrayBuffer): Promise<Sequential> {
     if (!hasRuntime()) await init(); // keep a build the caller chose (or a host-loaded module)
+    const { loadModel } = await import('./model-file-load.js');
     const parts = loadModel(bytes);
     const model = new Sequential(parts.layers);
     if (parts.loss) {

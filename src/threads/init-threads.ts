@@ -2,6 +2,7 @@
 // build (created once per build, its pool resized when the thread count changes). Where threads
 // cannot run, init() keeps the one-thread runtime and features.threadsReason says why.
 import { describe, LSTMError } from '../errors.js';
+import type { Arena } from '../arena.js';
 import type { Kernels } from '../kernels.generated.js';
 import type { BuildName, Features, InitOptions, Runtime, WasmSource } from '../runtime.js';
 import { autoThreads } from './spawn.js';
@@ -43,7 +44,7 @@ export async function initThreaded(
   features: Features,
   load: (source: WasmSource | undefined) => Promise<WebAssembly.Module>,
   readResults: (exports: Kernels) => Kernels,
-  warmUp: (rt: Runtime) => void,
+  arenaFor: (kernels: Kernels, maxBytes: number) => Arena,
 ): Promise<Runtime | null> {
   if (!features.threads) return null;
   if (options.workerUrl !== undefined && typeof options.workerUrl !== 'string' && !(options.workerUrl instanceof URL)) {
@@ -55,11 +56,9 @@ export async function initThreaded(
   }
   let p = pending.get(build);
   if (!p) {
-    p = (async () => {
-      const rt = await createThreadedRuntime(build, await load(options.wasm), threads, options.workerUrl, readResults);
-      if (options.warmUp !== false) warmUp(rt); // on this thread's instance; the workers share its compiled code
-      return rt;
-    })();
+    // (the warm-up, if any, runs on this thread's instance; the workers share its compiled code)
+    p = (async () =>
+      createThreadedRuntime(build, await load(options.wasm), threads, options.workerUrl, readResults, arenaFor))();
     pending.set(build, p);
     p.catch(() => pending.delete(build));
   }

@@ -2,7 +2,7 @@
 // targets) instantiated on the calling thread over one shared WebAssembly.Memory that holds the
 // arena, and a Pool whose workers instantiate the same module over the same memory. The arena stays
 // the only allocator: every instance has its own stub-runtime bump pointer, and none is ever used.
-import { Arena } from '../arena.js';
+import type { Arena } from '../arena.js';
 import { LSTMError } from '../errors.js';
 import type { Kernels } from '../kernels.generated.js';
 import type { BuildName, Runtime } from '../runtime.js';
@@ -48,6 +48,7 @@ export async function createThreadedRuntime(
   threads: number,
   workerUrl: string | URL | undefined,
   readResults: (exports: Kernels) => Kernels,
+  arenaFor: (kernels: Kernels, maxBytes: number) => Arena,
 ): Promise<Runtime> {
   const imports = WebAssembly.Module.imports(module);
   if (!imports.some((i) => i.module === 'env' && i.name === 'memory' && i.kind === 'memory')) {
@@ -60,7 +61,7 @@ export async function createThreadedRuntime(
   const { memory, pages } = sharedMemory();
   const instance = await WebAssembly.instantiate(module, { env: { memory } });
   const kernels = readResults(instance.exports as unknown as Kernels);
-  const arena = new Arena(memory, kernels.heapBase(), pages * PAGE);
+  const arena = arenaFor(kernels, pages * PAGE);
   const rt: Runtime = { build, kernels, arena, pool: null };
   extras.set(rt, { module, workerUrl });
   threaded.add(rt);
