@@ -2,15 +2,11 @@
 // TypeScript signatures are generated from this file at build time into src/kernels.generated.ts).
 // Kernels take pointers (byte offsets) and sizes, write into memory the host gave them, allocate
 // nothing and keep no state between calls. Constants shared with the host: assembly/abi.ts.
+// The threaded builds (*.mt.wasm) also export assembly/index-threads.ts.
 export { gemmXWt, gemmDyW, gemmDyTX, gemmDyTXScratchFloats, colSum, packTransposed, fillBias2, transpose3 } from './gemm';
 export {
-  seqForward, seqForwardSteps, seqBackward, seqBackwardPrepare, seqBackwardSteps, seqBackwardWeights, seqBackwardInput,
-  seqStep,
+  seqForward, seqBackward, seqBackwardPrepare, seqBackwardSteps, seqBackwardWeights, seqBackwardInput, seqStep,
 } from './sequence';
-export {
-  seqProjectRows, seqBackwardPackRecurrent, seqBackwardZeroRows, seqBackwardPackInput, seqBackwardInputRows,
-  seqBackwardWeightColumns, sumSquaresTo, transpose3Range,
-} from './ranges';
 export { cellUnits, cellColumns, cellGateColumn } from './cells';
 export { seqRegion, seqCacheFloats, seqWorkFloats, seqScratchFloats } from './layout';
 export { sigmoidArray, tanhArray } from './activations';

@@ -5,11 +5,11 @@
 import { Arena } from './arena.js';
 import { LSTMError, describe } from './errors.js';
 import { type Kernels, USIZE_RESULTS } from './kernels.generated.js';
-import { initThreaded, terminateThreads, threadCount, threadsUnavailable } from './threads/init-threads.js';
+import { threadsUnavailable } from './threads/detect.js';
 import type { Pool } from './threads/pool.js';
 
 export type { Kernels };
-import { defaultKernel, readFileBytes, resolveUrl } from './platform.js';
+import { defaultKernel, nodeModule, readFileBytes, resolveUrl } from './platform.js';
 import { buildOfModule } from './build-marker.js';
 
 export type BuildName = 'relaxed-simd' | 'simd' | 'scalar';
@@ -291,6 +291,8 @@ function makeArena(kernels: Kernels, warmUp: boolean, maxBytes?: number): Arena 
 }
 
 const runtimes = new Map<BuildName, Promise<Runtime>>();
+/** The threaded runtimes init({ threads }) made (terminate() ends their pools). */
+const threadedRuntimes = new Set<Runtime>();
 let current: Runtime | null = null;
 
 /**
@@ -327,19 +329,20 @@ export async function init(options: InitOptions = {}): Promise<InitInfo> {
       actual: build,
     });
   }
-  const threads = await threadCount(options.threads);
-  if (threads > 1) {
+  if (options.threads !== undefined && options.threads !== 1) {
+    // threads/ loads here, on the first call that asks for them (it validates the option too)
     const chosen = build;
-    const rt = await initThreaded(
-      chosen,
-      threads,
-      options,
-      features,
-      (source) => loadKernelModule(chosen, source, true),
-      unsignedResults,
-      (kernels, maxBytes) => makeArena(kernels, options.warmUp !== false, maxBytes),
-    );
+    const { initThreads } = await import('./threads/init-threads.js');
+    const rt = await initThreads(chosen, options, features, {
+      load: (source) => loadKernelModule(chosen, source, true),
+      readResults: unsignedResults,
+      arenaFor: (kernels, maxBytes) => makeArena(kernels, options.warmUp !== false, maxBytes),
+      error: (code, message, detail) => new LSTMError(code, message, detail),
+      describe,
+      nodeModule,
+    });
     if (rt) {
+      threadedRuntimes.add(rt);
       current = rt;
       return { build, threads: rt.pool!.threads, features };
     }
@@ -381,7 +384,7 @@ export function threadStatus(): ThreadStatus {
 /** End every worker pool (nothing else keeps running: workers are unref'd and sleep between jobs).
  *  Layers on a threaded runtime keep working, on the calling thread; init({ threads }) starts a new pool. */
 export function terminate(): void {
-  terminateThreads();
+  for (const rt of threadedRuntimes) rt.pool?.terminate();
 }
 
 /** Has init() resolved at least once? */

@@ -26,7 +26,7 @@ import {
 } from '../src/index.js';
 import { currentRuntime } from '../src/runtime.js';
 import { Pool } from '../src/threads/pool.js';
-import { splitPolicy } from '../src/threads/split.js';
+import { splitPolicy } from '../src/threads/split-ops.js';
 import { maxRelDiff } from './reference/lstm64.js';
 import { mulberry32, uniform } from './reference/rng.js';
 

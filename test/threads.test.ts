@@ -19,7 +19,7 @@ import {
   supportedBuilds,
 } from '../src/index.js';
 import { currentRuntime, type Runtime } from '../src/runtime.js';
-import { splitPolicy } from '../src/threads/split.js';
+import { splitPolicy } from '../src/threads/split-ops.js';
 import { maxAbsDiff, maxRelDiff, refBackward, refForward, refRandomParams } from './reference/lstm64.js';
 import { mulberry32, uniform } from './reference/rng.js';
 

@@ -15,6 +15,7 @@
 // (pointers, sizes and f32 values are all exact in a float64).
 import type { Arena } from '../arena.js';
 import type { Kernels } from '../kernels.generated.js';
+import * as splitOps from './split-ops.js';
 import { WORKER_SOURCE } from './worker-source.js';
 
 /** The kernel exports a task may call (the table stores the index). */
@@ -94,6 +95,8 @@ export class Pool {
   readonly failures: string[] = [];
   /** Jobs run so far (tests check that a call was split). */
   jobs = 0;
+  /** How calls are split into jobs (split.ts hands calls on a threaded runtime to these). */
+  readonly ops = splitOps;
 
   constructor(
     arena: Arena,

@@ -1,22 +1,12 @@
-// Whether this runtime can run a pool, why not if it cannot, and how it starts a worker:
+// How a pool starts a worker on this runtime (detect.ts says whether it can):
 //   Node, Deno, Bun: node:worker_threads with `eval: true` (unref'd, so a sleeping pool never keeps
 //     the process alive; Deno's Web Worker has no unref(), its worker_threads has);
 //   browsers: a module Web Worker from a blob: URL of the same source (or `workerUrl`), and only on a
 //     cross-origin-isolated page, the one place SharedArrayBuffer exists;
 //   workerd / Cloudflare Workers: no Worker at all, so no threads.
-import { nodeModule } from '../platform.js';
 import type { SpawnWorker, WorkerHandle } from './pool.js';
 
-interface NodeWorker {
-  postMessage(m: unknown): void;
-  once(event: 'message', f: (m: unknown) => void): void;
-  on(event: 'error', f: (e: unknown) => void): void;
-  unref(): void;
-  terminate(): unknown;
-}
-type NodeWorkerClass = new (source: string, options: { eval: boolean }) => NodeWorker;
-
-const g = globalThis as unknown as {
+export const g = globalThis as unknown as {
   Deno?: unknown;
   Bun?: unknown;
   process?: { versions?: { node?: string } };
@@ -33,43 +23,25 @@ const g = globalThis as unknown as {
 };
 
 /** A server runtime with node:worker_threads (Node, Deno, Bun). */
-function serverRuntime(): boolean {
+export function serverRuntime(): boolean {
   return g.Deno !== undefined || g.Bun !== undefined || typeof g.process?.versions?.node === 'string';
 }
 
-/** null when this runtime can run threads, else why not (InitInfo.features.threadsReason). */
-export function threadsUnavailable(probeValidates: boolean): string | null {
-  if (!probeValidates) return 'this engine does not validate WebAssembly threads (shared memory and atomics)';
-  if (typeof SharedArrayBuffer === 'undefined') {
-    return g.crossOriginIsolated === false
-      ? 'SharedArrayBuffer is off because the page is not cross-origin isolated: serve it with the headers ' +
-          'Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp'
-      : 'this runtime has no SharedArrayBuffer';
-  }
-  const workerd = g.navigator?.userAgent === 'Cloudflare-Workers';
-  if (workerd || (!serverRuntime() && typeof g.Worker !== 'function')) {
-    return 'this runtime has no Worker (Cloudflare Workers / workerd run one thread per request)';
-  }
-  return null;
+interface NodeWorker {
+  postMessage(m: unknown): void;
+  once(event: 'message', f: (m: unknown) => void): void;
+  on(event: 'error', f: (e: unknown) => void): void;
+  unref(): void;
+  terminate(): unknown;
 }
-
-/** How many threads 'auto' means here: the cores the runtime reports, capped at `cap`. */
-export async function autoThreads(cap: number): Promise<number> {
-  let n = g.navigator?.hardwareConcurrency ?? 0;
-  if (!(n > 0) && serverRuntime()) {
-    try {
-      const os = await nodeModule<typeof import('node:os')>('node:os');
-      n = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-    } catch {
-      n = 1;
-    }
-  }
-  return Math.max(1, Math.min(cap, Math.floor(n) || 1));
-}
+type NodeWorkerClass = new (source: string, options: { eval: boolean }) => NodeWorker;
 
 /** The spawner for this runtime (threadsUnavailable() said yes). `workerUrl`: a URL of
  *  dist/thread-worker.js to load instead of the inline source (pages whose CSP forbids blob: workers). */
-export async function workerSpawner(workerUrl?: string | URL): Promise<SpawnWorker> {
+export async function workerSpawner(
+  workerUrl: string | URL | undefined,
+  nodeModule: <T>(name: string) => Promise<T>,
+): Promise<SpawnWorker> {
   if (serverRuntime()) {
     const { Worker } = await nodeModule<{ Worker: NodeWorkerClass }>('node:worker_threads');
     return (source: string): WorkerHandle => {

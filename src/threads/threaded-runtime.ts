@@ -2,10 +2,9 @@
 // targets) instantiated on the calling thread over one shared WebAssembly.Memory that holds the
 // arena, and a Pool whose workers instantiate the same module over the same memory. The arena stays
 // the only allocator: every instance has its own stub-runtime bump pointer, and none is ever used.
-import type { Arena } from '../arena.js';
-import { LSTMError } from '../errors.js';
 import type { Kernels } from '../kernels.generated.js';
 import type { BuildName, Runtime } from '../runtime.js';
+import type { ThreadsHost } from './init-threads.js';
 import { Pool } from './pool.js';
 import { workerSpawner } from './spawn.js';
 
@@ -23,9 +22,8 @@ interface Extra {
   workerUrl: string | URL | undefined;
 }
 const extras = new WeakMap<Runtime, Extra>();
-const threaded = new Set<Runtime>();
 
-function sharedMemory(): { memory: WebAssembly.Memory; pages: number } {
+function sharedMemory(host: ThreadsHost): { memory: WebAssembly.Memory; pages: number } {
   let last: unknown = null;
   for (const pages of SHARED_MEMORY_PAGES) {
     try {
@@ -34,7 +32,7 @@ function sharedMemory(): { memory: WebAssembly.Memory; pages: number } {
       last = e;
     }
   }
-  throw new LSTMError('OUT_OF_MEMORY', 'cannot reserve a shared WebAssembly.Memory for threads', {
+  throw host.error('OUT_OF_MEMORY', 'cannot reserve a shared WebAssembly.Memory for threads', {
     argument: 'threads',
     expected: `a shared memory of at most ${SHARED_MEMORY_PAGES.at(-1)! / 16} MiB`,
     actual: String((last as Error)?.message ?? last),
@@ -47,40 +45,38 @@ export async function createThreadedRuntime(
   module: WebAssembly.Module,
   threads: number,
   workerUrl: string | URL | undefined,
-  readResults: (exports: Kernels) => Kernels,
-  arenaFor: (kernels: Kernels, maxBytes: number) => Arena,
+  host: ThreadsHost,
 ): Promise<Runtime> {
   const imports = WebAssembly.Module.imports(module);
   if (!imports.some((i) => i.module === 'env' && i.name === 'memory' && i.kind === 'memory')) {
-    throw new LSTMError('BUILD_UNAVAILABLE', 'with threads, init() needs the threaded build of the kernels', {
+    throw host.error('BUILD_UNAVAILABLE', 'with threads, init() needs the threaded build of the kernels', {
       argument: 'wasm',
       expected: `lstm.${build === 'relaxed-simd' ? 'relaxed' : build}.mt.wasm (imports a shared memory)`,
       actual: 'a module without an imported memory',
     });
   }
-  const { memory, pages } = sharedMemory();
+  const { memory, pages } = sharedMemory(host);
   const instance = await WebAssembly.instantiate(module, { env: { memory } });
-  const kernels = readResults(instance.exports as unknown as Kernels);
-  const arena = arenaFor(kernels, pages * PAGE);
+  const kernels = host.readResults(instance.exports as unknown as Kernels);
+  const arena = host.arenaFor(kernels, pages * PAGE);
   const rt: Runtime = { build, kernels, arena, pool: null };
   extras.set(rt, { module, workerUrl });
-  threaded.add(rt);
-  await setThreads(rt, threads);
+  await setThreads(rt, threads, undefined, host);
   return rt;
 }
 
 /** Give a threaded runtime a pool of `threads` (the caller included); the old pool's workers end. */
-export async function setThreads(rt: Runtime, threads: number, workerUrl?: string | URL): Promise<void> {
+export async function setThreads(
+  rt: Runtime,
+  threads: number,
+  workerUrl: string | URL | undefined,
+  host: ThreadsHost,
+): Promise<void> {
   const extra = extras.get(rt)!;
   const sameUrl = workerUrl === undefined || String(workerUrl) === String(extra.workerUrl);
   if (rt.pool && !rt.pool.terminated && rt.pool.threads === threads && sameUrl) return;
   if (workerUrl !== undefined) extra.workerUrl = workerUrl;
-  const spawn = await workerSpawner(extra.workerUrl);
+  const spawn = await workerSpawner(extra.workerUrl, host.nodeModule);
   rt.pool?.terminate();
   rt.pool = new Pool(rt.arena, rt.kernels, extra.module, threads, spawn);
-}
-
-/** End every pool's workers (their runtimes keep working on the calling thread). */
-export function terminateThreads(): void {
-  for (const rt of threaded) rt.pool?.terminate();
 }
