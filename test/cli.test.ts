@@ -1,30 +1,37 @@
 // The CLI as a user runs it (the built dist/cli.js, which `npm ci` builds through `prepare`).
-import { describe, it, expect } from 'vitest';
+// `train dogcat` runs once per test run, in test/setup/dogcat.ts; its output is checked here.
+import { describe, it, expect, inject } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, existsSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 
+const ROOT = new URL('../', import.meta.url);
 const CLI = new URL('../dist/cli.js', import.meta.url).pathname;
 const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000 });
 
 describe('wasm-lstm CLI', () => {
-  it('is built', () => expect(existsSync(CLI)).toBe(true));
+  it('the package bin is the built CLI: a node shebang, and --help prints the usage', () => {
+    const pkg = JSON.parse(readFileSync(new URL('package.json', ROOT), 'utf8'));
+    const bin = new URL(pkg.bin['wasm-lstm'], ROOT).pathname;
+    expect(bin).toBe(CLI);
+    expect(readFileSync(bin, 'utf8').split('\n', 1)[0]).toBe('#!/usr/bin/env node');
+    const r = run('--help');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^usage:\n {2}wasm-lstm train /);
+  });
 
   it('train dogcat --json: one object per epoch and a final summary; save + predict', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'wasm-lstm-cli-'));
-    const file = join(dir, 'dogcat.safetensors');
-    const r = run('train', 'dogcat', '--epochs', '60', '--json', '--save', file);
-    expect(r.status).toBe(0);
-    const lines = r.stdout
+    const { dir, file, epochs, status, stdout, stderr } = inject('dogcat');
+    expect(status, stderr).toBe(0);
+    const lines = stdout
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
-    expect(lines).toHaveLength(61);
+    expect(lines).toHaveLength(epochs + 1);
     expect(lines[0]).toMatchObject({ epoch: 1 });
-    expect(lines[60]).toMatchObject({ task: 'dogcat', metric: 1, epochs: 60 });
-    expect(typeof lines[60].seconds).toBe('number');
-    expect(readdirSync(dir)).toEqual(['dogcat.safetensors']); // atomic save left no temp file
+    expect(lines[epochs]).toMatchObject({ task: 'dogcat', metric: 1, epochs });
+    expect(typeof lines[epochs].seconds).toBe('number');
+    expect(readdirSync(dir)).toEqual([basename(file)]); // atomic save left no temp file
     const p = run('predict', '--model', file, '--json');
     expect(p.status).toBe(0);
     expect(JSON.parse(p.stdout).rows.map((x: { next: string }) => x.next)).toEqual(['Cat', 'Mouse', 'Dog']);

@@ -1,6 +1,8 @@
-// Training pieces: Dense, Embedding and the losses against float64 references and finite
-// differences; Sequential's determinism, save/load resume, and two classic tasks converging.
-import { describe, it, expect, beforeAll } from 'vitest';
+// Training pieces: Embedding and the losses against float64 references and finite differences
+// (Dense is in dense.test.ts); Sequential's determinism, save/load resume, and two classic tasks
+// converging.
+import { describe, it, expect, beforeAll, inject } from 'vitest';
+import { readFileSync } from 'node:fs';
 import {
   init,
   Sequential,
@@ -12,106 +14,15 @@ import {
   tensor,
   computeLoss,
   tasks,
-  type Activation,
   type LossName,
 } from '../src/index.js';
+import { act64, numericGrad } from './reference/dense64.js';
 import { maxAbsDiff } from './reference/lstm64.js';
 import { mulberry32, uniform } from './reference/rng.js';
 
-const act64: Record<Activation, (z: number[]) => number[]> = {
-  linear: (z) => z,
-  relu: (z) => z.map((v) => Math.max(v, 0)),
-  sigmoid: (z) => z.map((v) => 1 / (1 + Math.exp(-v))),
-  tanh: (z) => z.map(Math.tanh),
-  softmax: (z) => {
-    const m = Math.max(...z),
-      e = z.map((v) => Math.exp(v - m)),
-      s = e.reduce((a, b) => a + b);
-    return e.map((v) => v / s);
-  },
-};
-
-/** float64 Dense: x [M,K], w [O,K], b [O] -> act(x·wᵀ + b) [M,O] */
-function dense64(
-  x: ArrayLike<number>,
-  w: ArrayLike<number>,
-  b: ArrayLike<number>,
-  M: number,
-  K: number,
-  O: number,
-  act: Activation,
-): number[] {
-  const out: number[] = [];
-  for (let m = 0; m < M; m++) {
-    const z = Array.from({ length: O }, (_, o) => {
-      let s = b[o]!;
-      for (let k = 0; k < K; k++) s += x[m * K + k]! * w[o * K + k]!;
-      return s;
-    });
-    out.push(...act64[act](z));
-  }
-  return out;
-}
-
-/** Central-difference gradient of f at v (float64), every element. */
-function numericGrad(v: Float64Array, f: () => number, eps = 1e-6): Float64Array {
-  const g = new Float64Array(v.length);
-  for (let i = 0; i < v.length; i++) {
-    const keep = v[i]!;
-    v[i] = keep + eps;
-    const up = f();
-    v[i] = keep - eps;
-    const down = f();
-    v[i] = keep;
-    g[i] = (up - down) / (2 * eps);
-  }
-  return g;
-}
-
-describe('Dense, Embedding, losses', () => {
+describe('Embedding, losses', () => {
   beforeAll(async () => {
     await init();
-  });
-
-  // Analytic wasm gradients vs central differences of the float64 reference (eps 1e-6);
-  // tolerance 1e-4 relative to max(1, |g|): float32 kernels against float64 calculus.
-  for (const act of ['linear', 'relu', 'sigmoid', 'tanh', 'softmax'] as Activation[]) {
-    it(`Dense ${act}: forward and all gradients (M=7, K=5, O=3: padded to 16 columns)`, () => {
-      const M = 7,
-        K = 5,
-        O = 3,
-        rng = mulberry32(3);
-      const layer = new Dense({ inputSize: K, outputSize: O, activation: act, seed: 5 });
-      const { weight, bias } = layer.stateDict();
-      const x = uniform(rng, M * K, -1, 1),
-        R = uniform(rng, M * O, -1, 1);
-      const y = layer.forwardTensor({ data: Float32Array.from(x), shape: [M, K] });
-      expect(y.shape).toEqual([M, O]);
-      expect(maxAbsDiff(y.data, dense64(x, weight!.data, bias!.data, M, K, O, act))).toBeLessThan(1e-6);
-      const dx = layer.backwardTensor({ data: Float32Array.from(R), shape: [M, O] });
-      const w = Float64Array.from(weight!.data),
-        b = Float64Array.from(bias!.data);
-      const loss = () => dense64(x, w, b, M, K, O, act).reduce((s, v, i) => s + v * R[i]!, 0);
-      const g = layer.gradients();
-      const tol = (n: Float64Array) => 1e-4 * Math.max(1, ...Array.from(n, Math.abs));
-      const nx = numericGrad(x, loss),
-        nw = numericGrad(w, loss),
-        nb = numericGrad(b, loss);
-      expect(maxAbsDiff(dx.data, nx)).toBeLessThan(tol(nx));
-      expect(maxAbsDiff(g.weight!.data, nw)).toBeLessThan(tol(nw));
-      expect(maxAbsDiff(g.bias!.data, nb)).toBeLessThan(tol(nb));
-      layer.dispose();
-    });
-  }
-
-  it('Dense on [N, T, in] acts per step', () => {
-    const layer = new Dense({ inputSize: 4, outputSize: 2, seed: 1 });
-    const x = Float32Array.from(uniform(mulberry32(1), 2 * 3 * 4, -1, 1));
-    const y = layer.forwardTensor({ data: x, shape: [2, 3, 4] });
-    expect(y.shape).toEqual([2, 3, 2]);
-    const flat = layer.forwardTensor({ data: x, shape: [6, 4] });
-    expect(y.data).toEqual(flat.data);
-    layer.dispose();
   });
 
   it('Embedding: gather forward, scatter-add gradient, bad ids rejected', () => {
@@ -277,27 +188,34 @@ describe('Sequential', () => {
     expect(() => bare.trainOnBatch([[1, 2]], [[1]])).toThrow(/compile/);
   });
 
-  it('the adding problem (T=100): MSE < 0.01, where predicting the mean scores ≈ 0.167', async () => {
-    // Measured: test MSE 0.0085 after epoch 15 and ~0.001 by 25 (about 0.9 s per epoch).
+  it('the adding problem (T=100): test MSE < 0.01, where predicting the training mean scores ≈ 1/6', async () => {
+    // Measured (relaxed-simd build): the test MSE sits at the mean-prediction plateau
+    // (≈ 0.171) for 13 epochs, jumps to 0.0082 at epoch 15 (stop), 0.0016 by 21; ~0.55 s per epoch.
     const train = tasks.addingProblem(4096, 100, 1),
       test = tasks.addingProblem(512, 100, 2);
+    // The baseline: always answer the training targets' mean (the sum of two U(0,1) has variance
+    // 1/6; measured 0.172 on these test targets).
+    const mean = train.y.data.reduce((s, v) => s + v, 0) / train.y.data.length;
+    const meanLoss = test.y.data.reduce((s, v) => s + (v - mean) ** 2, 0) / test.y.data.length;
+    expect(meanLoss).toBeGreaterThan(0.14);
+    expect(meanLoss).toBeLessThan(0.2);
     const model = new Sequential([
       new LSTM({ inputSize: 2, hiddenSize: 32, seed: 1 }),
       new Dense({ inputSize: 32, outputSize: 1, seed: 2 }),
     ]);
     model.compile({ loss: 'mse', optimizer: new Adam({ learningRate: 1e-2, clipNorm: 1 }) });
-    const meanLoss = model.evaluate(test.x, { data: test.y.data.map(() => 1), shape: test.y.shape }).loss;
     let best = Infinity;
     await model.fit(train.x, train.y, {
       epochs: 24,
       batchSize: 64,
       onEpochEnd: () => {
         best = Math.min(best, model.evaluate(test.x, test.y).loss);
+        model.stopTraining = best < 0.01; // met: the remaining epochs could only lower it
       },
     });
     expect(best).toBeLessThan(0.01);
-    expect(meanLoss).toBeGreaterThan(0.1); // predicting the mean: ≈ 1/6
-    // int8 weights cost at most a quarter more test MSE (measured: f32 0.0019, int8 0.0016)
+    // int8 weights cost at most a quarter more test MSE (measured at the stop, epoch 15: f32 0.0082,
+    // int8 0.0081; after all 24 epochs it was f32 0.0019, int8 0.0016)
     const f32Mse = model.evaluate(test.x, test.y).loss,
       q = model.quantize({ weights: 'int8' });
     expect(q.evaluate(test.x, test.y).loss).toBeLessThanOrEqual(1.25 * f32Mse);
@@ -306,19 +224,20 @@ describe('Sequential', () => {
   }, 120_000);
 
   it('Dog scares Cat: predicts the object after each "X scares" (100%), which the last word alone cannot', async () => {
-    const { x, y, vocab } = tasks.dogcatData(3, 4);
-    const model = new Sequential([
-      new Embedding({ numEmbeddings: vocab.length, embeddingDim: 8, seed: 1 }),
-      new LSTM({ inputSize: 8, hiddenSize: 16, seed: 2 }),
-      new Dense({ inputSize: 16, outputSize: vocab.length, activation: 'softmax', seed: 3 }),
-    ]);
-    model.compile({
-      loss: 'sparseCategoricalCrossentropy',
-      optimizer: new Adam({ learningRate: 0.05 }),
-      metrics: ['accuracy'],
-    });
-    const h = await model.fit(x, y, { epochs: 60, batchSize: 8 });
-    expect(h.history.accuracy[h.history.accuracy.length - 1]).toBe(1);
+    // Trained once per run by the CLI (test/setup/dogcat.ts): Embedding 8 → LSTM 16 → Dense softmax,
+    // Adam 0.05, 60 epochs of batch 8; its --json lines carry each epoch's training accuracy.
+    const run = inject('dogcat');
+    expect(run.status, run.stderr).toBe(0);
+    const epochs = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { epoch?: number; accuracy?: number })
+      .filter((l) => l.epoch !== undefined);
+    expect(epochs).toHaveLength(run.epochs);
+    expect(epochs[epochs.length - 1]!.accuracy).toBe(1);
+    const model = await Sequential.load(readFileSync(run.file));
+    expect(model.layers.map((l) => l.kind)).toEqual(['Embedding', 'LSTM', 'Dense']);
+    const { vocab } = tasks.dogcatData(3, 4);
     const q = tasks.dogcatQuestions(3);
     const p = model.predict(q.x);
     const picks = q.answers.map((_, i) => {

@@ -1,8 +1,19 @@
 // Optimizers: every rule against a float64 transcription of torch.optim's update, over several
 // steps with real LSTM gradients, plus clipping by global norm and by value.
-// Tolerance: 1e-5 absolute on parameters after 4 steps (float32 kernels vs float64 reference).
+// Tolerance: 1e-5 absolute on parameters after 4 steps (float32 kernels vs float64 reference),
+// on every build.
 import { describe, it, expect, beforeAll } from 'vitest';
-import { init, LSTM, SGD, Adam, AdamW, RMSprop, type Optimizer, type StateDict } from '../src/index.js';
+import {
+  init,
+  supportedBuilds,
+  LSTM,
+  SGD,
+  Adam,
+  AdamW,
+  RMSprop,
+  type Optimizer,
+  type StateDict,
+} from '../src/index.js';
 import { maxAbsDiff } from './reference/lstm64.js';
 import { mulberry32, uniform } from './reference/rng.js';
 
@@ -96,37 +107,46 @@ const RULES: { name: string; make: () => Optimizer; rule: Rule; clip?: number; c
   },
 ];
 
-describe('optimizers against torch.optim update rules', () => {
+for (const build of supportedBuilds()) {
+  describe(`optimizers against torch.optim update rules, ${build} build`, () => {
+    beforeAll(async () => {
+      await init({ build });
+    });
+
+    for (const r of RULES) {
+      it(r.name, () => {
+        const lstm = new LSTM({ inputSize: 3, hiddenSize: 5, seed: 8 });
+        const opt = r.make();
+        const rng = mulberry32(4);
+        const w = flat(lstm.stateDict());
+        const state: Record<string, Float64Array> = {};
+        for (let step = 1; step <= 4; step++) {
+          lstm.zeroGrad();
+          const x = Float32Array.from(uniform(rng, 2 * 3 * 3, -1, 1));
+          lstm.forward(x, { batch: 2, steps: 3 });
+          lstm.backward(Float32Array.from(uniform(rng, 2 * 3 * 5, -1, 1)));
+          const g = flat(lstm.gradients());
+          if (r.clipValue)
+            for (let i = 0; i < g.length; i++) g[i] = Math.max(-r.clipValue, Math.min(r.clipValue, g[i]!));
+          const norm = Math.sqrt(g.reduce((s, v) => s + v * v, 0));
+          if (r.clip) clipNorm(g, r.clip);
+          opt.step(lstm);
+          expect(opt.lastGradNorm).toBeCloseTo(norm, 4);
+          r.rule(w, g, state, step);
+          expect(maxAbsDiff(flat(lstm.stateDict()), w), `step ${step}`).toBeLessThan(1e-5);
+        }
+        if (r.clip) expect(opt.lastGradNorm).toBeGreaterThan(r.clip); // clipping really engaged
+        opt.dispose();
+        lstm.dispose();
+      });
+    }
+  });
+}
+
+describe('optimizer options', () => {
   beforeAll(async () => {
     await init();
   });
-
-  for (const r of RULES) {
-    it(r.name, () => {
-      const lstm = new LSTM({ inputSize: 3, hiddenSize: 5, seed: 8 });
-      const opt = r.make();
-      const rng = mulberry32(4);
-      const w = flat(lstm.stateDict());
-      const state: Record<string, Float64Array> = {};
-      for (let step = 1; step <= 4; step++) {
-        lstm.zeroGrad();
-        const x = Float32Array.from(uniform(rng, 2 * 3 * 3, -1, 1));
-        lstm.forward(x, { batch: 2, steps: 3 });
-        lstm.backward(Float32Array.from(uniform(rng, 2 * 3 * 5, -1, 1)));
-        const g = flat(lstm.gradients());
-        if (r.clipValue) for (let i = 0; i < g.length; i++) g[i] = Math.max(-r.clipValue, Math.min(r.clipValue, g[i]!));
-        const norm = Math.sqrt(g.reduce((s, v) => s + v * v, 0));
-        if (r.clip) clipNorm(g, r.clip);
-        opt.step(lstm);
-        expect(opt.lastGradNorm).toBeCloseTo(norm, 4);
-        r.rule(w, g, state, step);
-        expect(maxAbsDiff(flat(lstm.stateDict()), w), `step ${step}`).toBeLessThan(1e-5);
-      }
-      if (r.clip) expect(opt.lastGradNorm).toBeGreaterThan(r.clip); // clipping really engaged
-      opt.dispose();
-      lstm.dispose();
-    });
-  }
 
   it('rejects bad options', () => {
     expect(() => new Adam({ learningRate: -1 })).toThrow(/learningRate/);

@@ -3,10 +3,14 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 
+/** An element of index.html by id (every id asked for is on the page). @type {(id: string) => HTMLElement} */
 const $ = (id) => document.getElementById(id);
+/** A form control of index.html by id, for its value and disabled state. */
+const control = (id) => /** @type {HTMLInputElement | HTMLSelectElement | HTMLButtonElement} */ ($(id));
 const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
 
 // State the Playwright test reads (test/runtimes/browser-demo.mjs).
+/** @type {import('./demo-state.js').DemoState} */
 const demo = {
   running: false,
   build: null,
@@ -25,6 +29,7 @@ window.__demo = demo;
 
 // --- charts -------------------------------------------------------------------------------
 const chartSize = () => ({ width: Math.max(320, $('charts').clientWidth / 2 - 40), height: 300 });
+/** @type {[number[], number[], (number | null)[]]} */
 const lossData = [[], [], []]; // step, train loss (EMA), validation loss
 const lossChart = new uPlot(
   {
@@ -50,7 +55,9 @@ const lossChart = new uPlot(
   $('loss-chart'),
 );
 
-let predChart = null;
+/** @type {uPlot | null} */
+let predChart = null,
+  predKind = ''; // 'series' (sine) or 'sorted' (adding): which data the chart takes
 function makePredChart(kind) {
   predChart?.destroy();
   const series =
@@ -77,10 +84,10 @@ function makePredChart(kind) {
       axes: [{ label: kind === 'series' ? 'time step' : 'validation sequence, sorted by its true sum' }, { size: 50 }],
       series,
     },
-    series.map(() => []),
+    /** @type {uPlot.AlignedData} */ (series.map(() => [])),
     $('pred-chart'),
   );
-  predChart.kind = kind;
+  predKind = kind;
 }
 makePredChart('series');
 window.addEventListener('resize', () => {
@@ -90,15 +97,15 @@ window.addEventListener('resize', () => {
 
 // --- controls -------------------------------------------------------------------------------
 const config = () => ({
-  task: $('task').value,
-  steps: Math.max(5, Math.min(200, Number($('steps').value) || 40)),
-  hidden: Number($('hidden').value),
-  build: document.querySelector('input[name=build]:checked').value,
-  threads: $('threads').value === 'auto' ? 'auto' : Number($('threads').value),
+  task: control('task').value,
+  steps: Math.max(5, Math.min(200, Number(control('steps').value) || 40)),
+  hidden: Number(control('hidden').value),
+  build: /** @type {HTMLInputElement} */ (document.querySelector('input[name=build]:checked')).value,
+  threads: control('threads').value === 'auto' ? 'auto' : Number(control('threads').value),
 });
 // Threads need SharedArrayBuffer, which only a cross-origin-isolated page has.
 if (!demo.isolated) {
-  $('threads').disabled = true;
+  control('threads').disabled = true;
   $('threads-note').textContent = 'needs a cross-origin-isolated page (COOP/COEP)';
 }
 let baseline = NaN,
@@ -122,8 +129,8 @@ function start() {
   });
   sps = [];
   $('start').textContent = 'Restart';
-  $('stop').disabled = false;
-  $('quantize').disabled = false;
+  control('stop').disabled = false;
+  control('quantize').disabled = false;
   $('pred-caption').textContent =
     cfg.task === 'sine'
       ? 'One validation series: next value, truth vs LSTM forecast'
@@ -137,8 +144,8 @@ function stop() {
   run++; // ignore what the stopped run still has in flight
   demo.running = false;
   $('start').textContent = 'Start';
-  $('stop').disabled = true;
-  $('quantize').disabled = true;
+  control('stop').disabled = true;
+  control('quantize').disabled = true;
 }
 $('quantize').onclick = () => worker.postMessage({ type: 'quantize' });
 $('start').onclick = () => {
@@ -148,7 +155,7 @@ $('start').onclick = () => {
 $('stop').onclick = stop;
 // The SIMD/scalar toggle: restart with the other build (same seed and data), keeping the speed of
 // the run it replaces in the comparison table.
-for (const r of document.querySelectorAll('input[name=build]'))
+for (const r of /** @type {NodeListOf<HTMLInputElement>} */ (document.querySelectorAll('input[name=build]')))
   r.onchange = () => {
     if (demo.running) {
       recordRun();
@@ -231,7 +238,7 @@ worker.onmessage = ({ data: m }) => {
     const i = lossData[0].lastIndexOf(m.steps);
     if (i >= 0) lossData[2][i] = m.valLoss;
     const p = m.predictions;
-    if (predChart.kind === p.kind) {
+    if (predKind === p.kind) {
       predChart.setData(p.kind === 'series' ? [p.x, p.input, p.truth, p.prediction] : [p.x, p.truth, p.prediction]);
     }
   } else if (m.type === 'quantized') {

@@ -84,9 +84,9 @@ export async function startDemo({ port = 0, host = '127.0.0.1', isolated = true 
   });
   await new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, resolve);
+    server.listen(port, host, () => resolve(undefined));
   });
-  const url = `http://${host}:${server.address().port}/`;
+  const url = `http://${host}:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}/`;
   return {
     url,
     close: () =>

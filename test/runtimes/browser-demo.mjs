@@ -125,7 +125,8 @@ try {
     const c = new OffscreenCanvas(img.width, img.height),
       ctx = c.getContext('2d');
     ctx.drawImage(img, 0, 0);
-    const charts = [...document.querySelectorAll('.uplot canvas')].map((cv) => {
+    const canvases = /** @type {NodeListOf<HTMLCanvasElement>} */ (document.querySelectorAll('.uplot canvas'));
+    const charts = [...canvases].map((cv) => {
       const o = new OffscreenCanvas(cv.width, cv.height),
         x = o.getContext('2d');
       x.drawImage(cv, 0, 0);

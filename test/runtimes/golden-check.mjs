@@ -10,6 +10,18 @@
 
 export const TOLERANCE = 1e-6;
 
+/**
+ * What checkRuntime reports (and the runtime tests print and assert on).
+ * @typedef {{ maxDiff: number, worst: string, ok: boolean }} BuildCheck
+ * @typedef {{
+ *   runtime: string,
+ *   defaultBuild: string,
+ *   features: import('wasm-lstm').Features,
+ *   builds: Record<string, BuildCheck>,
+ *   ok: boolean,
+ * }} RuntimeReport
+ */
+
 const f32 = (a) => Float32Array.from(a);
 const dict = (d) =>
   Object.fromEntries(Object.entries(d).map(([k, t]) => [k, { shape: t.shape.slice(), data: f32(t.data) }]));
@@ -113,9 +125,14 @@ export function compareGolden(result, fixture) {
  * The whole check for one runtime: init() with no options (records which build it picks), then
  * every build the runtime supports, each compared with the fixture. `initFor(build)` lets a host
  * pass its own init options (workerd passes nothing extra; its entry supplies the modules).
+ * @param {typeof import('wasm-lstm')} lib the package as this runtime loads it
+ * @param {object} fixture test/fixtures/golden.json
+ * @param {{ builds?: import('wasm-lstm').BuildName[] }} [options] the builds to check (default: every one the runtime supports)
+ * @returns {Promise<RuntimeReport>}
  */
 export async function checkRuntime(lib, fixture, { builds } = {}) {
   const chosen = await lib.init();
+  /** @type {RuntimeReport} */
   const report = { runtime: '', defaultBuild: chosen.build, features: chosen.features, builds: {}, ok: true };
   for (const build of builds ?? lib.supportedBuilds(chosen.features)) {
     await lib.init({ build });

@@ -83,11 +83,13 @@ for (const f of [
 }
 
 // 3. Bundlers: esbuild resolves the browser build and the workerd build through the same map.
-for (const [platform, conditions, expected] of [
+/** @type {[import('esbuild').Platform, string[], string][]} platform, export conditions, the file it must pick */
+const bundlerCases = [
   ['browser', [], 'dist/browser.js'],
   ['node', [], 'dist/index.js'],
   ['neutral', ['workerd', 'worker', 'browser'], 'dist/entries/workerd.js'],
-]) {
+];
+for (const [platform, conditions, expected] of bundlerCases) {
   const r = await build({
     stdin: { contents: "export { init } from 'wasm-lstm';", resolveDir: ROOT, loader: 'js' },
     bundle: true,

@@ -93,7 +93,7 @@ export function freePort() {
     s.unref();
     s.on('error', reject);
     s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
+      const { port } = /** @type {import('node:net').AddressInfo} */ (s.address());
       s.close(() => resolve(port));
     });
   });
@@ -116,7 +116,9 @@ export async function serveStatic(root, { port = 0, mounts = {}, routes = [], he
     },
   };
   const main = sirv(root, opts);
-  const mounted = Object.entries(mounts).map(([prefix, dir]) => [prefix.replace(/\/$/, ''), sirv(dir, opts)]);
+  const mounted = Object.entries(mounts).map(
+    ([prefix, dir]) => /** @type {const} */ ([prefix.replace(/\/$/, ''), sirv(dir, opts)]),
+  );
   const server = createServer((req, res) => {
     const notFound = () => {
       res.statusCode = 404;
@@ -133,9 +135,9 @@ export async function serveStatic(root, { port = 0, mounts = {}, routes = [], he
   });
   await new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, '127.0.0.1', resolve);
+    server.listen(port, '127.0.0.1', () => resolve(undefined));
   });
-  const url = `http://127.0.0.1:${server.address().port}`;
+  const url = `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}`;
   return {
     url,
     server,

@@ -4,7 +4,7 @@
 //   GET /threads → test/runtimes/threads-check.mjs (workerd has no Worker: one thread, with the reason)
 //   GET /probe  →  whether this runtime compiles wasm from bytes (workerd: it does not)
 import * as lib from 'wasm-lstm';
-import fixture from '../../fixtures/golden.json';
+import fixture from '../../fixtures/golden.json' with { type: 'json' };
 import { runGolden, checkRuntime } from '../golden-check.mjs';
 import { checkThreads } from '../threads-check.mjs';
 
