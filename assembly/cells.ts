@@ -30,35 +30,37 @@ export type BackwardStep = (d: usize, p: usize, aux: usize, rec: usize, ldr: i32
                             sPrev: usize, sNow: usize, dy: usize, ldy: i32, dh: usize, dc: usize, dz: usize,
                             dzh: usize, whhT: usize, tmpA: usize, tmpB: usize, mask: usize, nb: i32) => void;
 
-// Where gate `slot` of unit u sits among the N projection columns (U units after padding). The host
+// Where gate `gate` (the kernel's gate order: LSTM i, f, g, o = 0..3; GRU r, z, n = 0..2) of unit u sits among the N projection columns (U units after padding). The host
 // packs PyTorch's [G·H, K] weights by asking this (cellGateColumn), so the layout is declared here only.
-export type GateColumn = (slot: i32, u: i32, U: i32) => i32;
+export type GateColumn = (gate: i32, u: i32, U: i32) => i32;
 
 // Gate-interleaved by four units: one block of 4·gates columns holds every gate of four units, so a
 // gate kernel reads the gates of four units as consecutive f32x4 (LSTM: 16 per block, GRU: 12).
-function interleaved4(slot: i32, u: i32, U: i32): i32 {
-  return (u >> 2) * 16 + slot * 4 + (u & 3);
+function interleaved4(gate: i32, u: i32, U: i32): i32 {
+  return (u >> 2) * 16 + gate * 4 + (u & 3);
 }
 
-function interleaved3(slot: i32, u: i32, U: i32): i32 {
-  return (u >> 2) * 12 + slot * 4 + (u & 3);
+function interleaved3(gate: i32, u: i32, U: i32): i32 {
+  return (u >> 2) * 12 + gate * 4 + (u & 3);
 }
 
-function oneColumn(slot: i32, u: i32, U: i32): i32 {
+function oneColumn(gate: i32, u: i32, U: i32): i32 {
   return u;
 }
 
 // GRU with the reset before: r, z interleaved by four units (8 per block) in [0, 2U), n in [2U, 3U).
-function resetBeforeColumns(slot: i32, u: i32, U: i32): i32 {
-  return slot < 2 ? (u >> 2) * 8 + slot * 4 + (u & 3) : 2 * U + u;
+function resetBeforeColumns(gate: i32, u: i32, U: i32): i32 {
+  return gate < 2 ? (u >> 2) * 8 + gate * 4 + (u & 3) : 2 * U + u;
 }
 
 // W_hh -> the transposed, packed form BackwardStep reads (done once per backward call).
 export type PackWhhT = (d: usize, whhT: usize) => void;
 
 // The weight gradients once BPTT is done: dz, dzh [T·B, N] (the same buffer unless SPLIT_RECURRENT),
-// aux the cache's REGION_AUX, scratch gemmDyTX's packing space (assembly/weights.ts).
-export type WeightGradients = (d: usize, dz: usize, dzh: usize, aux: usize, N: i32, scratch: usize) => void;
+// aux the cache's REGION_AUX, scratch gemmDyTX's packing space (assembly/weights.ts). Over the
+// gradient columns [n0, n1) (multiples of 8), so threads can take disjoint column ranges.
+export type WeightGradients = (d: usize, dz: usize, dzh: usize, aux: usize, N: i32, n0: i32, n1: i32,
+                               scratch: usize) => void;
 
 function packWhhT(d: usize, whhT: usize): void {
   let H = dI32(d, SEQ_H);
@@ -103,9 +105,9 @@ export function cellColumns(cell: i32, H: i32): i32 {
   return unchecked(GATES[cell]) * cellUnits(cell, H);
 }
 
-/** The projection column of gate `slot` (the kernel's gate order) of unit u, for H units. */
-export function cellGateColumn(cell: i32, slot: i32, u: i32, H: i32): i32 {
-  return unchecked(GATE_COLUMN[cell])(slot, u, cellUnits(cell, H));
+/** The projection column of gate `gate` (the kernel's gate order) of unit u, for H units. */
+export function cellGateColumn(cell: i32, gate: i32, u: i32, H: i32): i32 {
+  return unchecked(GATE_COLUMN[cell])(gate, u, cellUnits(cell, H));
 }
 
 @inline export function cellStateWidth(cell: i32, H: i32): i32 {

@@ -3,8 +3,9 @@
 // Weight packing ("panels"): a weight W [N, K] (PyTorch's [out, in]) is stored as N/8 panels,
 // each [K][8]: panel j holds W[8j..8j+7, k] contiguous for every k. One microkernel reads a
 // panel front to back with unit stride, so the 32·K-byte panel stays in L1 while rows of X
-// stream past it, and no power-of-two row stride ever hits the cache (toolchain.md: the
-// unpacked B loses 20–60%). N is always a multiple of 8 here (gates are padded to 4·H4).
+// stream past it, and no power-of-two row stride ever hits the cache (measured here: an
+// unpacked row-major B with a 256-float row stride lost 20–60%). N is always a multiple of 8
+// (every cell pads its units so its gate columns fill whole panels: assembly/cells.ts).
 //
 // All three products the LSTM needs are one microkernel with different strides:
 //   C[a, n] += Σ_r A[a·sa + r·sr] · B[r·sb + n]      a < 4 rows, n < 8 columns, r < R
@@ -14,7 +15,7 @@
 import { fma } from './simd';
 
 // 4×8 tile = 8 f32x4 accumulators + 2 B vectors + 1 broadcast = 11 live v128: fits V8's 16 xmm
-// registers without spilling (toolchain.md: more than ~14 live values spill).
+// registers without spilling (measured: more than ~14 live v128 values spill).
 // C[0..3, 0..7] += Σ_r A[a·sa + r·sr] · B[r·sb + 0..7]   (all strides in bytes)
 @inline function tile4x8(A: usize, sa: usize, sr: usize, B: usize, sb: usize, C: usize, sc: usize, R: i32): void {
   if (ASC_FEATURE_SIMD) {

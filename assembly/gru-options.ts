@@ -7,7 +7,7 @@ import {
   fma, tanhV, tanhS, loadPartial, storePartial, clampV, clampS, gateV, gateS, gateSlopeV, gateSlopeS, unclippedV,
 } from './simd';
 
-export function gruGatesForwardX(d: usize, xp: usize, ldx: i32, hp: usize, ldh: i32, hPrev: usize, ldhp: i32,
+export function gruGatesForwardOptions(d: usize, xp: usize, ldx: i32, hp: usize, ldh: i32, hPrev: usize, ldhp: i32,
                                  cache: usize, ldc: i32, h: usize, ldy: i32, B: i32, H: i32): void {
   let flags = dI32(d, SEQ_FLAGS), hard = (flags & FLAG_HARD_GATES) != 0;
   let alpha = dF32(d, SEQ_ALPHA), beta = dF32(d, SEQ_BETA), clip: f32 = flags & FLAG_CLIP ? dF32(d, SEQ_CLIP) : Infinity;
@@ -42,8 +42,8 @@ export function gruGatesForwardX(d: usize, xp: usize, ldx: i32, hp: usize, ldh: 
   }
 }
 
-// The pair of gruGatesForwardX (buffers as gruGatesBackward).
-export function gruGatesBackwardX(d: usize, cache: usize, ldc: i32, hPrev: usize, ldhp: i32, dy: usize, ldy: i32,
+// The pair of gruGatesForwardOptions (buffers as gruGatesBackward).
+export function gruGatesBackwardOptions(d: usize, cache: usize, ldc: i32, hPrev: usize, ldhp: i32, dy: usize, ldy: i32,
                                   dh: usize, dxp: usize, ldx: i32, dhp: usize, ldh: i32, B: i32, H: i32): void {
   let flags = dI32(d, SEQ_FLAGS), hard = (flags & FLAG_HARD_GATES) != 0, clipped = (flags & FLAG_CLIP) != 0;
   let alpha = dF32(d, SEQ_ALPHA), beta = dF32(d, SEQ_BETA), clip: f32 = clipped ? dF32(d, SEQ_CLIP) : Infinity;

@@ -155,12 +155,16 @@ export function gruBeforeStepBackward(d: usize, p: usize, aux: usize, rec: usize
   }
 }
 
-// A WeightGradients: W_h[rz] as every cell's (input h_{t−1}); W_hn's input is r∘h, kept in aux.
-export function gruBeforeWeightGradients(d: usize, dz: usize, dzh: usize, aux: usize, N: i32, scratch: usize): void {
+// A WeightGradients over the columns [n0, n1): W_h[rz] (columns below 2U) as every cell's (input
+// h_{t−1}); W_hn's input (columns from 2U) is r∘h, kept in aux.
+export function gruBeforeWeightGradients(d: usize, dz: usize, dzh: usize, aux: usize, N: i32, n0: i32, n1: i32,
+                                         scratch: usize): void {
   let H = dI32(d, SEQ_H), U = (H + 7) & ~7, rows = dI32(d, SEQ_T) * dI32(d, SEQ_B);
-  inputWeightGradients(d, dz, N, 0, N, scratch);
-  recurrentWeightGradients(d, dzh, N, 0, 2 * U, scratch);
-  let dn = dzh + (<usize>(2 * U) << 2);
-  gemmDyTX(dn, N, aux + (<usize>(3 * U) << 2), 4 * U, rows, U, H, dPtr(d, SEQ_GWHH) + panelOffset(2 * U, H), scratch);
-  colSum(dn, N, rows, U, dPtr(d, SEQ_GBHH) + (<usize>(2 * U) << 2));
+  inputWeightGradients(d, dz, N, n0, n1, scratch);
+  if (n0 < 2 * U) recurrentWeightGradients(d, dzh, N, n0, min(n1, 2 * U), scratch);
+  let m0 = max(n0, 2 * U);
+  if (m0 >= n1) return;
+  let dn = dzh + (<usize>m0 << 2);
+  gemmDyTX(dn, N, aux + (<usize>(3 * U) << 2), 4 * U, rows, n1 - m0, H, dPtr(d, SEQ_GWHH) + panelOffset(m0, H), scratch);
+  colSum(dn, N, rows, n1 - m0, dPtr(d, SEQ_GBHH) + (<usize>m0 << 2));
 }

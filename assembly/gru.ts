@@ -12,7 +12,7 @@ import { fillBias1 } from './gemm';
 import { recurrentProduct } from './product';
 import { fma, sigmoidV, tanhV, sigmoidS, tanhS, loadPartial, storePartial } from './simd';
 import { gradThroughRecurrent, addInto } from './steps';
-import { gruGatesForwardX, gruGatesBackwardX } from './gru-options';
+import { gruGatesForwardOptions, gruGatesBackwardOptions } from './gru-options';
 
 // One step forward for nb rows (a ForwardStep, assembly/cells.ts): p [nb, 3·U] holds b_ih + W_ih·x_t;
 // the recurrent projection b_hh + W_hh·h_{t−1} goes to scratch [nb, 3·U], then the gates -> aux, y.
@@ -22,7 +22,7 @@ export function gruStepForward(d: usize, p: usize, rec: usize, ldr: i32, hPrev: 
   fillBias1(scratch, N, nb, N, dPtr(d, SEQ_BHH));
   recurrentProduct(d, rec, ldr, nb, H, 0, N, scratch, N);
   if (dI32(d, SEQ_FLAGS) == 0) gruGatesForward(p, N, scratch, N, hPrev, ldh, aux, 4 * U, y, ldy, nb, H);
-  else gruGatesForwardX(d, p, N, scratch, N, hPrev, ldh, aux, 4 * U, y, ldy, nb, H);
+  else gruGatesForwardOptions(d, p, N, scratch, N, hPrev, ldh, aux, 4 * U, y, ldy, nb, H);
 }
 
 // One step backward (a BackwardStep): dz = ∂L/∂(input projection), dzh = ∂L/∂(recurrent projection),
@@ -32,7 +32,7 @@ export function gruStepBackward(d: usize, p: usize, aux: usize, rec: usize, ldr:
                                 dzh: usize, whhT: usize, tmpA: usize, tmpB: usize, mask: usize, nb: i32): void {
   let H = dI32(d, SEQ_H), U = (H + 7) & ~7, N = 3 * U;
   if (dI32(d, SEQ_FLAGS) == 0) gruGatesBackward(aux, 4 * U, hPrev, ldh, dy, ldy, dh, dz, N, dzh, N, nb, H);
-  else gruGatesBackwardX(d, aux, 4 * U, hPrev, ldh, dy, ldy, dh, dz, N, dzh, N, nb, H);
+  else gruGatesBackwardOptions(d, aux, 4 * U, hPrev, ldh, dy, ldy, dh, dz, N, dzh, N, nb, H);
   memory.copy(tmpA, dh, <usize>(nb * H) << 2);
   gradThroughRecurrent(dzh, N, N, whhT, H, dh, mask, nb);
   addInto(dh, tmpA, nb * H);

@@ -2,6 +2,7 @@
 // TypeScript signatures are generated from this file at build time into src/kernels.generated.ts).
 // Kernels take pointers (byte offsets) and sizes, write into memory the host gave them, allocate
 // nothing and keep no state between calls. Constants shared with the host: assembly/abi.ts.
+// The threaded builds (*.mt.wasm) also export assembly/index-threads.ts.
 export { gemmXWt, gemmDyW, gemmDyTX, gemmDyTXScratchFloats, colSum, packTransposed, fillBias2, transpose3 } from './gemm';
 export {
   seqForward, seqBackward, seqBackwardPrepare, seqBackwardSteps, seqBackwardWeights, seqBackwardInput, seqStep,

@@ -19,7 +19,7 @@ import {
   return dI32(d, SEQ_FLAGS) & FLAG_CLIP ? dF32(d, SEQ_CLIP) : Infinity;
 }
 
-export function lstmGatesForwardX(d: usize, gates: usize, ldg: i32, cPrev: usize, ldcp: i32, c: usize, ldc: i32,
+export function lstmGatesForwardOptions(d: usize, gates: usize, ldg: i32, cPrev: usize, ldcp: i32, c: usize, ldc: i32,
                                   h: usize, ldh: i32, B: i32, H: i32): void {
   let flags = dI32(d, SEQ_FLAGS), peep = flags & FLAG_PEEPHOLE ? dPtr(d, SEQ_PEEP) : 0, cifg = flags & FLAG_CIFG;
   let hard = (flags & FLAG_HARD_GATES) != 0, alpha = dF32(d, SEQ_ALPHA), beta = dF32(d, SEQ_BETA), clip = clipBound(d);
@@ -63,9 +63,9 @@ export function lstmGatesForwardX(d: usize, gates: usize, ldg: i32, cPrev: usize
   }
 }
 
-// The pair of lstmGatesForwardX; accumulates the peephole weights' gradients into SEQ_GPEEP's
+// The pair of lstmGatesForwardOptions; accumulates the peephole weights' gradients into SEQ_GPEEP's
 // block gpeep [3·U] (summed over the B rows).
-export function lstmGatesBackwardX(d: usize, gates: usize, ldg: i32, c: usize, ldc: i32, cPrev: usize, ldcp: i32,
+export function lstmGatesBackwardOptions(d: usize, gates: usize, ldg: i32, c: usize, ldc: i32, cPrev: usize, ldcp: i32,
                                    dy: usize, ldy: i32, dhRec: usize, dc: usize, dz: usize, ldz: i32,
                                    B: i32, H: i32, gpeep: usize): void {
   let flags = dI32(d, SEQ_FLAGS), peep = flags & FLAG_PEEPHOLE ? dPtr(d, SEQ_PEEP) : 0, cifg = flags & FLAG_CIFG;

@@ -17,7 +17,7 @@ import { dI32, dPtr } from './desc';
 import { recurrentProduct } from './product';
 import { fma, sigmoidV, tanhV, sigmoidS, tanhS, loadPartial, storePartial } from './simd';
 import { gradThroughRecurrent } from './steps';
-import { lstmGatesForwardX, lstmGatesBackwardX } from './lstm-options';
+import { lstmGatesForwardOptions, lstmGatesBackwardOptions } from './lstm-options';
 
 // One step forward for nb rows (a ForwardStep, assembly/cells.ts): p [nb, 4·U] holds bias + W_ih·x_t;
 // add W_hh·h_{t−1} (rec), then the gates: c_{t−1} (sPrev) -> c_t (sNow), h_t -> y.
@@ -26,7 +26,7 @@ export function lstmStepForward(d: usize, p: usize, rec: usize, ldr: i32, hPrev:
   let H = dI32(d, SEQ_H), U = (H + 3) & ~3, N = 4 * U;
   recurrentProduct(d, rec, ldr, nb, H, 0, N, p, N);
   if (dI32(d, SEQ_FLAGS) == 0) lstmGatesForward(p, N, sPrev, U, sNow, U, y, ldy, nb, H);
-  else lstmGatesForwardX(d, p, N, sPrev, U, sNow, U, y, ldy, nb, H);
+  else lstmGatesForwardOptions(d, p, N, sPrev, U, sNow, U, y, ldy, nb, H);
 }
 
 // One step backward (a BackwardStep): ∂L/∂h_t = dy + dh and dc = ∂L/∂c_t -> dz [nb, N], dc = ∂L/∂c_{t−1},
@@ -36,7 +36,7 @@ export function lstmStepBackward(d: usize, p: usize, aux: usize, rec: usize, ldr
                                  dzh: usize, whhT: usize, tmpA: usize, tmpB: usize, mask: usize, nb: i32): void {
   let H = dI32(d, SEQ_H), U = (H + 3) & ~3, N = 4 * U;
   if (dI32(d, SEQ_FLAGS) == 0) lstmGatesBackward(p, N, sNow, U, sPrev, U, dy, ldy, dh, dc, dz, N, nb, H);
-  else lstmGatesBackwardX(d, p, N, sNow, U, sPrev, U, dy, ldy, dh, dc, dz, N, nb, H, dPtr(d, SEQ_GPEEP));
+  else lstmGatesBackwardOptions(d, p, N, sNow, U, sPrev, U, dy, ldy, dh, dc, dz, N, nb, H, dPtr(d, SEQ_GPEEP));
   gradThroughRecurrent(dz, N, N, whhT, H, dh, mask, nb);
 }
 

@@ -19,14 +19,14 @@ export function sgdStep(w: usize, g: usize, n: i32, lr: f32): void {
 
 // torch.optim.SGD with momentum μ, dampening 0, weight decay λ, optional Nesterov:
 //   d = g + λw;  buf = first ? d : μ·buf + d;  d = nesterov ? d + μ·buf : buf;  w −= lr·d
-// w, g, buf [n]
+// w, g, buf [n]; buf = 0 when there is no momentum buffer (μ = 0, weight decay only): nothing is kept.
 export function sgdMomentumStep(w: usize, g: usize, buf: usize, n: i32, lr: f32, momentum: f32,
                                 weightDecay: f32, nesterov: i32, first: i32): void {
   for (let i = 0; i < n; i++) {
     let o = <usize>i << 2;
     let wi = load<f32>(w + o), d = load<f32>(g + o) + weightDecay * wi;
     let b = first ? d : momentum * load<f32>(buf + o) + d;
-    store<f32>(buf + o, b);
+    if (buf != 0) store<f32>(buf + o, b);
     let step = nesterov ? d + momentum * b : b;
     store<f32>(w + o, wi - lr * step);
   }

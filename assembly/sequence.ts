@@ -53,6 +53,15 @@ function projectInput(d: usize, proj: usize, N: i32, b0: i32, nb: i32): void {
 
 export function seqForward(d: usize, b0: i32, nb: i32): void {
   let cell = dI32(d, SEQ_CELL), T = dI32(d, SEQ_T), B = dI32(d, SEQ_B), H = dI32(d, SEQ_H), K = dI32(d, SEQ_K);
+  let proj = dPtr(d, SEQ_CACHE) + (<usize>seqRegion(cell, T, B, K, H, REGION_PROJ) << 2);
+  projectInput(d, proj, cellColumns(cell, H), b0, nb);
+  seqForwardSteps(d, b0, nb);
+}
+
+// The recurrence of seqForward for rows [b0, b0 + nb), once the input projection of those rows is in
+// the cache (seqForward's, or assembly/ranges.ts seqProjectRows over any split of the T·B rows).
+export function seqForwardSteps(d: usize, b0: i32, nb: i32): void {
+  let cell = dI32(d, SEQ_CELL), T = dI32(d, SEQ_T), B = dI32(d, SEQ_B), H = dI32(d, SEQ_H), K = dI32(d, SEQ_K);
   let reverse = dI32(d, SEQ_REVERSE), N = cellColumns(cell, H), S = cellStateWidth(cell, H), A = cellAuxWidth(cell, H);
   let cache = dPtr(d, SEQ_CACHE), proj = cache + (<usize>seqRegion(cell, T, B, K, H, REGION_PROJ) << 2);
   let state = cache + (<usize>seqRegion(cell, T, B, K, H, REGION_STATE) << 2);
@@ -60,7 +69,6 @@ export function seqForward(d: usize, b0: i32, nb: i32): void {
   let y = dPtr(d, SEQ_Y), ldy = dI32(d, SEQ_LDY), h0 = dPtr(d, SEQ_H0), c0 = dPtr(d, SEQ_C0);
   let lengths = dPtr(d, SEQ_LENGTHS), mask = dPtr(d, SEQ_DROP_MASK), hMasked = dPtr(d, SEQ_H_MASKED);
   let scratch = rowPtr(dPtr(d, SEQ_SCRATCH), b0, N), step = unchecked(FORWARD_STEP[cell]);
-  projectInput(d, proj, N, b0, nb);
   for (let s = 0; s < T; s++) {
     let t = reverse ? T - 1 - s : s, tp = prevStep(t, T, reverse), r = t * B + b0;
     let hPrev = tp < 0 ? rowPtr(h0, b0, H) : rowPtr(y, tp * B + b0, ldy), ldh = tp < 0 ? H : ldy;
@@ -181,7 +189,7 @@ export function seqBackwardWeights(d: usize): void {
   let cache = dPtr(d, SEQ_CACHE), work = dPtr(d, SEQ_WORK);
   unchecked(WEIGHT_GRADIENTS[cell])(d, work + (<usize>seqRegion(cell, T, B, K, H, REGION_DZ) << 2),
     work + (<usize>seqRegion(cell, T, B, K, H, REGION_DZH) << 2), cache + (<usize>seqRegion(cell, T, B, K, H, REGION_AUX) << 2),
-    cellColumns(cell, H), work + (<usize>seqRegion(cell, T, B, K, H, REGION_DW_SCRATCH) << 2));
+    cellColumns(cell, H), 0, cellColumns(cell, H), work + (<usize>seqRegion(cell, T, B, K, H, REGION_DW_SCRATCH) << 2));
 }
 
 // ∂L/∂x for rows [b0, b0 + nb) (accumulated into SEQ_DX; skipped when it is 0).

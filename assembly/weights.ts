@@ -42,8 +42,9 @@ export function recurrentWeightGradients(d: usize, dzh: usize, N: i32, n0: i32, 
   colSum(cols, N, rows, n, dPtr(d, SEQ_GBHH) + (<usize>n0 << 2));
 }
 
-// The plain case (a WeightGradients, assembly/cells.ts): both weights over all N columns.
-export function weightGradients(d: usize, dz: usize, dzh: usize, aux: usize, N: i32, scratch: usize): void {
-  inputWeightGradients(d, dz, N, 0, N, scratch);
-  recurrentWeightGradients(d, dzh, N, 0, N, scratch);
+// The plain case (a WeightGradients, assembly/cells.ts): both weights over the columns [n0, n1).
+export function weightGradients(d: usize, dz: usize, dzh: usize, aux: usize, N: i32, n0: i32, n1: i32,
+                                scratch: usize): void {
+  inputWeightGradients(d, dz, N, n0, n1, scratch);
+  recurrentWeightGradients(d, dzh, N, n0, n1, scratch);
 }

@@ -5,10 +5,18 @@
 //   npm run bench -- --quick      fewer repeats (CI)
 //   npm run bench -- --json       one JSON document on stdout
 //   npm run bench -- --only W2,W3 a subset; --builds simd,scalar; --no-js without the JS baseline
+//   npm run bench -- --threads 2  the 1- and 2-thread rows of the same run (src/bench/threads.ts)
 // Relaxed SIMD on Node 20: node --experimental-wasm-relaxed-simd bench/bench.mjs (npx wasm-lstm
 // bench adds the flag itself).
 import { parseArgs } from 'node:util';
-import { formatReport, runBenchmark, uniform, weightsFor } from '../dist/bench.js';
+import {
+  formatReport,
+  formatThreadsReport,
+  runBenchmark,
+  runThreadsBenchmark,
+  uniform,
+  weightsFor,
+} from '../dist/bench.js';
 import { PlainLSTM } from './plainjs.mjs';
 
 const { values: args } = parseArgs({
@@ -18,8 +26,27 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     builds: { type: 'string' },
     'no-js': { type: 'boolean', default: false },
+    threads: { type: 'string' },
   },
 });
+const list = (v) => (v ? v.split(',').filter(Boolean) : undefined);
+
+// --threads N: the 1- and N-thread rows of the same run instead of the table below.
+if (args.threads !== undefined) {
+  const threads = Number(args.threads);
+  if (!Number.isInteger(threads) || threads < 2) {
+    console.error(`--threads takes a whole number ≥ 2, got ${JSON.stringify(args.threads)}`);
+    process.exit(2);
+  }
+  const report = await runThreadsBenchmark({
+    threads,
+    quick: args.quick,
+    only: list(args.only),
+    build: list(args.builds)?.[0],
+  });
+  console.log(args.json ? JSON.stringify(report, null, 2) : formatThreadsReport(report));
+  process.exit(0);
+}
 
 /** The plain-JS LSTM on a workload (plain SGD, LSTM only; null for the others). */
 function plainJs(w) {
@@ -56,7 +83,6 @@ function plainJs(w) {
   };
 }
 
-const list = (v) => (v ? v.split(',').filter(Boolean) : undefined);
 const report = await runBenchmark({
   quick: args.quick,
   only: list(args.only),

@@ -1,6 +1,6 @@
 // Cold start: the time from `import('wasm-lstm')` to the first forward result, in a fresh process
 // each run (no module, compile or code cache shared between runs).
-//   node bench/coldstart.mjs [--runs N] [--browser] [--json] [--first-call]
+//   node bench/coldstart.mjs [--runs N] [--browser] [--json] [--first-call] [--threads auto|N]
 // Node: a new `node` process per run; prints import → first forward (measured inside the process)
 // and process start → first forward (performance.now() counts from process start).
 // --browser: the same in Debian's Chromium (test/runtimes/chromium.mjs), a fresh profile per run:
@@ -9,6 +9,8 @@
 // the floor: the same page importing a one-line module (test/runtimes/floor.mjs), i.e. what a fresh
 // browser spends on any import. Entries alternate run by run, so machine load hits them alike.
 // The probe: init() (best build), LSTM I=8 H=64, batch 1, T=32, one forward.
+// --threads: init({ threads }) instead (Chromium: on a cross-origin-isolated page). The pool's
+// workers start in the background, so the first forward does not wait for them.
 import { spawn } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -16,23 +18,26 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
 const runs = Number(args[args.indexOf('--runs') + 1]) || 7;
 const json = args.includes('--json');
+const threadsArg = args.includes('--threads') ? args[args.indexOf('--threads') + 1] : undefined;
+const threads = threadsArg === undefined ? undefined : threadsArg === 'auto' ? 'auto' : Number(threadsArg);
 
 const CHILD = `
 const t0 = performance.now();
 const lib = await import('wasm-lstm');
-const { build } = await lib.init();
+const { build, threads } = await lib.init(JSON.parse(process.env.WASM_LSTM_INIT || '{}'));
 const I = 8, H = 64, T = 32;
 const lstm = new lib.LSTM({ inputSize: I, hiddenSize: H, seed: 1 });
 const { output } = lstm.forward(new Float32Array(T * I).fill(0.5), { batch: 1, steps: T });
 const t1 = performance.now();
 if (!output.every(Number.isFinite)) process.exit(1);
-console.log(JSON.stringify({ importToForwardMs: t1 - t0, processToForwardMs: t1, build }));
+console.log(JSON.stringify({ importToForwardMs: t1 - t0, processToForwardMs: t1, build, threads }));
 `;
 
-function child() {
+function child(threadsOption) {
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, ['--input-type=module', '-e', CHILD], {
       cwd: ROOT,
+      env: { ...process.env, WASM_LSTM_INIT: JSON.stringify(threadsOption ? { threads: threadsOption } : {}) },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
@@ -57,12 +62,13 @@ const stats = (xs) => ({
 });
 const fmt = (s) => `${s.median} ms (min ${s.min}, max ${s.max}, ${s.runs} runs)`;
 
-export async function nodeColdStart(n = runs) {
+export async function nodeColdStart(n = runs, threadsOption = threads) {
   const results = [];
-  for (let i = 0; i < n; i++) results.push(await child());
+  for (let i = 0; i < n; i++) results.push(await child(threadsOption));
   return {
     runtime: `node ${process.version}`,
     build: results[0].build,
+    threads: results[0].threads,
     importToForward: stats(results.map((r) => r.importToForwardMs)),
     processToForward: stats(results.map((r) => r.processToForwardMs)),
   };
@@ -73,7 +79,7 @@ async function main() {
   if (args.includes('--browser')) {
     const { chromiumColdStart } = await import('../test/runtimes/chromium.mjs');
     const phase = (c, k) => stats(c.phases.map((p) => p[k]));
-    const both = await chromiumColdStart(runs, { entries: ['browser', 'index', 'floor'] });
+    const both = await chromiumColdStart(runs, { entries: ['browser', 'index', 'floor'], threads });
     report.chromiumFloor = {
       runtime: `chromium ${both.version}, a one-line module (test/runtimes/floor.mjs)`,
       importToForward: stats(both.floor.importToForward),
@@ -94,7 +100,7 @@ async function main() {
   }
   console.log(`cold start to the first forward (LSTM I=8 H=64, B=1, T=32), median of fresh processes:`);
   console.log(
-    `  ${report.node.runtime} (${report.node.build}): import → forward ${fmt(report.node.importToForward)}; process start → forward ${fmt(report.node.processToForward)}`,
+    `  ${report.node.runtime} (${report.node.build}, ${report.node.threads} thread(s)${threads ? `, init({ threads: ${JSON.stringify(threads)} })` : ''}): import → forward ${fmt(report.node.importToForward)}; process start → forward ${fmt(report.node.processToForward)}`,
   );
   if (report.chromiumFloor)
     console.log(

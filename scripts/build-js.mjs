@@ -21,7 +21,8 @@ await build({
 // build (dist/wasm/lstm.*.wasm.js), loaded with literal dynamic imports that stay external here so
 // each build remains its own file, and no node: import.
 mkdirSync('dist/wasm', { recursive: true });
-for (const name of ['relaxed', 'simd', 'scalar']) {
+// (the .mt builds too: init({ threads }) imports them only when threads are asked for)
+for (const name of ['relaxed', 'simd', 'scalar', 'relaxed.mt', 'simd.mt', 'scalar.mt']) {
   const base64 = readFileSync(`build/lstm.${name}.wasm`).toString('base64');
   writeFileSync(
     `dist/wasm/lstm.${name}.wasm.js`,
@@ -135,6 +136,12 @@ await build({
 // The bin must be executable where npm links the folder instead of copying it (npm link, npx of a
 // folder): npm sets the mode only on files it unpacks from a tarball.
 chmodSync('dist/cli.js', 0o755);
+// The pool's worker script as a file, for pages whose Content-Security-Policy forbids blob: workers
+// (init({ threads, workerUrl })): the same text the library starts inline (src/threads/worker-source.ts).
+const workerTs = readFileSync('src/threads/worker-source.ts', 'utf8');
+const workerSource = /export const WORKER_SOURCE = `([^`]*)`;/.exec(workerTs)?.[1];
+if (!workerSource || workerSource.includes('${')) throw new Error('build-js: cannot read WORKER_SOURCE');
+writeFileSync('dist/thread-worker.js', workerSource);
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
   stdio: 'inherit',
 });
@@ -161,6 +168,12 @@ writeFileSync(
     '',
   ].join('\n'),
 );
+// wasm-lstm/thread-worker.js is the threads' worker script, for init({ threads, workerUrl }) on pages whose
+// CSP forbids blob: workers; it exports nothing, and its declaration says so.
+writeFileSync(
+  'dist/thread-worker.d.ts',
+  '// The worker script of init({ threads }): pass its URL as init({ threads, workerUrl }). It exports nothing.\nexport {};\n',
+);
 console.log(
-  'built dist/index.js, dist/browser.js (+ dist/wasm/), dist/bench.js, dist/onnx.js, dist/entries/{workerd,onnx-workerd}.js, dist/cli.js and dist/*.d.ts (+ dist/types/)',
+  'built dist/index.js, dist/browser.js (+ dist/wasm/), dist/bench.js, dist/onnx.js, dist/entries/{workerd,onnx-workerd}.js, dist/cli.js, dist/thread-worker.js and dist/*.d.ts (+ dist/types/)',
 );

@@ -27,8 +27,8 @@
  * ```
  * @module wasm-lstm
  */
-export { init, detectFeatures, supportedBuilds } from './runtime.js';
-export type { BuildName, Features, InitInfo, InitOptions, WasmSource } from './runtime.js';
+export { init, detectFeatures, supportedBuilds, terminate, threadStatus } from './runtime.js';
+export type { BuildName, Features, InitInfo, InitOptions, ThreadStatus, WasmSource } from './runtime.js';
 export { measurePeak } from './peak.js';
 export type { PeakOptions, PeakResult } from './peak.js';
 export { LSTM } from './layers/lstm.js';

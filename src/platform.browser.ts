@@ -14,6 +14,12 @@ const INLINE: Record<BuildName, () => Promise<{ default: string }>> = {
   simd: () => import('./wasm/lstm.simd.wasm.js'),
   scalar: () => import('./wasm/lstm.scalar.wasm.js'),
 };
+// The threaded builds (imported shared memory), fetched only by init({ threads }).
+const INLINE_THREADED: Record<BuildName, () => Promise<{ default: string }>> = {
+  'relaxed-simd': () => import('./wasm/lstm.relaxed.mt.wasm.js'),
+  simd: () => import('./wasm/lstm.simd.mt.wasm.js'),
+  scalar: () => import('./wasm/lstm.scalar.mt.wasm.js'),
+};
 
 function fromBase64(text: string): Uint8Array<ArrayBuffer> {
   const native = (Uint8Array as unknown as { fromBase64?: (s: string) => Uint8Array<ArrayBuffer> }).fromBase64;
@@ -25,14 +31,14 @@ function fromBase64(text: string): Uint8Array<ArrayBuffer> {
 }
 
 /** The build's bytes, from its inlined module (init() compiles them once per build). */
-export async function defaultKernel(build: BuildName): Promise<Uint8Array<ArrayBuffer>> {
+export async function defaultKernel(build: BuildName, threaded = false): Promise<Uint8Array<ArrayBuffer>> {
   let module: { default: string };
   try {
-    module = await INLINE[build]();
+    module = await (threaded ? INLINE_THREADED : INLINE)[build]();
   } catch (e) {
     throw new LSTMError('BUILD_UNAVAILABLE', `could not load the ${build} build`, {
       argument: 'build',
-      expected: `its module dist/wasm/lstm.${build === 'relaxed-simd' ? 'relaxed' : build}.wasm.js`,
+      expected: `its module dist/wasm/lstm.${build === 'relaxed-simd' ? 'relaxed' : build}${threaded ? '.mt' : ''}.wasm.js`,
       actual: String(e),
     });
   }

@@ -11,9 +11,11 @@ const WASM_FILE: Record<BuildName, string> = {
   scalar: 'lstm.scalar.wasm',
 };
 
-/** The package's own copy of a build: build/lstm.*.wasm beside dist/. */
-export async function defaultKernel(build: BuildName): Promise<URL> {
-  return new URL(`../build/${WASM_FILE[build]}`, import.meta.url);
+/** The package's own copy of a build: build/lstm.*.wasm beside dist/ (`threaded`: the build with an
+ *  imported shared memory, lstm.*.mt.wasm, for init({ threads })). */
+export async function defaultKernel(build: BuildName, threaded = false): Promise<URL> {
+  const file = threaded ? WASM_FILE[build].replace(/\.wasm$/, '.mt.wasm') : WASM_FILE[build];
+  return new URL(`../build/${file}`, import.meta.url);
 }
 
 /** A string given as `wasm`: relative to the package's dist/ folder. */

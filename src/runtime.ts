@@ -1,12 +1,15 @@
 // Which build runs, and the one memory it runs in. init() detects features, loads the best
 // build (relaxed SIMD > SIMD > scalar) and keeps one Runtime per build; layers bind to the
-// runtime that was current when they were made.
+// runtime that was current when they were made. init({ threads }) makes a build's threaded runtime
+// current instead (src/threads/: a shared memory and a worker pool).
 import { Arena } from './arena.js';
 import { LSTMError, describe } from './errors.js';
 import { type Kernels, USIZE_RESULTS } from './kernels.generated.js';
+import { threadsUnavailable } from './threads/detect.js';
+import type { Pool } from './threads/pool.js';
 
 export type { Kernels };
-import { defaultKernel, readFileBytes, resolveUrl } from './platform.js';
+import { defaultKernel, nodeModule, readFileBytes, resolveUrl } from './platform.js';
 import { buildOfModule } from './build-marker.js';
 
 /**
@@ -24,14 +27,20 @@ export interface Features {
   simd: boolean;
   /** Relaxed SIMD (the `'relaxed-simd'` build). */
   relaxedSimd: boolean;
-  /** Wasm threads (shared memory and atomics) and `SharedArrayBuffer`. */
+  /** Can init({ threads }) run a worker pool here: wasm threads (shared memory and atomics),
+   *  `SharedArrayBuffer` (in browsers: a cross-origin isolated page) and workers. */
   threads: boolean;
+  /** Why threads are off here (no SharedArrayBuffer, page not cross-origin isolated, no Worker). */
+  threadsReason?: string;
 }
 /** What {@link init} loaded. */
 export interface InitInfo {
   /** The build now current: layers created from now on run on it. */
   build: BuildName;
-  /** What the engine supports (as {@link detectFeatures} reports it). */
+  /** Threads new layers use, the calling one included (1 unless init({ threads }) could start more). */
+  threads: number;
+  /** What the engine supports (as {@link detectFeatures} reports it; after init({ threads }), `threads` is
+   *  false and `threadsReason` set when the pool could not start). */
   features: Features;
 }
 /**
@@ -48,22 +57,36 @@ export interface InitOptions {
    *  `wasm-lstm.build` custom section. */
   build?: BuildName;
   /** Where the chosen build's .wasm comes from, for hosts that load it themselves (default: the
-   *  package's own `build/lstm.*.wasm`, or in browsers its inlined copy). A module that is not the named
-   *  build is rejected (`INVALID_ARGUMENT`). */
+   *  package's own `build/lstm.*.wasm`, or in browsers its inlined copy; with threads: the threaded
+   *  build, `lstm.<build>.mt.wasm`). A module that is not the named build is rejected
+   *  (`INVALID_ARGUMENT`). */
   wasm?: WasmSource;
   /** Run every hot kernel on tiny sizes right after init() resolves (in a later task, so init() and a
    *  first call made at once are not delayed), so the engine's optimizing compiler has them before the
    *  first real call. Default true. */
   warmUp?: boolean;
+  /** Threads for layers created from now on, the calling one included: an integer in [1, 64], or
+   *  'auto' (the cores the runtime reports, at most 8). Default 1. Calls split their batch rows (and
+   *  large products) across the threads; outputs, states and gradients are bit-identical to one thread
+   *  (the peephole gradient, recordGradNorms and clipNorm's global norm within 1e-6 relative). Where
+   *  threads cannot run, 1 (see features.threadsReason). */
+  threads?: number | 'auto';
+  /** The URL of the package's `dist/thread-worker.js` (export `wasm-lstm/thread-worker.js`), for pages
+   *  whose Content-Security-Policy forbids `blob:` workers. Default: a worker made from an inlined
+   *  script. */
+  workerUrl?: string | URL;
 }
 
 export interface Runtime {
   build: BuildName;
   kernels: Kernels;
   arena: Arena;
+  /** The worker pool of a threaded runtime (null: one thread). */
+  pool: Pool | null;
 }
 
-// Probe modules (toolchain.md): each validates only where the feature is implemented.
+// Probe modules: each validates only where the feature is implemented (checked in Node 20,
+// Chromium, Deno, Bun and workerd; Node 20 validates the relaxed one only with its flag).
 const HEADER = [0, 97, 115, 109, 1, 0, 0, 0];
 const PROBE_SIMD = new Uint8Array([
   ...HEADER,
@@ -164,10 +187,12 @@ export function detectFeatures(): Features {
       return false;
     }
   };
+  const threadsReason = threadsUnavailable(ok(PROBE_THREADS));
   return {
     simd: ok(PROBE_SIMD),
     relaxedSimd: ok(PROBE_RELAXED),
-    threads: ok(PROBE_THREADS) && typeof SharedArrayBuffer !== 'undefined',
+    threads: threadsReason === null,
+    ...(threadsReason === null ? {} : { threadsReason }),
   };
 }
 
@@ -179,9 +204,13 @@ export function supportedBuilds(features: Features = detectFeatures()): BuildNam
   return BUILDS.filter((b) => b === 'scalar' || (b === 'simd' ? features.simd : features.simd && features.relaxedSimd));
 }
 
-async function loadModule(build: BuildName, given: WasmSource | undefined): Promise<WebAssembly.Module> {
+async function loadModule(
+  build: BuildName,
+  given: WasmSource | undefined,
+  threaded = false,
+): Promise<WebAssembly.Module> {
   // Without a source, the package's own copy (platform.ts: a file URL; in browsers, inlined bytes).
-  const source = given ?? (await defaultKernel(build));
+  const source = given ?? (await defaultKernel(build, threaded));
   if (source instanceof WebAssembly.Module) return source;
   if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return WebAssembly.compile(source as BufferSource);
   const url = source instanceof URL ? source : resolveUrl(source);
@@ -215,7 +244,11 @@ function unsignedResults(exports: Kernels): Kernels {
 
 /** The chosen build's compiled module, or a typed error: a source of the wrong type, a file or URL
  *  that cannot be read (BUILD_UNAVAILABLE), or bytes that are not wasm (INVALID_ARGUMENT). */
-async function loadKernelModule(build: BuildName, source: WasmSource | undefined): Promise<WebAssembly.Module> {
+async function loadKernelModule(
+  build: BuildName,
+  source: WasmSource | undefined,
+  threaded = false,
+): Promise<WebAssembly.Module> {
   const isSource =
     source === undefined ||
     source instanceof WebAssembly.Module ||
@@ -231,7 +264,7 @@ async function loadKernelModule(build: BuildName, source: WasmSource | undefined
     });
   }
   try {
-    return await loadModule(build, source);
+    return await loadModule(build, source, threaded);
   } catch (e) {
     if (e instanceof LSTMError) throw e;
     const notWasm = e instanceof WebAssembly.CompileError;
@@ -282,41 +315,47 @@ function scheduleWarmUp(kernels: Kernels, scratch: number): void {
   timer.unref?.();
 }
 
-/** The arena over the kernels' memory, past their static data and (when warmUp) the warm-up's scratch. */
-function makeArena(kernels: Kernels, warmUp: boolean): Arena {
+/** The arena over the kernels' memory, past their static data and (when warmUp) the warm-up's scratch;
+ *  `maxBytes`: a shared memory's declared maximum (the threaded runtime's). */
+function makeArena(kernels: Kernels, warmUp: boolean, maxBytes?: number): Arena {
   const scratch = Math.ceil(kernels.heapBase() / 64) * 64;
   const base = scratch + (warmUp ? kernels.warmUpScratchBytes() : 0);
   const have = kernels.memory.buffer.byteLength;
   if (base > have) kernels.memory.grow(Math.ceil((base - have) / 65536));
   if (warmUp) scheduleWarmUp(kernels, scratch);
-  return new Arena(kernels.memory, base);
+  return new Arena(kernels.memory, base, maxBytes);
 }
 
 const runtimes = new Map<BuildName, Promise<Runtime>>();
+/** The threaded runtimes init({ threads }) made (terminate() ends their pools). */
+const threadedRuntimes = new Set<Runtime>();
 let current: Runtime | null = null;
 
 /**
  * Load a build of the kernels and make it current for layers created from now on; every layer,
  * model and session needs this to have resolved first (else `NOT_INITIALIZED`). Idempotent: each
  * build is loaded once (the first call's `wasm` and `warmUp` decide how); a later call with another
- * build switches the current one, and layers keep running on the build they were created with.
+ * build, or with or without threads, switches the current runtime, and layers keep running on the one
+ * they were created with.
  *
  * @example
  * ```ts
- * const info = await init(); // the fastest build: { build: 'relaxed-simd' | 'simd' | 'scalar', features }
+ * const info = await init(); // the fastest build: { build: 'relaxed-simd' | 'simd' | 'scalar', threads: 1, features }
  * await init({ build: 'scalar' }); // force one (BUILD_UNAVAILABLE if the engine cannot run it)
  * await init({ wasm: await (await fetch('/lstm.simd.wasm')).arrayBuffer() }); // bytes you loaded
+ * const { threads } = await init({ threads: 'auto' }); // a worker pool where the runtime allows one
  * ```
  * @throws {@link LSTMError} `INVALID_ARGUMENT` for options that are not an object, an unknown build, a
- *   `wasm` of the wrong type, bytes that are not a wasm-lstm build, or a module whose marker names another
- *   build than `build`; `BUILD_UNAVAILABLE` for a build this engine cannot run or a file / URL that cannot be
- *   read (the promise rejects).
+ *   `wasm` of the wrong type, bytes that are not a wasm-lstm build, a module whose marker names another
+ *   build than `build`, a `threads` that is not an integer in [1, 64] or 'auto', or a `workerUrl` that is
+ *   not a URL; `BUILD_UNAVAILABLE` for a build this engine cannot run or a file / URL that cannot be read
+ *   (the promise rejects).
  */
 export async function init(options: InitOptions = {}): Promise<InitInfo> {
   if (options === null || typeof options !== 'object') {
     throw new LSTMError('INVALID_ARGUMENT', 'init options must be an object', {
       argument: 'options',
-      expected: '{ build?, wasm? }',
+      expected: '{ build?, wasm?, warmUp?, threads?, workerUrl? }',
       actual: describe(options),
     });
   }
@@ -342,6 +381,24 @@ export async function init(options: InitOptions = {}): Promise<InitInfo> {
       actual: build,
     });
   }
+  if (options.threads !== undefined && options.threads !== 1) {
+    // threads/ loads here, on the first call that asks for them (it validates the option too)
+    const chosen = build;
+    const { initThreads } = await import('./threads/init-threads.js');
+    const rt = await initThreads(chosen, options, features, {
+      load: (source) => loadKernelModule(chosen, source, true),
+      readResults: unsignedResults,
+      arenaFor: (kernels, maxBytes) => makeArena(kernels, options.warmUp !== false, maxBytes),
+      error: (code, message, detail) => new LSTMError(code, message, detail),
+      describe,
+      nodeModule,
+    });
+    if (rt) {
+      threadedRuntimes.add(rt);
+      current = rt;
+      return { build, threads: rt.pool!.threads, features };
+    }
+  }
   let pending = runtimes.get(build);
   if (!pending) {
     const chosen = build;
@@ -349,13 +406,39 @@ export async function init(options: InitOptions = {}): Promise<InitInfo> {
       const module = await loadKernelModule(chosen, options.wasm);
       if (options.wasm !== undefined) buildOfModule(module, chosen); // a marked module must be the named build
       const kernels = unsignedResults(await instantiateKernels(chosen, module));
-      return { build: chosen, kernels, arena: makeArena(kernels, options.warmUp !== false) };
+      return { build: chosen, kernels, arena: makeArena(kernels, options.warmUp !== false), pool: null };
     })();
     runtimes.set(build, pending);
     pending.catch(() => runtimes.delete(chosen));
   }
   current = await pending;
-  return { build, features };
+  return { build, threads: 1, features };
+}
+
+/** What {@link threadStatus} reports. */
+export interface ThreadStatus {
+  /** Threads the current runtime's calls are split for (1: no pool). */
+  threads: number;
+  /** Workers started so far (threads − 1 once the pool is up; calls made before run on fewer). */
+  workersReady: number;
+  /** Tasks the workers have run. */
+  workerTasks: number;
+  /** Why workers failed to start, if any did. */
+  errors: string[];
+}
+
+/** The current runtime's threads: how many, how many workers are up, how much they did (for checking
+ *  that init({ threads }) took effect, and why not). */
+export function threadStatus(): ThreadStatus {
+  const pool = current?.pool;
+  if (!pool || pool.terminated) return { threads: 1, workersReady: 0, workerTasks: 0, errors: [] };
+  return { threads: pool.threads, workersReady: pool.ready, workerTasks: pool.workerTasks, errors: [...pool.failures] };
+}
+
+/** End every worker pool (nothing else keeps running: workers are unref'd and sleep between jobs).
+ *  Layers on a threaded runtime keep working, on the calling thread; init({ threads }) starts a new pool. */
+export function terminate(): void {
+  for (const rt of threadedRuntimes) rt.pool?.terminate();
 }
 
 /** Has init() resolved at least once? */

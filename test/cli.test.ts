@@ -37,6 +37,26 @@ describe('wasm-lstm CLI', () => {
     expect(JSON.parse(p.stdout).rows.map((x: { next: string }) => x.next)).toEqual(['Cat', 'Mouse', 'Dog']);
   });
 
+  it('train --threads 2: the same losses as one thread, and the summary says 2 threads', () => {
+    const losses = (threads: string) => {
+      const r = run('train', 'sine', '--epochs', '2', '--json', '--threads', threads);
+      expect(r.status, r.stderr).toBe(0);
+      const lines = r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      return { losses: lines.slice(0, -1).map((l) => l.loss as number), summary: lines.at(-1) };
+    };
+    const one = losses('1'),
+      two = losses('2');
+    expect(two.summary.threads).toBe(2);
+    expect(one.summary.threads).toBe(1);
+    expect(two.losses).toHaveLength(2);
+    two.losses.forEach((l, i) => {
+      expect(Math.abs(l - one.losses[i]!) / Math.max(1, Math.abs(one.losses[i]!))).toBeLessThan(1e-6);
+    });
+  });
+
   it('plain lines without a TTY', () => {
     const r = run('train', 'adding', '--epochs', '2', '--samples', '128', '--steps', '10');
     expect(r.status).toBe(0);
@@ -90,6 +110,8 @@ describe('wasm-lstm CLI', () => {
       ['frobnicate'],
       [],
       ['gradflow', '--cell', 'tcn'],
+      ['train', 'adding', '--threads', 'many'],
+      ['train', 'adding', '--threads', '0'],
       ['bench', '--only', 'W9'],
       ['bench', '--builds', 'avx512'],
       ['bench', '--fast'],

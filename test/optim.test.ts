@@ -53,6 +53,15 @@ const RULES: { name: string; make: () => Optimizer; rule: Rule; clip?: number; c
     },
   },
   {
+    // no momentum buffer: the kernel gets a null buffer and must keep nothing (it once wrote the
+    // buffer at address 0, over the kernels' static data)
+    name: 'SGD weight decay without momentum',
+    make: () => new SGD({ learningRate: 0.1, weightDecay: 0.05 }),
+    rule: (w, g) => {
+      for (let i = 0; i < w.length; i++) w[i]! -= 0.1 * (g[i]! + 0.05 * w[i]!);
+    },
+  },
+  {
     name: 'Adam with clipNorm',
     make: () => new Adam({ learningRate: 0.01, clipNorm: 0.5 }),
     clip: 0.5,

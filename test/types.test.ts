@@ -50,7 +50,8 @@ describe('the published type declarations', () => {
       expect(status).toBe(0);
       // every entry came from the built declarations, not from src/
       expect(resolved.filter((f) => f.startsWith('src/'))).toEqual([]);
-      for (const f of ['dist/onnx.d.ts', 'dist/bench.d.ts', 'dist/wasm-module.d.ts']) expect(resolved).toContain(f);
+      for (const f of ['dist/onnx.d.ts', 'dist/bench.d.ts', 'dist/wasm-module.d.ts', 'dist/thread-worker.d.ts'])
+        expect(resolved).toContain(f);
       expect(resolved).toContain(extra.length ? 'dist/types/src/entries/workerd.d.ts' : 'dist/types/src/index.d.ts');
     }, 120_000);
   }

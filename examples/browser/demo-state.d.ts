@@ -8,6 +8,8 @@ export interface DemoRun {
   steps: number;
   hidden: number;
   build: string;
+  /** Threads the run had (1, or what init({ threads }) gave). */
+  threads: number | null;
   stepsPerSec: number;
 }
 
@@ -17,6 +19,7 @@ export interface DemoConfig {
   steps: number;
   hidden: number;
   build: string;
+  threads: number | 'auto';
 }
 
 /** One row of the f32/int8 comparison (the worker's compareInt8). */
@@ -39,6 +42,10 @@ export interface DemoQuantized {
 export interface DemoState {
   running: boolean;
   build: string | null;
+  /** Threads the running model has (the worker's init({ threads }) result). */
+  threads: number | null;
+  /** The page is cross-origin isolated (threads can run). */
+  isolated: boolean;
   steps: number;
   loss: number;
   valLoss: number;

@@ -14,6 +14,8 @@ const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'modu
 const demo = {
   running: false,
   build: null,
+  threads: null,
+  isolated: globalThis.crossOriginIsolated === true,
   steps: 0,
   loss: NaN,
   valLoss: NaN,
@@ -99,7 +101,13 @@ const config = () => ({
   steps: Math.max(5, Math.min(200, Number(control('steps').value) || 40)),
   hidden: Number(control('hidden').value),
   build: /** @type {HTMLInputElement} */ (document.querySelector('input[name=build]:checked')).value,
+  threads: control('threads').value === 'auto' ? 'auto' : Number(control('threads').value),
 });
+// Threads need SharedArrayBuffer, which only a cross-origin-isolated page has.
+if (!demo.isolated) {
+  control('threads').disabled = true;
+  $('threads-note').textContent = 'needs a cross-origin-isolated page (COOP/COEP)';
+}
 let baseline = NaN,
   lastDraw = 0,
   sps = [],
@@ -109,7 +117,16 @@ function start() {
   const cfg = config();
   for (const a of lossData) a.length = 0;
   lossChart.setData([[], [], [], []]);
-  Object.assign(demo, { running: true, steps: 0, loss: NaN, valLoss: NaN, stepsPerSec: 0, build: null, config: cfg });
+  Object.assign(demo, {
+    running: true,
+    steps: 0,
+    loss: NaN,
+    valLoss: NaN,
+    stepsPerSec: 0,
+    build: null,
+    threads: null,
+    config: cfg,
+  });
   sps = [];
   $('start').textContent = 'Restart';
   control('stop').disabled = false;
@@ -145,7 +162,7 @@ for (const r of /** @type {NodeListOf<HTMLInputElement>} */ (document.querySelec
       start();
     }
   };
-for (const id of ['task', 'steps', 'hidden'])
+for (const id of ['task', 'steps', 'hidden', 'threads'])
   $(id).onchange = () => {
     if (demo.running) {
       recordRun();
@@ -159,21 +176,31 @@ function recordRun() {
   const sorted = [...sps].sort((a, b) => a - b),
     median = sorted[Math.floor(sorted.length / 2)];
   const c = demo.config;
-  const key = `${c.task}/${c.steps}/${c.hidden}/${demo.build}`;
+  const key = `${c.task}/${c.steps}/${c.hidden}/${demo.build}/${demo.threads}`;
   demo.runs = demo.runs.filter((r) => r.key !== key);
-  demo.runs.push({ key, task: c.task, steps: c.steps, hidden: c.hidden, build: demo.build, stepsPerSec: median });
+  demo.runs.push({
+    key,
+    task: c.task,
+    steps: c.steps,
+    hidden: c.hidden,
+    build: demo.build,
+    threads: demo.threads,
+    stepsPerSec: median,
+  });
   drawTable();
 }
 function drawTable() {
+  const same = (r, s) => s.task === r.task && s.steps === r.steps && s.hidden === r.hidden;
   const rows = demo.runs.map((r) => {
-    const scalar = demo.runs.find(
-      (s) => s.build === 'scalar' && s.task === r.task && s.steps === r.steps && s.hidden === r.hidden,
-    );
-    const speedup = scalar && r.build !== 'scalar' ? `${(r.stepsPerSec / scalar.stepsPerSec).toFixed(2)}× scalar` : '';
-    return `<tr><td>${r.task}</td><td>${r.steps}</td><td>${r.hidden}</td><td>${r.build}</td><td>${r.stepsPerSec.toFixed(0)}</td><td>${speedup}</td></tr>`;
+    const scalar = demo.runs.find((s) => same(r, s) && s.build === 'scalar' && s.threads === 1);
+    const oneThread = demo.runs.find((s) => same(r, s) && s.build === r.build && s.threads === 1);
+    const speedups = [];
+    if (scalar && r !== scalar) speedups.push(`${(r.stepsPerSec / scalar.stepsPerSec).toFixed(2)}× scalar`);
+    if (oneThread && r !== oneThread) speedups.push(`${(r.stepsPerSec / oneThread.stepsPerSec).toFixed(2)}× 1 thread`);
+    return `<tr><td>${r.task}</td><td>${r.steps}</td><td>${r.hidden}</td><td>${r.build}</td><td>${r.threads}</td><td>${r.stepsPerSec.toFixed(0)}</td><td>${speedups.join(', ')}</td></tr>`;
   });
   $('compare-rows').innerHTML =
-    rows.join('') || '<tr><td colspan="6">Train with one build, then flip the toggle.</td></tr>';
+    rows.join('') || '<tr><td colspan="7">Train with one build, then flip the toggles.</td></tr>';
 }
 drawTable();
 
@@ -183,8 +210,10 @@ worker.onmessage = ({ data: m }) => {
   if (m.run !== run) return; // still in flight from a run that was restarted or stopped
   if (m.type === 'ready') {
     demo.build = m.build;
+    demo.threads = m.threads;
     baseline = m.baseline.mse;
     $('s-build').textContent = m.build;
+    $('s-threads').textContent = String(m.threads);
     $('s-base').textContent = `${fmt(m.baseline.mse)} (${m.baseline.label})`;
     if (m.build !== 'scalar') $('best-name').textContent = `(${m.build})`;
   } else if (m.type === 'progress') {

@@ -3,6 +3,8 @@
 // stream-worker.js (streaming inference, stream.html) with esbuild into memory, and serves them
 // on 127.0.0.1 with the pages and /models/forecaster.safetensors (examples/pytorch's model). The package's browser entry brings its kernels as
 // chunks; the package's build/*.wasm are served at /build/ too, for init({ wasm: '/build/…' }).
+// Every response carries COOP/COEP, so the pages are cross-origin isolated: that is what gives them
+// SharedArrayBuffer, and the demo its threads toggle (init({ threads })).
 //   npm run demo:web [-- --port 8080]        (PORT=… works too; 0 picks a free port)
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -14,6 +16,8 @@ import sirv from 'sirv';
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..', '..');
 const TYPES = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
+/** Cross-origin isolation: the pages and their workers get SharedArrayBuffer (threads). */
+const ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
 
 /** Bundles the demo; resolves a Map '/dist/name' → { type, body }. */
 export async function bundleDemo() {
@@ -41,17 +45,25 @@ export async function bundleDemo() {
   );
 }
 
-/** Starts the server; resolves { url, close }. */
-export async function startDemo({ port = 0, host = '127.0.0.1' } = {}) {
+/** Starts the server; resolves { url, close }. `isolated: false` leaves out COOP/COEP (no threads). */
+export async function startDemo({ port = 0, host = '127.0.0.1', isolated = true } = {}) {
   const bundle = await bundleDemo();
-  const opts = { dev: true, etag: false, setHeaders: (res) => res.setHeader('Cache-Control', 'no-store') };
+  const headers = isolated ? ISOLATION : {};
+  const opts = {
+    dev: true,
+    etag: false,
+    setHeaders: (res) => {
+      res.setHeader('Cache-Control', 'no-store');
+      for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+    },
+  };
   const page = sirv(HERE, opts),
     wasm = sirv(join(ROOT, 'build'), opts);
   const server = createServer((req, res) => {
     const path = new URL(req.url, 'http://x').pathname;
     const file = bundle.get(path);
     if (file) {
-      res.writeHead(200, { 'Content-Type': file.type, 'Cache-Control': 'no-store' });
+      res.writeHead(200, { 'Content-Type': file.type, 'Cache-Control': 'no-store', ...headers });
       return res.end(file.body);
     }
     const notFound = () => {
@@ -60,7 +72,7 @@ export async function startDemo({ port = 0, host = '127.0.0.1' } = {}) {
     };
     if (path === '/models/forecaster.safetensors') {
       // stream.html's model: the PyTorch-trained forecaster of examples/pytorch
-      res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Cache-Control': 'no-store' });
+      res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Cache-Control': 'no-store', ...headers });
       return res.end(readFileSync(join(ROOT, 'examples/pytorch/model.safetensors')));
     }
     if (path.startsWith('/build/')) {

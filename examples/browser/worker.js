@@ -1,8 +1,8 @@
 // The training loop, in a module Web Worker so the page stays responsive. Messages in:
-//   { type: 'start', run, config: { task: 'sine'|'adding', steps, hidden, build: 'best'|'scalar' } }
+//   { type: 'start', run, config: { task: 'sine'|'adding', steps, hidden, build: 'best'|'scalar', threads: 1|2|4|'auto' } }
 //   { type: 'stop' }
 //   { type: 'quantize' }: between two training chunks, quantize the model as it is now
-// Messages out: 'ready' (build, features, baseline), 'progress' (steps, loss, steps/s), 'eval'
+// Messages out: 'ready' (build, threads, features, baseline), 'progress' (steps, loss, steps/s), 'eval'
 // (validation loss and predictions over the truth), 'quantized' (f32 against int8: file size,
 // inference speed, validation loss), 'error'; each carries the run id it belongs to.
 import { init, Sequential, LSTM, Dense, Adam, tasks, mulberry32 } from 'wasm-lstm';
@@ -149,7 +149,8 @@ function compareInt8(model, data) {
 }
 
 async function train(cfg, gen, post) {
-  const info = await init(cfg.build === 'scalar' ? { build: 'scalar' } : {});
+  // threads: the pool's workers start from this worker (nested workers) over one shared memory
+  const info = await init({ ...(cfg.build === 'scalar' ? { build: 'scalar' } : {}), threads: cfg.threads ?? 1 });
   const data = makeData(cfg);
   const model = new Sequential([
     new LSTM({ inputSize: data.inputSize, hiddenSize: cfg.hidden, returnSequences: data.perStep, seed: SEED }),
@@ -157,7 +158,14 @@ async function train(cfg, gen, post) {
   ]);
   const optimizer = new Adam({ learningRate: 1e-2, clipNorm: 1 });
   model.compile({ loss: 'mse', optimizer });
-  post({ type: 'ready', build: info.build, features: info.features, baseline: data.baseline, config: cfg });
+  post({
+    type: 'ready',
+    build: info.build,
+    threads: info.threads,
+    features: info.features,
+    baseline: data.baseline,
+    config: cfg,
+  });
   const rng = mulberry32(SEED);
   let epoch = batches(data.train, rng),
     next = 0,

@@ -24,6 +24,8 @@ export type {
   WorkloadResult,
 } from './run.js';
 export { formatReport, reportTable, reportTitle, reportNotes } from './report.js';
+export { runThreadsBenchmark, formatThreadsReport } from './threads.js';
+export type { ThreadsBenchmarkOptions, ThreadsReport, ThreadsRow, ThreadsStat } from './threads.js';
 export { measurePeak, supportedBuilds } from '../index.js';
 export type { PeakResult, BuildName } from '../index.js';
 export { WORKLOADS, flops, uniform, weightsFor } from './workloads.js';

@@ -5,12 +5,13 @@ import { LSTMError } from '../errors.js';
 
 export const USAGE = `usage:
   wasm-lstm train <adding|copy|sine|dogcat|text> [--epochs N] [--hidden H] [--batch B] [--lr X]
-                  [--seed S] [--steps T] [--samples N] [--save FILE] [--json]
+                  [--seed S] [--steps T] [--samples N] [--save FILE] [--json] [--threads N|auto]
                   text: --text FILE [--generate N] [--temperature X]
   wasm-lstm predict --model FILE [--task adding|copy|sine|dogcat|text] [--samples N] [--seed S] [--json]
+                  [--threads N|auto]
                   text: [--prompt STR] [--generate N] [--temperature X]
   wasm-lstm gradflow [--cell rnn|lstm|gru] [--steps T] [--hidden H] [--samples N] [--seed S] [--json]
-  wasm-lstm bench [--quick] [--json] [--only W1,W2,…] [--builds simd,scalar] [--no-relaxed]`;
+  wasm-lstm bench [--quick] [--json] [--only W1,W2,…] [--builds simd,scalar] [--no-relaxed] [--threads N]`;
 
 /** A mistake in the command line: printed with the usage, exit code 2. */
 export class UsageError extends Error {}
@@ -32,6 +33,12 @@ export function int(name: string, v: string | undefined, fallback: number, min =
   if (v.trim() === '' || !Number.isInteger(n) || n < min || n > max)
     throw new UsageError(`--${name} must be an integer in [${min}, ${max}], got ${JSON.stringify(v)}`);
   return n;
+}
+
+/** --threads: a whole number of threads (1–64) or 'auto', as init() takes them; absent: one thread. */
+export function threadsFlag(v: string | undefined): number | 'auto' | undefined {
+  if (v === undefined || v === 'auto') return v;
+  return int('threads', v, 1, 1, 64);
 }
 
 export function num(name: string, v: string | undefined, fallback: number, allowZero = false): number {

@@ -4,9 +4,10 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { formatReport } from '../bench/report.js';
 import { runBenchmark } from '../bench/run.js';
+import { formatThreadsReport, runThreadsBenchmark } from '../bench/threads.js';
 import { WORKLOADS } from '../bench/workloads.js';
 import { BUILDS, type BuildName, supportedBuilds } from '../runtime.js';
-import { UsageError } from './args.js';
+import { int, UsageError } from './args.js';
 
 const RELAXED_FLAG = '--experimental-wasm-relaxed-simd';
 
@@ -27,6 +28,7 @@ export async function bench(argv: string[]): Promise<void> {
       only: { type: 'string' },
       builds: { type: 'string' },
       'no-relaxed': { type: 'boolean', default: false },
+      threads: { type: 'string' },
     },
   });
   const list = (v: string | undefined) => (v === undefined ? undefined : v.split(',').filter(Boolean));
@@ -59,6 +61,19 @@ export async function bench(argv: string[]): Promise<void> {
     }
   }
 
+  if (values.threads !== undefined) {
+    // the 1- and N-thread rows of the same run, for the best build asked for (src/bench/threads.ts)
+    const threads = int('threads', values.threads, 2, 2, 64);
+    const build = builds?.find((b) => supportedBuilds().includes(b as BuildName)) as BuildName | undefined;
+    const report = await runThreadsBenchmark({
+      threads,
+      quick: values.quick,
+      ...(only ? { only } : {}),
+      ...(build ? { build } : {}),
+    });
+    console.log(values.json ? JSON.stringify(report, null, 2) : formatThreadsReport(report));
+    return;
+  }
   const progress = !values.json && process.stderr.isTTY;
   const total = only?.length ?? WORKLOADS.length;
   let done = 0;

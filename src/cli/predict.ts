@@ -9,7 +9,7 @@ import { addingProblem } from '../tasks/adding.js';
 import { copyTask } from '../tasks/copy.js';
 import { dogcatData, dogcatQuestions } from '../tasks/dogcat.js';
 import { sineTask } from '../tasks/sine.js';
-import { checkFile, InputError, int, isTask, num, type TaskName, TASKS, UsageError } from './args.js';
+import { checkFile, InputError, int, isTask, num, type TaskName, TASKS, threadsFlag, UsageError } from './args.js';
 import { DEFAULTS } from './tasks.js';
 
 interface PredictOptions {
@@ -123,9 +123,11 @@ export async function predict(argv: string[]): Promise<void> {
       generate: { type: 'string' },
       temperature: { type: 'string' },
       json: { type: 'boolean', default: false },
+      threads: { type: 'string' },
     },
   });
   if (!values.model) throw new UsageError('predict needs --model FILE');
+  const threads = threadsFlag(values.threads);
   if (values.task !== undefined && !isTask(values.task))
     throw new UsageError(`unknown task ${JSON.stringify(values.task)}: expected one of ${TASKS.join(', ')}`);
   await checkFile('model', values.model);
@@ -151,7 +153,7 @@ export async function predict(argv: string[]): Promise<void> {
     generate: int('generate', values.generate, 200, 0),
     temperature: num('temperature', values.temperature, 0.7, true),
   };
-  await init();
+  await init(threads === undefined ? {} : { threads });
   const model = await Sequential.load(bytes);
   try {
     const { lines, json } = RUN[task](model, o);

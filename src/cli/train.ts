@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import type { EpochLogs } from '../model/sequential.js';
 import { init } from '../runtime.js';
-import { checkFile, InputError, int, isTask, num, TASKS, UsageError } from './args.js';
+import { checkFile, InputError, int, isTask, num, TASKS, threadsFlag, UsageError } from './args.js';
 import { DEFAULTS, setupTask } from './tasks.js';
 
 /** `path` can be written: its folder exists and takes a file, and it is not a folder itself. */
@@ -45,6 +45,7 @@ export async function train(argv: string[]): Promise<void> {
       text: { type: 'string' },
       generate: { type: 'string' },
       temperature: { type: 'string' },
+      threads: { type: 'string' },
     },
   });
   const task = positionals[0];
@@ -73,13 +74,14 @@ export async function train(argv: string[]): Promise<void> {
     temperature: num('temperature', values.temperature, 0.7, true),
     ...(text !== undefined ? { text } : {}),
   };
-  const info = await init();
+  const threads = threadsFlag(values.threads);
+  const info = await init(threads === undefined ? {} : { threads });
   const setup = setupTask(task, o);
   const json = values.json,
     tty = !json && process.stdout.isTTY;
   if (!json)
     console.log(
-      `training ${task} (${info.build} build): ${setup.train.x.shape.join('×')} samples, ${o.epochs} epochs, hidden ${o.hidden}`,
+      `training ${task} (${info.build} build, ${info.threads} thread${info.threads > 1 ? 's' : ''}): ${setup.train.x.shape.join('×')} samples, ${o.epochs} epochs, hidden ${o.hidden}`,
     );
   const bar = tty
     ? new cliProgress.SingleBar(
@@ -136,6 +138,7 @@ export async function train(argv: string[]): Promise<void> {
         epochs: o.epochs,
         seconds,
         build: info.build,
+        threads: info.threads,
         ...(values.save ? { saved: values.save } : {}),
       }),
     );

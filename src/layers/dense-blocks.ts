@@ -16,7 +16,8 @@ import {
   unpackRowsInt8,
   unpackVector,
 } from '../io/torch.js';
-import type { Kernels } from '../runtime.js';
+import type { Kernels, Runtime } from '../runtime.js';
+import { denseForward, denseForwardInt8 } from '../threads/split.js';
 import type { StateDict } from '../tensor.js';
 import { checkInt8Tensor, checkScaleTensor, scaleName, type WeightDtype } from './quantize.js';
 import { checkTensor } from './recurrent-params.js';
@@ -35,8 +36,8 @@ export interface DenseBlock {
   read(arena: Arena, block: number): StateDict;
   /** Floats of scratch the forward kernel needs. */
   readonly scratchFloats: number;
-  /** y [rows, NP] = act(x [rows, K] · Wᵀ + b). */
-  forward(kernels: Kernels, x: number, rows: number, block: number, y: number, act: number, scratch: number): void;
+  /** y [rows, NP] = act(x [rows, K] · Wᵀ + b), split by rows on a threaded runtime (threads/split.ts). */
+  forward(rt: Runtime, x: number, rows: number, block: number, y: number, act: number, scratch: number): void;
 }
 
 function checkNames(dict: StateDict, names: string[]): void {
@@ -86,8 +87,8 @@ class F32Block implements DenseBlock {
       bias: { shape: [this.O], data: unpackVector(f32, base + this.biasAt, this.cols) },
     };
   }
-  forward(k: Kernels, x: number, rows: number, p: number, y: number, act: number): void {
-    k.denseForward(x, rows, this.K, p, p + this.biasAt * 4, this.O, this.NP, y, act);
+  forward(rt: Runtime, x: number, rows: number, p: number, y: number, act: number): void {
+    denseForward(rt, x, rows, this.K, p, p + this.biasAt * 4, this.O, this.NP, y, act);
   }
 }
 
@@ -138,8 +139,21 @@ class Int8Block implements DenseBlock {
       bias: { shape: [this.O], data: unpackVector(f32, base + this.biasAt, this.cols) },
     };
   }
-  forward(k: Kernels, x: number, rows: number, p: number, y: number, act: number, scratch: number): void {
-    k.denseForwardInt8(x, rows, this.K, p, p + this.scaleAt * 4, p + this.biasAt * 4, this.O, this.NP, y, act, scratch);
+  forward(rt: Runtime, x: number, rows: number, p: number, y: number, act: number, scratch: number): void {
+    denseForwardInt8(
+      rt,
+      x,
+      rows,
+      this.K,
+      p,
+      p + this.scaleAt * 4,
+      p + this.biasAt * 4,
+      this.O,
+      this.NP,
+      y,
+      act,
+      scratch,
+    );
   }
 }
 

@@ -5,6 +5,7 @@ import { describe, LSTMError } from '../errors.js';
 import { Holdings, own, release } from '../owned.js';
 import { mulberry32, uniformArray } from '../random.js';
 import { currentRuntime, type Runtime } from '../runtime.js';
+import { denseBackward } from '../threads/split.js';
 import { describeTensor, isTensor, type StateDict, shapeString, type Tensor } from '../tensor.js';
 import type { BackwardTensorOptions, Layer, ParameterBlock, PrefixOption } from './layer.js';
 import { addPrefix, selectPrefix } from './layer.js';
@@ -283,7 +284,7 @@ export class Dense implements Layer {
     this.#workspace(Math.max(rows, 1));
     const o = this.#offsets();
     arena.write(o.x, x.data);
-    this.#block.forward(this.#rt.kernels, o.x, rows, this.#params, o.y, ACTIVATION_IDS[this.activation], o.scratch);
+    this.#block.forward(this.#rt, o.x, rows, this.#params, o.y, ACTIVATION_IDS[this.activation], o.scratch);
     this.#rows = rows;
     this.#xShape = shape.slice();
     this.#hasForward = true;
@@ -324,7 +325,8 @@ export class Dense implements Layer {
     }
     const g = this.#grads,
       act = options.preActivation ? ACT_LINEAR : ACTIVATION_IDS[this.activation];
-    this.#rt.kernels.denseBackward(
+    denseBackward(
+      this.#rt,
       o.x,
       rows,
       K,

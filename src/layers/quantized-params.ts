@@ -47,8 +47,8 @@ export class QuantizedRecurrentParams implements RecurrentBlock {
     this.U = this.#f32.U;
     this.count = this.#f32.count;
     this.#cols = new Int32Array(G * H);
-    spec.storedGates.forEach((slot, j) => {
-      for (let u = 0; u < H; u++) this.#cols[j * H + u] = kernels.cellGateColumn(spec.cell, slot, u, H);
+    spec.storedGates.forEach((gate, j) => {
+      for (let u = 0; u < H; u++) this.#cols[j * H + u] = kernels.cellGateColumn(spec.cell, gate, u, H);
     });
     const N = this.N;
     let at = 0; // floats

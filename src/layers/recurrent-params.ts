@@ -81,8 +81,8 @@ export class RecurrentParams implements RecurrentBlock {
     this.N = kernels.cellColumns(spec.cell, H);
     this.U = kernels.cellUnits(spec.cell, H);
     this.#cols = new Int32Array(G * H);
-    spec.storedGates.forEach((slot, j) => {
-      for (let u = 0; u < H; u++) this.#cols[j * H + u] = kernels.cellGateColumn(spec.cell, slot, u, H);
+    spec.storedGates.forEach((gate, j) => {
+      for (let u = 0; u < H; u++) this.#cols[j * H + u] = kernels.cellGateColumn(spec.cell, gate, u, H);
     });
     let at = 0;
     for (let layer = 0; layer < c.numLayers; layer++) {

@@ -51,6 +51,8 @@ export class Workspace {
   readonly lengths: number; // i32 [B]
   readonly dropMask: number[]; // per slot [B, H] (layers with recurrent dropout)
   readonly hMasked: number[]; // per slot [T, B, H]
+  /** Step scratch and backward workspaces: one per direction on a threaded runtime, else one. */
+  readonly lanes: number;
   back = 0;
   dA = 0; // [T, B, max(I, D·H)] ∂ ping-pong
   dB = 0;
@@ -86,10 +88,15 @@ export class Workspace {
     }
     const k = rt.kernels;
     const drop = c.recurrentDropout > 0;
+    // A threaded runtime runs a layer's two directions at once: each needs its own step scratch and
+    // backward workspace (one thread: the directions take turns with one).
+    const lanes = rt.pool ? D : 1;
+    this.lanes = lanes;
     const sizes: number[] = [TB * Math.max(I, DH), TB * I, S * B * H, S * B * U, S * B * H, S * B * H, B];
     for (let l = 0; l < L; l++) sizes.push(TB * DH);
     for (let s = 0; s < S; s++) sizes.push(k.seqCacheFloats(spec.cell, T, B, H));
-    sizes.push(k.seqScratchFloats(spec.cell, B, H), (S * abi.SEQ_BYTES) / 4, p.scratchFloats(Math.max(I, DH)));
+    for (let i = 0; i < lanes; i++) sizes.push(k.seqScratchFloats(spec.cell, B, H), p.scratchFloats(Math.max(I, DH)));
+    sizes.push((S * abi.SEQ_BYTES) / 4);
     if (drop) for (let s = 0; s < S; s++) sizes.push(B * H, TB * H);
     const { offsets, bytes } = layout(sizes, `activation cache for batch=${B}, steps=${T}`);
     const ptr = holdings.alloc(bytes, `activation cache for batch=${B}, steps=${T}`);
@@ -107,9 +114,13 @@ export class Workspace {
     let i = 7;
     this.y = Array.from({ length: L }, () => at(i++));
     const caches = Array.from({ length: S }, () => at(i++));
-    const scratch = at(i++),
-      descs = at(i++),
-      quantScratch = at(i++);
+    const scratch: number[] = [],
+      quantScratch: number[] = [];
+    for (let l = 0; l < lanes; l++) {
+      scratch.push(at(i++));
+      quantScratch.push(at(i++));
+    }
+    const descs = at(i++);
     this.dropMask = [];
     this.hMasked = [];
     if (drop) {
@@ -130,7 +141,7 @@ export class Workspace {
       d.set(abi.SEQ_WIH, params + slot.wih * 4).set(abi.SEQ_WHH, params + slot.whh * 4);
       d.set(abi.SEQ_BIH, params + slot.bih * 4).set(abi.SEQ_BHH, params + slot.bhh * 4);
       d.set(abi.SEQ_PEEP, slot.peep >= 0 ? params + slot.peep * 4 : 0);
-      d.set(abi.SEQ_DTYPE, p.dtype).set(abi.SEQ_QSCRATCH, quantScratch);
+      d.set(abi.SEQ_DTYPE, p.dtype).set(abi.SEQ_QSCRATCH, quantScratch[slot.dir % lanes]!);
       d.set(abi.SEQ_SIH, slot.sih >= 0 ? params + slot.sih * 4 : 0).set(
         abi.SEQ_SHH,
         slot.shh >= 0 ? params + slot.shh * 4 : 0,
@@ -138,7 +149,7 @@ export class Workspace {
       d.set(abi.SEQ_X, slot.layer === 0 ? this.x0 : this.y[slot.layer - 1]!).set(abi.SEQ_LDX, slot.K);
       d.set(abi.SEQ_H0, this.h0 + s * B * H * 4).set(abi.SEQ_C0, this.c0 + s * B * U * 4);
       d.set(abi.SEQ_Y, this.y[slot.layer]! + slot.dir * H * 4).set(abi.SEQ_LDY, DH);
-      d.set(abi.SEQ_CACHE, caches[s]!).set(abi.SEQ_SCRATCH, scratch);
+      d.set(abi.SEQ_CACHE, caches[s]!).set(abi.SEQ_SCRATCH, scratch[slot.dir % lanes]!);
       d.set(abi.SEQ_HN, this.hN + s * B * H * 4).set(abi.SEQ_CN, spec.hasCell ? this.cN + s * B * H * 4 : 0);
       return d;
     });
@@ -165,7 +176,8 @@ export class Workspace {
       TB = T * B,
       maxK = Math.max(I, DH);
     const work = rt.kernels.seqWorkFloats(spec.cell, T, B, maxK, H);
-    const sizes = [TB * maxK, TB * maxK, S * B * H, S * B * U, work, T];
+    const sizes = [TB * maxK, TB * maxK, S * B * H, S * B * U, T];
+    for (let i = 0; i < this.lanes; i++) sizes.push(work);
     const { offsets, bytes } = layout(sizes, `gradient workspace for batch=${B}, steps=${T}`);
     const ptr = holdings.alloc(bytes, `gradient workspace for batch=${B}, steps=${T}`);
     const at = (i: number): number => ptr + offsets[i]!;
@@ -174,12 +186,12 @@ export class Workspace {
     this.dB = at(1);
     this.dh = at(2);
     this.dc = at(3);
-    this.norms = at(5);
+    this.norms = at(4);
     p.slots.forEach((slot, s) => {
       const d = this.desc[s]!;
       d.set(abi.SEQ_DH, this.dh + s * B * H * 4)
         .set(abi.SEQ_DC, this.dc + s * B * U * 4)
-        .set(abi.SEQ_WORK, at(4));
+        .set(abi.SEQ_WORK, at(5 + (slot.dir % this.lanes)));
       d.set(abi.SEQ_GWIH, grads + slot.wih * 4).set(abi.SEQ_GWHH, grads + slot.whh * 4);
       d.set(abi.SEQ_GBIH, grads + slot.bih * 4).set(abi.SEQ_GBHH, grads + slot.bhh * 4);
       d.set(abi.SEQ_GPEEP, slot.peep >= 0 ? grads + slot.peep * 4 : 0);

@@ -8,6 +8,7 @@ import { checkFloat32, checkSize, describe, LSTMError } from '../errors.js';
 import { Holdings, own, release } from '../owned.js';
 import { SeededStream } from '../random.js';
 import { currentRuntime, type Runtime } from '../runtime.js';
+import { backwardLayer, forwardLayer, transpose3 } from '../threads/split.js';
 import type { StateDict, Tensor } from '../tensor.js';
 import type { ForwardContext, Layer, LayerStream, ParameterBlock, PrefixOption, RunState } from './layer.js';
 import { addPrefix, selectPrefix } from './layer.js';
@@ -305,10 +306,9 @@ export abstract class Recurrent implements Layer {
     const { B, T, lengths } = checkForwardArgs(c, this.#spec, x, options);
     // in training the backward workspace is allocated now: an update cannot run out of memory halfway
     const ws = this.#workspace(B, T, options.training === true);
-    const k = this.#rt.kernels,
-      arena = this.#rt.arena;
+    const arena = this.#rt.arena;
     arena.write(ws.xBF, x);
-    k.transpose3(ws.xBF, B, T, I, ws.x0);
+    transpose3(this.#rt, ws.xBF, B, T, I, ws.x0);
     if (options.h0) arena.write(ws.h0, options.h0);
     else arena.fill(ws.h0, S * B * H);
     this.#stagePadded(options.c0, ws.c0, S * B);
@@ -323,10 +323,10 @@ export abstract class Recurrent implements Layer {
     ws.desc.forEach((d, s) => {
       d.set(abi.SEQ_LENGTHS, lengths ? ws.lengths : 0);
       d.set(abi.SEQ_DROP_MASK, dropped ? ws.dropMask[s]! : 0).set(abi.SEQ_H_MASKED, dropped ? ws.hMasked[s]! : 0);
-      k.seqForward(d.ptr, 0, B);
     });
+    for (let layer = 0; layer < L; layer++) forwardLayer(this.#rt, ws.desc.slice(layer * D, layer * D + D), B, T);
     this.#hasForward = true;
-    k.transpose3(ws.y[L - 1]!, T, B, DH, ws.xBF);
+    transpose3(this.#rt, ws.y[L - 1]!, T, B, DH, ws.xBF);
     const output = arena.read(ws.xBF, B * T * DH),
       h = arena.read(ws.hN, S * B * H);
     return this.#spec.hasCell ? { output, h, c: arena.read(ws.cN, S * B * H) } : { output, h };
@@ -365,10 +365,9 @@ export abstract class Recurrent implements Layer {
       spec = this.#spec;
     checkBackwardArgs(c, spec, dOutput, options, B, T);
     this.#ensureBackward(ws);
-    const k = this.#rt.kernels,
-      arena = this.#rt.arena;
+    const arena = this.#rt.arena;
     arena.write(ws.xBF, dOutput);
-    k.transpose3(ws.xBF, B, T, DH, ws.dA);
+    transpose3(this.#rt, ws.xBF, B, T, DH, ws.dA);
     if (options.dh) arena.write(ws.dh, options.dh);
     else arena.fill(ws.dh, S * B * H);
     this.#stagePadded(options.dc, ws.dc, S * B);
@@ -376,18 +375,17 @@ export abstract class Recurrent implements Layer {
       dIn = ws.dB;
     for (let layer = L - 1; layer >= 0; layer--) {
       arena.fill(dIn, T * B * (layer === 0 ? I : DH));
+      const record = layer === L - 1 && options.recordGradNorms === true;
       for (let dir = 0; dir < D; dir++) {
-        const d = ws.desc[layer * D + dir]!,
-          record = layer === L - 1 && dir === 0 && options.recordGradNorms === true;
-        d.set(abi.SEQ_DY, dTop + dir * H * 4)
+        ws.desc[layer * D + dir]!.set(abi.SEQ_DY, dTop + dir * H * 4)
           .set(abi.SEQ_DX, dIn)
-          .set(abi.SEQ_GRAD_NORMS, record ? ws.norms : 0);
-        k.seqBackward(d.ptr);
-        if (record) this.#gradNorms = arena.read(ws.norms, T);
+          .set(abi.SEQ_GRAD_NORMS, record && dir === 0 ? ws.norms : 0);
       }
+      backwardLayer(this.#rt, ws.desc.slice(layer * D, layer * D + D), B, T);
+      if (record) this.#gradNorms = arena.read(ws.norms, T);
       [dTop, dIn] = [dIn, dTop];
     }
-    k.transpose3(dTop, T, B, I, ws.xBF);
+    transpose3(this.#rt, dTop, T, B, I, ws.xBF);
     const dx = arena.read(ws.xBF, B * T * I),
       dh0 = arena.read(ws.dh, S * B * H);
     if (!spec.hasCell) return { dx, dh0 };

@@ -5,10 +5,8 @@ import { describe, LSTMError } from '../errors.js';
 import type { ParameterBlock } from '../layers/layer.js';
 import { Holdings, own, release } from '../owned.js';
 import type { Runtime } from '../runtime.js';
+import { elementwise, sumSquares } from '../threads/split.js';
 import { LearningRateSchedule } from './schedules.js';
-
-/** @internal */
-export type { ParameterBlock };
 
 /**
  * What {@link Optimizer.step} updates: a layer of this library (LSTM, GRU, SimpleRNN, Dense, Embedding;
@@ -259,7 +257,7 @@ export abstract class Optimizer {
     let sum = 0;
     blocks.forEach((block, i) => {
       let s = 0;
-      for (const b of trainableParts(block)) s += b.runtime.kernels.sumSquares(b.grads, b.floats);
+      for (const b of trainableParts(block)) s += sumSquares(b.runtime, b.grads, b.floats);
       if (!Number.isFinite(s)) {
         this.lastGradNorm = Math.sqrt(s);
         throw new LSTMError('NON_FINITE', 'a gradient is NaN or infinite; no update was applied', {
@@ -285,15 +283,15 @@ export abstract class Optimizer {
   /** clipValue, then clipNorm; `sum` is Σg² before clipValue. */
   #clip(blocks: ParameterBlock[], sum: number): void {
     if (this.clipValue !== undefined) {
-      for (const b of blocks) b.runtime.kernels.clipArray(b.grads, b.floats, this.clipValue);
+      for (const b of blocks) elementwise(b.runtime, 'clipArray', [b.grads], b.floats, this.clipValue);
       sum = 0;
-      for (const b of blocks) sum += b.runtime.kernels.sumSquares(b.grads, b.floats);
+      for (const b of blocks) sum += sumSquares(b.runtime, b.grads, b.floats);
     }
     const norm = Math.sqrt(sum);
     this.lastGradNorm = norm;
     if (this.clipNorm !== undefined) {
       const coef = this.clipNorm / (norm + 1e-6);
-      if (coef < 1) for (const b of blocks) b.runtime.kernels.scaleArray(b.grads, b.floats, coef);
+      if (coef < 1) for (const b of blocks) elementwise(b.runtime, 'scaleArray', [b.grads], b.floats, coef);
     }
   }
 

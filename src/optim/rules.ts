@@ -3,7 +3,9 @@
 // kernel (assembly/optim.ts, exported in assembly/index.ts), a class here, one line in OPTIMIZERS,
 // and its test against a float64 transcription of PyTorch's rule (test/optim.test.ts).
 import { describe, LSTMError } from '../errors.js';
-import { fraction, nonNegative, Optimizer, type OptimizerOptions, type ParameterBlock } from './optimizer.js';
+import { elementwise } from '../threads/split.js';
+import type { ParameterBlock } from '../layers/layer.js';
+import { fraction, nonNegative, Optimizer, type OptimizerOptions } from './optimizer.js';
 import { scheduleFromConfig } from './schedules.js';
 
 /** Options of {@link SGD} (learningRate default 0.01). */
@@ -62,14 +64,15 @@ export class SGD extends Optimizer {
 
   /** @internal */
   protected update(b: ParameterBlock, state: number[], step: number): void {
-    const k = b.runtime.kernels,
+    const rt = b.runtime,
       { momentum, nesterov } = this.rule;
-    if (momentum === 0 && this.weightDecay === 0) k.sgdStep(b.params, b.grads, b.floats, this.learningRate);
+    if (momentum === 0 && this.weightDecay === 0)
+      elementwise(rt, 'sgdStep', [b.params, b.grads], b.floats, this.learningRate);
     else {
-      k.sgdMomentumStep(
-        b.params,
-        b.grads,
-        state[0] ?? 0,
+      elementwise(
+        rt,
+        'sgdMomentumStep',
+        [b.params, b.grads, state[0] ?? 0],
         b.floats,
         this.learningRate,
         momentum,
@@ -133,11 +136,10 @@ export class Adam extends Optimizer {
     const { beta1, beta2, epsilon } = this.rule,
       bc1 = 1 - beta1 ** step,
       bc2 = 1 - beta2 ** step;
-    b.runtime.kernels.adamStep(
-      b.params,
-      b.grads,
-      state[0]!,
-      state[1]!,
+    elementwise(
+      b.runtime,
+      'adamStep',
+      [b.params, b.grads, state[0]!, state[1]!],
       b.floats,
       this.learningRate,
       beta1,
@@ -206,11 +208,10 @@ export class RMSprop extends Optimizer {
   /** @internal */
   protected update(b: ParameterBlock, state: number[]): void {
     const { alpha, epsilon, momentum } = this.rule;
-    b.runtime.kernels.rmspropStep(
-      b.params,
-      b.grads,
-      state[0]!,
-      state[1]!,
+    elementwise(
+      b.runtime,
+      'rmspropStep',
+      [b.params, b.grads, state[0]!, state[1]!],
       b.floats,
       this.learningRate,
       alpha,

@@ -2,8 +2,9 @@
 // train with the scalar build, flip the toggle to SIMD, wait until the sine forecaster's validation
 // loss falls below 0.02 (the naive forecast scores ≈ 0.15), check the page stayed responsive while
 // the worker trained, press "Quantize (int8)" and check the int8 copy's file is smaller and its
-// validation loss still below the threshold, save a screenshot to test/runtimes/demo.png and check
-// it is not blank; then switch to the adding problem and check it trains.
+// validation loss still below the threshold, switch to 2 threads (the demo is served cross-origin
+// isolated) and check it trains, save a screenshot to test/runtimes/demo.png and check it is not
+// blank; then switch to the adding problem and check it trains.
 import { join } from 'node:path';
 import { ROOT, launchChromium } from './util.mjs';
 import { startDemo } from '../../examples/browser/serve.mjs';
@@ -85,6 +86,21 @@ try {
     int8Row.bytes < 0.5 * f32Row.bytes && int8Row.valLoss < THRESHOLD && int8Row.usPerStep > 0,
     `file ${f32Row.bytes} -> ${int8Row.bytes} bytes, validation mse ${f32Row.valLoss.toExponential(2)} -> ${int8Row.valLoss.toExponential(2)}, ` +
       `stream ${f32Row.usPerStep.toFixed(1)} -> ${int8Row.usPerStep.toFixed(1)} µs/step, inference ${f32Row.msPerSequence.toFixed(3)} -> ${int8Row.msPerSequence.toFixed(3)} ms/sequence`,
+  );
+
+  // 2c. the threads toggle (the demo server sends COOP/COEP, so the page is cross-origin isolated)
+  check('the page is cross-origin isolated', simd.isolated === true);
+  await page.selectOption('#threads', '2');
+  await waitFor(() => window.__demo.threads === 2 && window.__demo.steps >= 100, null, 30_000).catch(() => {});
+  await page.waitForTimeout(1500);
+  const threaded = await state();
+  const sineRows = threaded.runs.filter((r) => r.task === 'sine' && r.build === simd.build);
+  const t1 = sineRows.find((r) => r.threads === 1),
+    t2 = sineRows.find((r) => r.threads === 2);
+  check(
+    'the threads toggle trains with 2 threads',
+    threaded.threads === 2 && threaded.steps >= 100 && Number.isFinite(threaded.loss),
+    `${threaded.steps} steps, ${threaded.stepsPerSec.toFixed(0)} steps/s${t1 && t2 ? ` (1 thread ${t1.stepsPerSec.toFixed(0)} steps/s: ${(t2.stepsPerSec / t1.stepsPerSec).toFixed(2)}×)` : ''}`,
   );
 
   // 3. screenshot, non-blank: luminance spread of the whole page and of each chart canvas

@@ -1,7 +1,9 @@
 // Every bundler, with the real tool, on the installed package: `npm pack`, then for each fixture
 // (test/runtimes/bundlers/<name>/: the files a user writes, plus the shared page/main.js) a project
 // folder with the tarball installed offline, the bundler run as its config says, the result served
-// on 127.0.0.1 and opened in Debian's Chromium, where the page runs the golden check on every build.
+// on 127.0.0.1 and opened in Debian's Chromium, where the page runs the golden check on every build,
+// and, the page being served cross-origin isolated (COOP/COEP), the threads check (threads-check.mjs:
+// 2 threads whose workers start from the bundled code, results equal to one thread).
 //   vite-dev   `vite` (dev server, dependency optimizer on), no vite.config
 //   vite-build `vite build`, served from dist/
 //   webpack    webpack 5, webpack.config.mjs with nothing about wasm-lstm
@@ -14,6 +16,7 @@ import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { installInto, packTarball } from './pack.mjs';
+import { describeThreads } from './threads-check.mjs';
 import { ROOT, launchChromium, serveStatic } from './util.mjs';
 
 const HERE = join(ROOT, 'test/runtimes/bundlers');
@@ -27,6 +30,7 @@ async function project(name, fixture, tarball) {
   cpSync(join(HERE, fixture), dir, { recursive: true });
   cpSync(join(HERE, 'page/main.js'), join(dir, 'main.js'));
   cpSync(join(ROOT, 'test/runtimes/golden-check.mjs'), join(dir, 'golden-check.mjs'));
+  cpSync(join(ROOT, 'test/runtimes/threads-check.mjs'), join(dir, 'threads-check.mjs'));
   await installInto(dir, tarball);
   return dir;
 }
@@ -38,8 +42,11 @@ function finishDist(dir, out = join(dir, 'dist')) {
   return out;
 }
 
+/** Cross-origin isolation, so the pages can run threads. */
+const ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+
 async function staticSite(dir) {
-  const server = await serveStatic(dir);
+  const server = await serveStatic(dir, { headers: ISOLATION });
   return { url: `${server.url}/`, close: server.close };
 }
 
@@ -60,7 +67,11 @@ const FIXTURES = {
     cpSync(join(ROOT, 'test/fixtures/golden.json'), join(dir, 'public/golden.json'));
     const { createServer } = await import('vite');
     const { customLogger, warnings } = await viteLogger();
-    const server = await createServer({ root: dir, customLogger, server: { host: '127.0.0.1', port: 0 } });
+    const server = await createServer({
+      root: dir,
+      customLogger,
+      server: { host: '127.0.0.1', port: 0, headers: ISOLATION },
+    });
     await server.listen();
     const { port } = /** @type {import('node:net').AddressInfo} */ (server.httpServer.address());
     return { url: `http://127.0.0.1:${port}/`, close: () => server.close(), warnings };
@@ -147,6 +158,8 @@ try {
         warnings.length === 0 &&
         result.defaultBuild === 'relaxed-simd' &&
         ['relaxed-simd', 'simd', 'scalar'].every((b) => builds.includes(b)) &&
+        result.threads?.ok === true &&
+        result.threads.threads === 2 &&
         errors.length === 0;
       const worst = Math.max(...Object.values(result?.builds ?? {}).map((b) => b.maxDiff));
       console.log(
@@ -164,6 +177,8 @@ try {
       } else {
         console.log(`       init() fetched ${result.requestsForInit.join(' ') || 'nothing more (inlined)'}`);
       }
+      for (const line of result?.threads ? describeThreads(result.threads) : ['threads: no report'])
+        console.log(`       ${line}`);
     } catch (e) {
       ok = false;
       console.log(

@@ -4,9 +4,19 @@
 // entry dist/browser.js, and the Node entry dist/index.js, which also works in a page), and checks
 //   - init() picks relaxed SIMD (Chromium validates it), and SIMD is there,
 //   - every build gives the golden numbers (forward, gradients, one SGD step) to 1e-6,
-//   - cold start: page load → first forward, in fresh browser profiles.
+//   - cold start: page load → first forward, in fresh browser profiles;
+//   - threads (threads-check.mjs): 2 threads on a cross-origin-isolated page (both entries, and under a
+//     CSP that forbids blob: workers, with workerUrl), one thread with the reason on a page without
+//     COOP/COEP; the cold start with init({ threads: 'auto' }).
 import { pathToFileURL } from 'node:url';
+import { describeThreads } from './threads-check.mjs';
 import { ROOT, serveStatic, launchChromium, summarize } from './util.mjs';
+
+/** The headers that make a page cross-origin isolated (SharedArrayBuffer, so threads). */
+export const ISOLATION_HEADERS = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
 
 async function openPage(url, { timeoutMs = 60_000 } = {}) {
   const browser = await launchChromium();
@@ -33,16 +43,20 @@ async function openPage(url, { timeoutMs = 60_000 } = {}) {
  * Cold start in Chromium: each run a new browser with a fresh profile (no HTTP or code cache).
  * `entries`: 'browser' (dist/browser.js, what the README's import map names) and/or 'index'
  * (dist/index.js), measured alternately so that a busy machine disturbs both alike.
+ * `threads` ('auto' or N): init({ threads }) on a cross-origin-isolated page.
  * Resolves { version, [entry]: { importToForward[], navigationToForward[], phases[] } }.
+ * @param {number} [runs]
+ * @param {{ entries?: string[], threads?: string | number }} [options]
  */
-export async function chromiumColdStart(runs = 5, { entries = ['browser'] } = {}) {
-  const server = await serveStatic(ROOT);
+export async function chromiumColdStart(runs = 5, { entries = ['browser'], threads } = {}) {
+  const server = await serveStatic(ROOT, threads ? { headers: ISOLATION_HEADERS } : {});
   try {
     const out = { version: '' };
     for (const e of entries) out[e] = { importToForward: [], navigationToForward: [], phases: [] };
     for (let i = 0; i < runs; i++) {
       for (const entry of entries) {
-        const { result, version } = await openPage(`${server.url}/test/runtimes/browser.html?coldstart&entry=${entry}`);
+        const q = `coldstart&entry=${entry}${threads ? `&threads=${threads}` : ''}`;
+        const { result, version } = await openPage(`${server.url}/test/runtimes/browser.html?${q}`);
         out.version = version;
         out[entry].importToForward.push(result.coldStart.importToForwardMs);
         out[entry].navigationToForward.push(result.coldStart.navigationToForwardMs);
@@ -57,6 +71,14 @@ export async function chromiumColdStart(runs = 5, { entries = ['browser'] } = {}
 
 async function main() {
   const server = await serveStatic(ROOT);
+  const isolated = await serveStatic(ROOT, { headers: ISOLATION_HEADERS });
+  // workers only from the page's origin (no blob:); wasm compiles need 'wasm-unsafe-eval'
+  const strict = await serveStatic(ROOT, {
+    headers: {
+      ...ISOLATION_HEADERS,
+      'Content-Security-Policy': "script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; worker-src 'self'",
+    },
+  });
   let ok = true;
   try {
     for (const entry of ['browser', 'index']) {
@@ -87,8 +109,40 @@ async function main() {
       }
       if (errors.length) console.log(`  page errors: ${errors.join('; ')}`);
     }
+    // threads: on an isolated page, 2 threads (module Web Workers over one shared memory); on a
+    // plain page, one thread with the reason, and the golden numbers unchanged
+    /** @type {[string, { url: string }, number, string][]} */
+    const pages = [
+      ['cross-origin-isolated page, dist/browser.js', isolated, 2, '&entry=browser'],
+      ['cross-origin-isolated page, dist/index.js', isolated, 2, '&entry=index'],
+      ['page without COOP/COEP', server, 1, '&entry=browser'],
+      [
+        'isolated page whose CSP forbids blob: workers, with workerUrl',
+        strict,
+        2,
+        '&entry=browser&workerUrl=/dist/thread-worker.js',
+      ],
+    ];
+    for (const [name, srv, wantThreads, query] of pages) {
+      const { result: r, errors: e } = await openPage(`${srv.url}/test/runtimes/browser.html?threads${query}`);
+      const t = r.threads;
+      console.log(`  ${name} (crossOriginIsolated ${r.crossOriginIsolated}):`);
+      for (const line of describeThreads(t)) console.log(`    ${line}`);
+      const pass =
+        t.ok &&
+        t.threads === wantThreads &&
+        r.crossOriginIsolated === (wantThreads === 2) &&
+        (wantThreads === 2 || /cross-origin isolated/.test(t.reason ?? '')) &&
+        e.length === 0;
+      if (!pass) {
+        ok = false;
+        console.log(`  FAIL: threads on the ${name}${e.length ? `; page errors: ${e.join('; ')}` : ''}`);
+      }
+    }
   } finally {
     await server.close();
+    await isolated.close();
+    await strict.close();
   }
   const both = await chromiumColdStart(5, { entries: ['browser', 'index'] });
   for (const entry of ['browser', 'index']) {
@@ -97,6 +151,10 @@ async function main() {
     console.log(`    page load → first forward:         ${summarize(cold.navigationToForward)}`);
     console.log(`    import('wasm-lstm') → first forward: ${summarize(cold.importToForward)}`);
   }
+  const coldThreads = await chromiumColdStart(5, { threads: 'auto' });
+  console.log(`  cold start with init({ threads: 'auto' }), isolated page, dist/browser.js:`);
+  console.log(`    page load → first forward:         ${summarize(coldThreads.browser.navigationToForward)}`);
+  console.log(`    import('wasm-lstm') → first forward: ${summarize(coldThreads.browser.importToForward)}`);
   console.log(ok ? 'chromium: ok' : 'chromium: FAILED');
   process.exitCode = ok ? 0 : 1;
 }

@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { describeThreads } from './threads-check.mjs';
 import { ROOT, run, lastJson } from './util.mjs';
 import { nodeColdStart } from '../../bench/coldstart.mjs';
 
@@ -27,6 +28,9 @@ for (const flags of [[], ['--experimental-wasm-relaxed-simd']]) {
   check(`${label}: init() chose ${rep.defaultBuild}`, rep.defaultBuild === expected, `expected ${expected}`);
   for (const [b, x] of Object.entries(rep.builds))
     check(`${label}: ${b} matches golden.json`, x.ok, `max |diff| ${x.maxDiff.toExponential(2)} (${x.worst})`);
+  check(`${label}: init({ threads: 2 }) runs 2 threads`, rep.threads.threads === 2, rep.threads.reason ?? '');
+  for (const [b, x] of Object.entries(rep.threads.builds))
+    check(`${label}: ${b}, 2 threads`, x.ok, describeThreads({ ...rep.threads, builds: { [b]: x } })[1]);
 }
 
 // 2. The exports map.

@@ -18,6 +18,7 @@ setFlagsFromString('--experimental-wasm-relaxed-simd');
 const lib = await import('wasm-lstm');
 import { ROOT, npmBinary, freePort } from './util.mjs';
 import { compareGolden, TOLERANCE } from './golden-check.mjs';
+import { describeThreads } from './threads-check.mjs';
 
 let ok = true;
 const check = (name, pass, detail = '') => {
@@ -150,6 +151,7 @@ const trainWorker :Workerd.Worker = (
     res.ok && Array.isArray(body.forecast) && body.forecast.length === 16,
     body.error ?? '',
   );
+  if (!res.ok && process.env.WORKERD_LOG) console.log(log);
   if (res.ok) {
     await lib.init({ build: body.build });
     const model = await lib.Sequential.load(readFileSync(join(ROOT, 'test/fixtures/sine-model.safetensors')));
@@ -186,6 +188,15 @@ const trainWorker :Workerd.Worker = (
     for (const [b, x] of Object.entries(train.builds))
       check(`workerd ${b} matches golden.json`, x.ok, `max |diff| ${x.maxDiff.toExponential(2)} (${x.worst})`);
   }
+  // 5. Threads: none in workerd (no Worker), and asking for them changes nothing but the report.
+  const th = await fetch(`http://127.0.0.1:${trainPort}/threads`);
+  const threads = th.ok ? await th.json() : { error: `${th.status} ${await th.text()}` };
+  for (const line of threads.builds ? describeThreads(threads) : []) console.log(`  ${line}`);
+  check(
+    'init({ threads: 2 }) in workerd: one thread, the reason given, golden numbers unchanged',
+    th.ok && threads.ok && threads.threads === 1 && /no Worker/.test(threads.reason ?? ''),
+    threads.error ?? threads.reason ?? '',
+  );
   const probe = await (await fetch(`http://127.0.0.1:${trainPort}/probe`)).json();
   console.log(
     `  (workerd compiles wasm from bytes: ${probe.compileFromBytes}${probe.error ? ` — "${probe.error}"` : ''}; hence the workerd entry)`,

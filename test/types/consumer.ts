@@ -36,6 +36,7 @@ import {
   type StateDict,
   type StepLROptions,
   type TensorLike,
+  type ThreadStatus,
   type WasmSource,
   type WeightSpec,
   Adam,
@@ -51,8 +52,17 @@ import {
   Sequential,
   SimpleRNN,
   StepLR,
+  terminate,
+  threadStatus,
 } from 'wasm-lstm';
-import { formatReport, runBenchmark, type BenchmarkOptions } from 'wasm-lstm/bench';
+import {
+  formatReport,
+  formatThreadsReport,
+  runBenchmark,
+  runThreadsBenchmark,
+  type BenchmarkOptions,
+  type ThreadsReport,
+} from 'wasm-lstm/bench';
 import { OnnxSession, toOnnx, type OnnxFeed } from 'wasm-lstm/onnx';
 import simdKernels from 'wasm-lstm/build/lstm.simd.wasm';
 
@@ -60,6 +70,11 @@ export async function start(): Promise<InitInfo> {
   const wasm: WasmSource = simdKernels; // the .wasm subpath's default export is something init() takes
   const options: InitOptions = { wasm, warmUp: false };
   const build: BuildName = (await init(options)).build;
+  const threaded: InitInfo = await init({ build, threads: 'auto', workerUrl: new URL('https://example.com/w.js') });
+  const why: string | undefined = threaded.features.threadsReason;
+  const status: ThreadStatus = threadStatus();
+  terminate();
+  void [why, status.workersReady, status.errors.length];
   return init({ build });
 }
 
@@ -126,5 +141,14 @@ export async function subpaths(bytes: Uint8Array, spec: WeightSpec): Promise<str
   const outputs = session.run({ [session.inputNames[0]!]: feed });
   const onnx: Uint8Array = toOnnx(new LSTM({ inputSize: 3, hiddenSize: 2 }));
   const options: BenchmarkOptions = { quick: true, only: ['W1'] };
-  return formatReport(await runBenchmark(options)) + Object.keys(outputs).join() + onnx.length + spec.name;
+  const threads: ThreadsReport = await runThreadsBenchmark({ threads: 2, quick: true });
+  const worker: typeof import('wasm-lstm/thread-worker.js') = {}; // the worker script exports nothing
+  void worker;
+  return (
+    formatReport(await runBenchmark(options)) +
+    formatThreadsReport(threads) +
+    Object.keys(outputs).join() +
+    onnx.length +
+    spec.name
+  );
 }

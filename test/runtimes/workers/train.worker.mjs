@@ -1,10 +1,12 @@
 // A module worker that runs a training step: the golden fixture's forward, backward and one SGD
 // step (bare LSTM, and a Sequential LSTM→Dense with mse), with the build init() picks in workerd.
 //   GET /train  →  {"build", "features", "result": <runGolden output>, "builds": <every build vs golden>}
+//   GET /threads → test/runtimes/threads-check.mjs (workerd has no Worker: one thread, with the reason)
 //   GET /probe  →  whether this runtime compiles wasm from bytes (workerd: it does not)
 import * as lib from 'wasm-lstm';
 import fixture from '../../fixtures/golden.json' with { type: 'json' };
 import { runGolden, checkRuntime } from '../golden-check.mjs';
+import { checkThreads } from '../threads-check.mjs';
 
 export default {
   async fetch(request) {
@@ -17,7 +19,11 @@ export default {
         return Response.json({ compileFromBytes: false, error: String(e?.message ?? e) });
       }
     }
-    if (url.pathname !== '/train') return new Response('GET /train or /probe', { status: 404 });
+    if (url.pathname === '/threads') {
+      // no Worker here: init({ threads: 2 }) must give one thread, say why, and change no result
+      return Response.json(await checkThreads(lib, fixture));
+    }
+    if (url.pathname !== '/train') return new Response('GET /train, /threads or /probe', { status: 404 });
     const info = await lib.init();
     const t0 = performance.now();
     const result = runGolden(lib, fixture);
