@@ -1,7 +1,7 @@
 // Size budget: what a browser downloads for inference + training through the browser entry
 // (the `browser`/`default` export conditions, and the README's import map): dist/browser.js (the
 // whole API, minified at build time) plus the largest one of the three inlined kernel builds
-// (dist/wasm/lstm.*.wasm.js, base64; init() loads exactly one), each gzipped. The raw .wasm files
+// (dist/wasm/lstm.*.wasm.js, one character per byte; init() loads exactly one), each gzipped. The raw .wasm files
 // (what a page fetching build/*.wasm itself downloads) are listed for comparison. dist/onnx.js
 // ('wasm-lstm/onnx', imported only by those who use ONNX) is reported on its own line, minified
 // with the core left external: what it adds to the download. Exits 1 over the budget.

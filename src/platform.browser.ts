@@ -1,6 +1,7 @@
 // platform.ts for browsers and bundlers (dist/browser.js, the `browser` and `default` export
-// conditions). The kernels are inlined: each build is a small ES module holding the .wasm as
-// base64 (dist/wasm/lstm.*.wasm.js, generated from build/), loaded with a literal dynamic import
+// conditions). The kernels are inlined: each build is a small ES module holding the .wasm as a
+// string, one character per byte (dist/wasm/lstm.*.wasm.js, generated from build/ by
+// scripts/build-js.mjs), loaded with a literal dynamic import
 // when init() first picks that build, so a page downloads only the build it runs. Every bundler
 // follows a literal import() with no configuration (Vite's dev optimizer, webpack 5, Rollup,
 // esbuild), whereas a `new URL('../build/…', import.meta.url)` breaks as soon as a bundler moves
@@ -21,12 +22,10 @@ const INLINE_THREADED: Record<BuildName, () => Promise<{ default: string }>> = {
   scalar: () => import('./wasm/lstm.scalar.mt.wasm.js'),
 };
 
-function fromBase64(text: string): Uint8Array<ArrayBuffer> {
-  const native = (Uint8Array as unknown as { fromBase64?: (s: string) => Uint8Array<ArrayBuffer> }).fromBase64;
-  if (typeof native === 'function') return native(text);
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+/** The bytes of a one-character-per-byte string. */
+function fromByteString(text: string): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
   return bytes;
 }
 
@@ -42,7 +41,7 @@ export async function defaultKernel(build: BuildName, threaded = false): Promise
       actual: String(e),
     });
   }
-  return fromBase64(module.default);
+  return fromByteString(module.default);
 }
 
 /** A string given as `wasm`: resolved as fetch() would, against the page (or worker) URL. */
