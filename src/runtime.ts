@@ -5,12 +5,14 @@
 import { Arena } from './arena.js';
 import { LSTMError, describe } from './errors.js';
 import { type Kernels, USIZE_RESULTS } from './kernels.generated.js';
-import { threadsUnavailable } from './threads/detect.js';
 import type { Pool } from './threads/pool.js';
 
 export type { Kernels };
 import { defaultKernel, nodeModule, readFileBytes, resolveUrl } from './platform.js';
 import { buildOfModule } from './build-marker.js';
+import { detectFeatures, type Features } from './features.js';
+
+export { detectFeatures, type Features };
 
 /**
  * A build of the kernels, fastest first: `'relaxed-simd'` (relaxed SIMD: fused multiply-add where the
@@ -21,18 +23,6 @@ import { buildOfModule } from './build-marker.js';
 export type BuildName = 'relaxed-simd' | 'simd' | 'scalar';
 export const BUILDS: readonly BuildName[] = ['relaxed-simd', 'simd', 'scalar'];
 
-/** What this JavaScript engine's WebAssembly validates, probed with tiny modules (no compilation). */
-export interface Features {
-  /** 128-bit SIMD (the `'simd'` build). */
-  simd: boolean;
-  /** Relaxed SIMD (the `'relaxed-simd'` build). */
-  relaxedSimd: boolean;
-  /** Can init({ threads }) run a worker pool here: wasm threads (shared memory and atomics),
-   *  `SharedArrayBuffer` (in browsers: a cross-origin isolated page) and workers. */
-  threads: boolean;
-  /** Why threads are off here (no SharedArrayBuffer, page not cross-origin isolated, no Worker). */
-  threadsReason?: string;
-}
 /** What {@link init} loaded. */
 export interface InitInfo {
   /** The build now current: layers created from now on run on it. */
@@ -83,117 +73,6 @@ export interface Runtime {
   arena: Arena;
   /** The worker pool of a threaded runtime (null: one thread). */
   pool: Pool | null;
-}
-
-// Probe modules: each validates only where the feature is implemented (checked in Node 20,
-// Chromium, Deno, Bun and workerd; Node 20 validates the relaxed one only with its flag).
-const HEADER = [0, 97, 115, 109, 1, 0, 0, 0];
-const PROBE_SIMD = new Uint8Array([
-  ...HEADER,
-  1,
-  5,
-  1,
-  96,
-  0,
-  1,
-  123,
-  3,
-  2,
-  1,
-  0,
-  10,
-  10,
-  1,
-  8,
-  0,
-  65,
-  0,
-  253,
-  15,
-  253,
-  98,
-  11,
-]);
-const PROBE_RELAXED = new Uint8Array([
-  ...HEADER,
-  1,
-  5,
-  1,
-  96,
-  0,
-  1,
-  123,
-  3,
-  2,
-  1,
-  0,
-  10,
-  15,
-  1,
-  13,
-  0,
-  65,
-  1,
-  253,
-  15,
-  65,
-  2,
-  253,
-  15,
-  253,
-  128,
-  2,
-  11,
-]);
-const PROBE_THREADS = new Uint8Array([
-  ...HEADER,
-  1,
-  4,
-  1,
-  96,
-  0,
-  0,
-  3,
-  2,
-  1,
-  0,
-  5,
-  4,
-  1,
-  3,
-  1,
-  1,
-  10,
-  11,
-  1,
-  9,
-  0,
-  65,
-  0,
-  254,
-  16,
-  2,
-  0,
-  26,
-  11,
-]);
-
-/** What this engine's WebAssembly supports; cheap (validates three tiny modules), no side effects. */
-export function detectFeatures(): Features {
-  const ok = (bytes: Uint8Array<ArrayBuffer>): boolean => {
-    try {
-      return WebAssembly.validate(bytes);
-    } catch {
-      return false;
-    }
-  };
-  const threadsReason = threadsUnavailable(ok(PROBE_THREADS));
-  return {
-    simd: ok(PROBE_SIMD),
-    relaxedSimd: ok(PROBE_RELAXED),
-    threads: threadsReason === null,
-    ...(threadsReason === null ? {} : { threadsReason }),
-  };
 }
 
 /**

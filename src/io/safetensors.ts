@@ -237,18 +237,12 @@ export function floatToHalf(value: number): number {
 const HALF_LIMIT = 65520;
 
 /**
- * Tensors of a safetensors file as float32 (fresh arrays, in header order): F32, F16 and BF16 exactly,
- * F64 narrowed, I8 as float32 integers tagged `dtype: 'int8'`. The header, offsets and shapes are
- * checked against the file size before anything is allocated.
- *
- * @example
- * ```ts
- * // Python: safetensors.torch.save_file(model.state_dict(), 'lstm.safetensors')
- * lstm.loadStateDict(readSafetensors(await readFile('lstm.safetensors')));
- * ```
- * @throws {@link LSTMError} `SAFETENSORS_INVALID` for a truncated, corrupt or inconsistent file (the
- *   argument names the field or tensor); `UNSUPPORTED_DTYPE` for another dtype; `INVALID_ARGUMENT` for
- *   something that is not bytes.
+ * Tensors of a safetensors file as float32 (fresh arrays, in header order): F32, F16, BF16 exactly, F64
+ * narrowed, I8 as integers tagged `dtype: 'int8'`. Header, offsets and shapes are checked against the file
+ * size before anything is allocated. PyTorch's `save_file(model.state_dict(), …)` loads with
+ * `lstm.loadStateDict(readSafetensors(bytes))`.
+ * @throws {@link LSTMError} `SAFETENSORS_INVALID` for a truncated, corrupt or inconsistent file (naming the
+ *   field or tensor); `UNSUPPORTED_DTYPE`; `INVALID_ARGUMENT` for something that is not bytes.
  */
 export function readSafetensors(bytes: Uint8Array | ArrayBuffer): StateDict {
   return readSafetensorsWithMetadata(bytes).tensors;
@@ -258,7 +252,7 @@ export function readSafetensors(bytes: Uint8Array | ArrayBuffer): StateDict {
 export interface SafetensorsContents {
   /** The tensors, as {@link readSafetensors} returns them. */
   tensors: StateDict;
-  /** The header's `__metadata__` string map (`{}` when absent). */
+  /** The header's `__metadata__` (`{}` when absent). */
   metadata: Record<string, string>;
 }
 
@@ -286,15 +280,10 @@ export interface WriteOptions {
 const FILE_DTYPE = { f32: 'F32', f16: 'F16', int8: 'I8' } as const;
 
 /**
- * A safetensors file of the tensors (header in the record's key order), with optional string metadata.
- * Each tensor is stored in its own `dtype` if it has one (`'int8'` as I8), else in `options.dtype`; data
- * is laid out widest dtype first so every tensor is aligned. PyTorch reads it with
- * `safetensors.torch.load_file`.
- *
- * @example
- * ```ts
- * const bytes = writeSafetensors(lstm.stateDict(), { note: 'trained in the browser' }, { dtype: 'F16' });
- * ```
+ * A safetensors file of the tensors (header in the record's key order) and string metadata, for
+ * `safetensors.torch.load_file`. A tensor with a `dtype` is stored in it (`'int8'` as I8), others in
+ * `options.dtype`; data is laid out widest dtype first, so every tensor is aligned.
+ * E.g. `writeSafetensors(lstm.stateDict(), { note: 'v2' }, { dtype: 'F16' })`.
  * @throws {@link LSTMError} `INVALID_ARGUMENT` for a tensor that is not `{ shape, data: Float32Array }`, an
  *   empty or reserved name, a non-string metadata value, an unknown dtype, or a value the dtype cannot hold
  *   (I8: integers in [−128, 127]; F16: within ±65504): never a silent clamp.

@@ -370,15 +370,9 @@ function modelToOnnx(model: Sequential, opset: number): Uint8Array {
 
 /**
  * ONNX bytes for a Sequential model or a bare LSTM / GRU / SimpleRNN, for onnxruntime: input "input"
- * `[batch, steps, features]` (int64 token ids `[batch, steps]` before an Embedding), output "output";
- * batch and steps are dynamic. A bare layer also outputs "h" (and "c"), and takes "h0" / "c0" with
- * `initialState`.
- *
- * @example
- * ```ts
- * import { toOnnx } from 'wasm-lstm/onnx';
- * const bytes = toOnnx(model, { opset: 17 }); // or model.toOnnx() once this entry is imported
- * ```
+ * `[batch, steps, features]` (int64 ids `[batch, steps]` before an Embedding), output "output"; batch and
+ * steps dynamic. A bare layer also outputs "h" (and "c"), and takes "h0" / "c0" with `initialState`.
+ * E.g. `toOnnx(model, { opset: 17 })`, or `model.toOnnx()` once this entry is imported.
  * @throws {@link wasm-lstm!LSTMError} `UNSUPPORTED_OP` for a layer or option ONNX cannot express (int8 weights,
  *   Masking, …); `INVALID_ARGUMENT` for an opset outside [9, 21] or a target that is not a model or a
  *   recurrent layer.
