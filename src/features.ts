@@ -2,7 +2,8 @@
 // SIMD, relaxed SIMD, and whether a worker pool can run here (threads/detect.ts says why not).
 import { threadsUnavailable } from './threads/detect.js';
 
-/** What this JavaScript engine's WebAssembly validates, probed with tiny modules (no compilation). */
+/** What this engine supports: WebAssembly features (probed by validating tiny modules; nothing is
+ *  compiled), and whether a worker pool can run. */
 export interface Features {
   /** 128-bit SIMD (the `'simd'` build). */
   simd: boolean;

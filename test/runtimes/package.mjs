@@ -3,8 +3,9 @@
 //   - `npx wasm-lstm bench --quick --json`: every workload on every build Node has (relaxed SIMD
 //     too: the CLI re-runs itself with --experimental-wasm-relaxed-simd), finite positive numbers;
 //   - `import('wasm-lstm')` resolves to the package's node entry and passes the golden check;
-//   - the tarball holds the entries the exports map names and nothing from the repository's tests.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+//   - the tarball holds the entries the exports map names and nothing from the repository's tests;
+//   - its declarations type-check a strict TypeScript consumer (test/types/consumer.ts).
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { installInto, packTarball } from './pack.mjs';
@@ -114,6 +115,34 @@ try {
   );
   const pkg = JSON.parse(readFileSync(join(project, 'node_modules/wasm-lstm/package.json'), 'utf8'));
   check('the installed package.json has no dependencies', !pkg.dependencies && !pkg.peerDependencies);
+
+  // TypeScript users of the installed package: test/types/consumer.ts (every public type, the .wasm and
+  // other subpaths, @internal members absent) under strict, without skipLibCheck, default and workerd.
+  copyFileSync(join(ROOT, 'test/types/consumer.ts'), join(project, 'consumer.ts'));
+  const compilerOptions = {
+    strict: true,
+    noEmit: true,
+    module: 'nodenext',
+    moduleResolution: 'nodenext',
+    target: 'es2022',
+    lib: ['es2022', 'dom'],
+    types: [],
+  };
+  for (const conditions of [[], ['workerd']]) {
+    writeFileSync(
+      join(project, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { ...compilerOptions, customConditions: conditions }, files: ['consumer.ts'] }),
+    );
+    const t = await run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], {
+      cwd: project,
+    });
+    const errors = t.stdout.split('\n').filter((l) => /error TS/.test(l));
+    check(
+      `tsc --strict over a consumer of the installed package's types${conditions.length ? ' (workerd condition)' : ''}`,
+      t.code === 0 && errors.length === 0,
+      errors.slice(0, 3).join(' | '),
+    );
+  }
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
