@@ -33,7 +33,7 @@ export interface EpochLogs {
 export interface FitOptions {
   /** Passes over the training samples; an integer ≥ 1, default 1. */
   epochs?: number;
-  /** Samples per update; an integer ≥ 1, default 32 (at most the number of training samples). */
+  /** Samples per update; an integer ≥ 1, default 32 (capped at the number of samples). */
   batchSize?: number;
   /** Shuffle the training samples before every epoch (seeded by `seed`). Default true. */
   shuffle?: boolean;

@@ -440,7 +440,8 @@ export class Sequential {
 
   /** Every layer's parameters, named `{prefix}{name}` with one prefix per layer (default `layers.{i}.`),
    *  or one per layer that has parameters (parameter-free layers such as Dropout skipped, as a
-   *  PyTorch module's state_dict() has nothing for them): e.g. ['rnn.', 'fc.']. */
+   *  PyTorch module's state_dict() has nothing for them): e.g. ['rnn.', 'fc.']. Fresh copies.
+   *  @throws {@link LSTMError} `INVALID_ARGUMENT` for prefixes of the wrong count; `DISPOSED`. */
   stateDict(options: PrefixesOption = {}): StateDict {
     this.#live();
     const prefixes = this.#prefixes(options.prefixes);
@@ -520,7 +521,7 @@ export class Sequential {
   /** The model in TensorFlow.js' layers format { modelTopology, weightSpecs, weightData }, which
    *  tf.loadLayersModel(tf.io.fromMemory(…)) and loadLayersModel() read.
    *  @throws {@link LSTMError} `UNSUPPORTED_LAYER` for a layer or option Keras cannot express (int8 weights,
-   *  a stateful layer without batchSize, …); `DISPOSED`. */
+   *  …); `INVALID_ARGUMENT` for a stateful layer without `batchSize`; `DISPOSED`. */
   toLayersModel(options: ToLayersModelOptions = {}): LayersModelArtifacts {
     this.#live();
     return toLayersModel(this.layers, options);

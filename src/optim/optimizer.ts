@@ -148,7 +148,8 @@ export abstract class Optimizer {
     return this.#learningRate;
   }
 
-  /** Schedules and callers may change it between steps; it stays a finite number ≥ 0. */
+  /** Schedules and callers may change it between steps; it stays a finite number ≥ 0.
+   *  @throws {@link LSTMError} `INVALID_ARGUMENT` for anything else. */
   set learningRate(value: number) {
     if (value === undefined) nonNegative('learningRate', null, 0); // throws: undefined is not a rate
     this.#learningRate = nonNegative('learningRate', value, 0);
