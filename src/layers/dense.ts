@@ -18,13 +18,7 @@ import {
   denseRanges,
   paddedOutputs,
 } from './dense-config.js';
-import {
-  checkQuantizeOptions,
-  notTrainable,
-  type QuantizeOptions,
-  quantizeDict,
-  type WeightDtype,
-} from './quantize.js';
+import { notTrainable, type QuantizeOptions, quantizeDict, quantizeLayer, type WeightDtype } from './quantize.js';
 import { Trainability } from './trainability.js';
 
 export { densePlan } from './dense-config.js';
@@ -157,17 +151,7 @@ export class Dense implements Layer {
    *  unchanged. @throws {@link LSTMError} `INVALID_ARGUMENT` for options other than `{ weights: 'int8' }`. */
   quantize(options: QuantizeOptions): Dense {
     this.#live();
-    checkQuantizeOptions(options);
-    const { trainable: _t, frozenParameters: _f, ...config } = this.config(); // an int8 layer has nothing to freeze
-    const q = new Dense({ ...(config as unknown as DenseOptions), weights: 'int8' });
-    try {
-      const d = this.stateDict();
-      q.loadStateDict(this.#block.inferenceOnly ? d : quantizeDict(d, ['weight']));
-    } catch (e) {
-      q.dispose();
-      throw e;
-    }
-    return q;
+    return quantizeLayer(this, options, (name) => name === 'weight');
   }
 
   #requireGradients(what: string): void {

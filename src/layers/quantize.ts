@@ -127,3 +127,33 @@ export function notTrainable(kind: string, what: string): LSTMError {
     actual: "weights: 'int8'",
   });
 }
+
+/** What quantizeLayer uses of a layer: rebuilding itself from its config, its weights by name. */
+interface Quantizable {
+  readonly inferenceOnly: boolean;
+  config(): Record<string, unknown>;
+  stateDict(): StateDict;
+  loadStateDict(dict: StateDict): void;
+  dispose(): void;
+}
+
+/** A new inference-only layer of the same class and options as `layer`, with int8 copies of the
+ *  weights named by `isWeight` (its other tensors stay f32); the layer itself is unchanged. */
+export function quantizeLayer<T extends Quantizable>(
+  layer: T,
+  options: unknown,
+  isWeight: (name: string) => boolean,
+): T {
+  checkQuantizeOptions(options);
+  const Kind = layer.constructor as new (o: Record<string, unknown>) => T;
+  const { trainable: _t, frozenParameters: _f, ...config } = layer.config(); // an int8 layer has nothing to freeze
+  const q = new Kind({ ...config, weights: 'int8' });
+  try {
+    const dict = layer.stateDict();
+    q.loadStateDict(layer.inferenceOnly ? dict : quantizeDict(dict, Object.keys(dict).filter(isWeight)));
+  } catch (e) {
+    q.dispose();
+    throw e;
+  }
+  return q;
+}

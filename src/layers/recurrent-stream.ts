@@ -1,11 +1,11 @@
 // Streaming a recurrent layer one time step per call: the carried h and c of every layer live in the
 // arena, and a step is one wasm call (seqStep) over step descriptors built once.
 import * as abi from '../../assembly/abi.js';
-import { checkFloat32, LSTMError } from '../errors.js';
+import { checkFloat32, checkSize, describe, LSTMError } from '../errors.js';
 import { Descriptor } from '../kernel/descriptor.js';
 import type { Holdings } from '../owned.js';
 import type { Runtime } from '../runtime.js';
-import type { CellSpec, RecurrentConfig } from './recurrent-config.js';
+import type { CellSpec, InitialState, RecurrentConfig } from './recurrent-config.js';
 import type { RecurrentBlock } from './recurrent-params.js';
 import { roundFloats } from './recurrent-workspace.js';
 
@@ -198,5 +198,72 @@ export class StreamState implements LSTMState {
         actual: 'disposed',
       });
     }
+  }
+}
+
+/** A layer's live streaming states: created validated (nothing allocated for bad h0 / c0), stepped
+ *  only if they are this layer's, all marked disposed with the layer. */
+export class StreamStates {
+  readonly #states = new Set<StreamState>();
+  readonly #make: (B: number) => StreamState;
+  readonly #config: RecurrentConfig;
+  readonly #spec: CellSpec;
+
+  constructor(
+    config: RecurrentConfig,
+    spec: CellSpec,
+    make: (B: number, onDispose: (s: StreamState) => void) => StreamState,
+  ) {
+    this.#config = config;
+    this.#spec = spec;
+    this.#make = (B) => make(B, (s) => this.#states.delete(s));
+  }
+
+  create(batch: number, initial: InitialState): LSTMState {
+    const c = this.#config;
+    if (c.bidirectional || c.goBackwards) {
+      throw new LSTMError('INVALID_ARGUMENT', 'step() runs forward in time; this layer needs the whole sequence', {
+        argument: c.bidirectional ? 'bidirectional' : 'goBackwards',
+        expected: 'false for streaming',
+        actual: 'true',
+      });
+    }
+    const B = checkSize('batch', batch, 1 << 20),
+      L = c.numLayers,
+      H = c.hiddenSize;
+    // validated before anything is allocated, so a bad h0 / c0 leaves nothing behind
+    const shape = `[numLayers=${L}, batch=${B}, hidden=${H}]`;
+    if (initial?.h0 !== undefined) checkFloat32('h0', initial.h0, L * B * H, shape);
+    if (initial?.c0 !== undefined) {
+      if (!this.#spec.hasCell) {
+        throw new LSTMError('INVALID_ARGUMENT', `${this.#spec.kind} has no cell state`, {
+          argument: 'c0',
+          expected: 'no c0',
+          actual: describe(initial.c0),
+        });
+      }
+      checkFloat32('c0', initial.c0, L * B * H, shape);
+    }
+    const state = this.#make(B);
+    this.#states.add(state);
+    state.reset(initial?.h0, initial?.c0);
+    return state;
+  }
+
+  step(xt: Float32Array, state: LSTMState): Float32Array {
+    if (!(state instanceof StreamState) || !this.#states.has(state)) {
+      throw new LSTMError('INVALID_ARGUMENT', 'not a live state of this layer', {
+        argument: 'state',
+        expected: "the result of this layer's createState()",
+        actual: describe(state),
+      });
+    }
+    return state.step(xt);
+  }
+
+  /** The layer was disposed (and freed everything): every state becomes unusable. */
+  markAllDisposed(): void {
+    for (const s of this.#states) s.markDisposed();
+    this.#states.clear();
   }
 }

@@ -1,14 +1,7 @@
-// What every recurrent layer (LSTM and its variants, GRU, plain RNN) shares: PyTorch-compatible
-// parameters packed for the kernels (recurrent-params.ts), sequence forward/backward as one wasm call
-// per layer and direction over a descriptor (recurrent-workspace.ts), streaming steps
-// (recurrent-stream.ts), masking, dropout, stateful carry, and the Sequential adapter. The cell itself
-// is a CellSpec; subclasses only pick one.
-import * as abi from '../../assembly/abi.js';
-import { checkFloat32, checkSize, describe, LSTMError } from '../errors.js';
+import { LSTMError } from '../errors.js';
 import { Holdings, own, release } from '../owned.js';
 import { SeededStream } from '../random.js';
 import { currentRuntime, type Runtime } from '../runtime.js';
-import { backwardLayer, forwardLayer, transpose3 } from '../threads/split.js';
 import type { StateDict, Tensor } from '../tensor.js';
 import type { ForwardContext, Layer, LayerStream, ParameterBlock, PrefixOption, RunState } from './layer.js';
 import { addPrefix, selectPrefix } from './layer.js';
@@ -25,12 +18,11 @@ import {
   type RecurrentOptions,
   recurrentConfig,
 } from './recurrent-config.js';
-import { checkBackwardArgs, checkForwardArgs } from './recurrent-checks.js';
-import { type QuantizeOptions, checkQuantizeOptions, notTrainable, quantizeDict } from './quantize.js';
+import { type QuantizeOptions, notTrainable, quantizeLayer } from './quantize.js';
 import { recurrentBlock } from './quantized-params.js';
 import type { RecurrentBlock } from './recurrent-params.js';
-import { type LSTMState, StreamState } from './recurrent-stream.js';
-import { Workspace } from './recurrent-workspace.js';
+import { SequenceRun } from './recurrent-run.js';
+import { type LSTMState, StreamState, StreamStates } from './recurrent-stream.js';
 import { Trainability } from './trainability.js';
 import { writeOnnx, type OnnxExportOptions } from '../io/onnx-hook.js';
 
@@ -73,13 +65,11 @@ export abstract class Recurrent implements Layer {
   readonly #params: number; // byte offset of the packed parameter block
   readonly #grads: number; // same layout, gradients (0 for an inference-only block)
   readonly #dropRng: SeededStream; // recurrent dropout masks
-  readonly #states = new Set<StreamState>();
-  #ws: Workspace | null = null;
-  #hasForward = false;
+  readonly #run: SequenceRun;
+  readonly #streams: StreamStates;
   #disposed = false;
   readonly #adapter: SequentialAdapter;
   readonly #trainability: Trainability;
-  #gradNorms: Float32Array | null = null;
 
   protected constructor(options: RecurrentOptions, spec: CellSpec) {
     this.#spec = spec;
@@ -100,6 +90,21 @@ export abstract class Recurrent implements Layer {
     }
     own(this, this.#holdings);
     this.#p.write(this.#rt.arena, this.#p.initial(c.seed, c.forgetBias), this.#params);
+    const parts = {
+      config: c,
+      spec,
+      block: this.#p,
+      params: this.#params,
+      grads: this.#grads,
+      rt: this.#rt,
+      holdings: this.#holdings,
+    };
+    this.#run = new SequenceRun({ ...parts, dropRng: this.#dropRng });
+    this.#streams = new StreamStates(
+      c,
+      spec,
+      (B, onDispose) => new StreamState(c, spec, this.#p, this.#params, this.#rt, this.#holdings, B, onDispose),
+    );
   }
 
   /** Features per time step. */
@@ -205,19 +210,7 @@ export abstract class Recurrent implements Layer {
    */
   quantize(options: QuantizeOptions): this {
     this.#live();
-    checkQuantizeOptions(options);
-    const Kind = this.constructor as new (o: Record<string, unknown>) => this;
-    const { trainable: _t, frozenParameters: _f, ...config } = this.config(); // an int8 layer has nothing to freeze
-    const q = new Kind({ ...config, weights: 'int8' });
-    try {
-      const dict = this.stateDict(),
-        weights = Object.keys(dict).filter((k) => /^weight_(ih|hh)_l/.test(k));
-      q.loadStateDict(this.#p.inferenceOnly ? dict : quantizeDict(dict, weights));
-    } catch (e) {
-      q.dispose();
-      throw e;
-    }
-    return q;
+    return quantizeLayer(this, options, (name) => /^weight_(ih|hh)_l/.test(name));
   }
 
   #requireGradients(what: string): void {
@@ -296,40 +289,7 @@ export abstract class Recurrent implements Layer {
    */
   forward(x: Float32Array, options: ForwardOptions = {}): RecurrentForwardResult {
     this.#live();
-    const c = this.#config,
-      I = c.inputSize,
-      H = c.hiddenSize,
-      D = c.directions,
-      L = c.numLayers;
-    const S = L * D,
-      DH = D * H;
-    const { B, T, lengths } = checkForwardArgs(c, this.#spec, x, options);
-    // in training the backward workspace is allocated now: an update cannot run out of memory halfway
-    const ws = this.#workspace(B, T, options.training === true);
-    const arena = this.#rt.arena;
-    arena.write(ws.xBF, x);
-    transpose3(this.#rt, ws.xBF, B, T, I, ws.x0);
-    if (options.h0) arena.write(ws.h0, options.h0);
-    else arena.fill(ws.h0, S * B * H);
-    this.#stagePadded(options.c0, ws.c0, S * B);
-    if (lengths) arena.i32.set(lengths, ws.lengths >>> 2);
-    const dropped = options.training === true && c.recurrentDropout > 0;
-    if (dropped) {
-      const keep = 1 / (1 - c.recurrentDropout),
-        f32 = arena.f32;
-      for (const m of ws.dropMask)
-        for (let i = m >>> 2, e = i + B * H; i < e; i++) f32[i] = this.#dropRng.next() < c.recurrentDropout ? 0 : keep;
-    }
-    ws.desc.forEach((d, s) => {
-      d.set(abi.SEQ_LENGTHS, lengths ? ws.lengths : 0);
-      d.set(abi.SEQ_DROP_MASK, dropped ? ws.dropMask[s]! : 0).set(abi.SEQ_H_MASKED, dropped ? ws.hMasked[s]! : 0);
-    });
-    for (let layer = 0; layer < L; layer++) forwardLayer(this.#rt, ws.desc.slice(layer * D, layer * D + D), B, T);
-    this.#hasForward = true;
-    transpose3(this.#rt, ws.y[L - 1]!, T, B, DH, ws.xBF);
-    const output = arena.read(ws.xBF, B * T * DH),
-      h = arena.read(ws.hN, S * B * H);
-    return this.#spec.hasCell ? { output, h, c: arena.read(ws.cN, S * B * H) } : { output, h };
+    return this.#run.forward(x, options);
   }
 
   /**
@@ -344,54 +304,7 @@ export abstract class Recurrent implements Layer {
   backward(dOutput: Float32Array, options: BackwardOptions = {}): RecurrentBackwardResult {
     this.#live();
     this.#requireGradients('backward');
-    const ws = this.#ws;
-    if (!this.#hasForward || !ws) {
-      throw new LSTMError('NO_FORWARD', 'backward() needs the activations of a forward() call', {
-        argument: 'dOutput',
-        expected: 'a forward() call first',
-        actual: 'no forward since creation',
-      });
-    }
-    const c = this.#config,
-      I = c.inputSize,
-      H = c.hiddenSize,
-      D = c.directions,
-      L = c.numLayers;
-    const S = L * D,
-      DH = D * H,
-      B = ws.B,
-      T = ws.T,
-      U = this.#p.U,
-      spec = this.#spec;
-    checkBackwardArgs(c, spec, dOutput, options, B, T);
-    this.#ensureBackward(ws);
-    const arena = this.#rt.arena;
-    arena.write(ws.xBF, dOutput);
-    transpose3(this.#rt, ws.xBF, B, T, DH, ws.dA);
-    if (options.dh) arena.write(ws.dh, options.dh);
-    else arena.fill(ws.dh, S * B * H);
-    this.#stagePadded(options.dc, ws.dc, S * B);
-    let dTop = ws.dA,
-      dIn = ws.dB;
-    for (let layer = L - 1; layer >= 0; layer--) {
-      arena.fill(dIn, T * B * (layer === 0 ? I : DH));
-      const record = layer === L - 1 && options.recordGradNorms === true;
-      for (let dir = 0; dir < D; dir++) {
-        ws.desc[layer * D + dir]!.set(abi.SEQ_DY, dTop + dir * H * 4)
-          .set(abi.SEQ_DX, dIn)
-          .set(abi.SEQ_GRAD_NORMS, record && dir === 0 ? ws.norms : 0);
-      }
-      backwardLayer(this.#rt, ws.desc.slice(layer * D, layer * D + D), B, T);
-      if (record) this.#gradNorms = arena.read(ws.norms, T);
-      [dTop, dIn] = [dIn, dTop];
-    }
-    transpose3(this.#rt, dTop, T, B, I, ws.xBF);
-    const dx = arena.read(ws.xBF, B * T * I),
-      dh0 = arena.read(ws.dh, S * B * H);
-    if (!spec.hasCell) return { dx, dh0 };
-    const dc0 = new Float32Array(S * B * H);
-    for (let r = 0; r < S * B; r++) dc0.set(arena.view(ws.dc + r * U * 4, H), r * H);
-    return { dx, dh0, dc0 };
+    return this.#run.backward(dOutput, options);
   }
 
   /** ‖∂L/∂h_t‖ for t = 0 … T−1 (mean over the batch; top layer, forward direction) from the last
@@ -399,50 +312,7 @@ export abstract class Recurrent implements Layer {
    *  @throws {@link LSTMError} `NO_FORWARD` when no backward recorded them. */
   gradNorms(): Float32Array {
     this.#live();
-    if (!this.#gradNorms) {
-      throw new LSTMError('NO_FORWARD', 'no gradient norms recorded', {
-        argument: 'recordGradNorms',
-        expected: 'backward(…, { recordGradNorms: true }) first',
-        actual: 'none recorded',
-      });
-    }
-    return this.#gradNorms.slice();
-  }
-
-  /** Copy rows of H floats from src (or zeros) into rows of U floats at dst. */
-  #stagePadded(src: Float32Array | undefined, dst: number, rows: number): void {
-    const H = this.hiddenSize,
-      U = this.#p.U,
-      arena = this.#rt.arena;
-    arena.fill(dst, rows * U);
-    if (src) for (let r = 0; r < rows; r++) arena.write(dst + r * U * 4, src.subarray(r * H, r * H + H));
-  }
-
-  /** The workspace for (B, T), with its backward part if `backward`. A new shape allocates first and
-   *  frees the old one after, so a failed allocation leaves the previous forward's activations in place. */
-  #workspace(B: number, T: number, backward: boolean): Workspace {
-    const old = this.#ws;
-    if (old && old.B === B && old.T === T) {
-      if (backward) this.#ensureBackward(old);
-      return old;
-    }
-    const ws = new Workspace(this.#config, this.#spec, this.#p, this.#params, this.#rt, this.#holdings, B, T);
-    if (backward) {
-      try {
-        this.#ensureBackward(ws);
-      } catch (e) {
-        ws.release(this.#holdings);
-        throw e;
-      }
-    }
-    if (old) old.release(this.#holdings);
-    this.#ws = ws;
-    this.#hasForward = false;
-    return ws;
-  }
-
-  #ensureBackward(ws: Workspace): void {
-    ws.ensureBackward(this.#config, this.#spec, this.#p, this.#grads, this.#rt, this.#holdings);
+    return this.#run.gradNorms();
   }
 
   // ---- as a layer of a Sequential model ----
@@ -507,34 +377,7 @@ export abstract class Recurrent implements Layer {
    */
   createState(batch = 1, initial: InitialState = {}): LSTMState {
     this.#live();
-    if (this.bidirectional || this.goBackwards) {
-      throw new LSTMError('INVALID_ARGUMENT', 'step() runs forward in time; this layer needs the whole sequence', {
-        argument: this.bidirectional ? 'bidirectional' : 'goBackwards',
-        expected: 'false for streaming',
-        actual: 'true',
-      });
-    }
-    const B = checkSize('batch', batch, 1 << 20),
-      L = this.numLayers,
-      H = this.hiddenSize;
-    // validated before anything is allocated, so a bad h0 / c0 leaves nothing behind
-    const shape = `[numLayers=${L}, batch=${B}, hidden=${H}]`;
-    if (initial?.h0 !== undefined) checkFloat32('h0', initial.h0, L * B * H, shape);
-    if (initial?.c0 !== undefined) {
-      if (!this.#spec.hasCell)
-        throw new LSTMError('INVALID_ARGUMENT', `${this.#spec.kind} has no cell state`, {
-          argument: 'c0',
-          expected: 'no c0',
-          actual: describe(initial.c0),
-        });
-      checkFloat32('c0', initial.c0, L * B * H, shape);
-    }
-    const state = new StreamState(this.#config, this.#spec, this.#p, this.#params, this.#rt, this.#holdings, B, (s) =>
-      this.#states.delete(s),
-    );
-    this.#states.add(state);
-    state.reset(initial?.h0, initial?.c0);
-    return state;
+    return this.#streams.create(batch, initial);
   }
 
   /**
@@ -556,14 +399,7 @@ export abstract class Recurrent implements Layer {
    */
   step(xt: Float32Array, state: LSTMState): Float32Array {
     this.#live();
-    if (!(state instanceof StreamState) || !this.#states.has(state)) {
-      throw new LSTMError('INVALID_ARGUMENT', 'not a live state of this layer', {
-        argument: 'state',
-        expected: "the result of this layer's createState()",
-        actual: describe(state),
-      });
-    }
-    return state.step(xt);
+    return this.#streams.step(xt, state);
   }
 
   /** Streaming through this layer inside a Sequential ({@link Sequential.generate}). */
@@ -579,10 +415,9 @@ export abstract class Recurrent implements Layer {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
-    for (const s of this.#states) s.markDisposed();
-    this.#states.clear();
+    this.#streams.markAllDisposed();
     this.#holdings.freeAll();
-    this.#ws = null;
+    this.#run.forget();
     release(this);
   }
 

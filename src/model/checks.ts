@@ -71,3 +71,58 @@ export function atomically<T>(layers: readonly Layer[], fn: () => T): T {
     throw e;
   }
 }
+
+/** The layers a Sequential is built from: at least one, each a layer, none twice (a layer keeps one
+ *  forward's activations for its backward, so it cannot appear twice). */
+export function checkLayers(layers: unknown): Layer[] {
+  if (!Array.isArray(layers) || layers.length === 0) {
+    throw new LSTMError('INVALID_ARGUMENT', 'a model needs at least one layer', {
+      argument: 'layers',
+      expected: 'a non-empty array of layers',
+      actual: describe(layers),
+    });
+  }
+  layers.forEach((l, i) => {
+    if (!l || typeof (l as Layer).forwardTensor !== 'function') {
+      throw new LSTMError('INVALID_ARGUMENT', 'not a layer', {
+        argument: `layers[${i}]`,
+        expected: 'LSTM, Dense, Embedding, …',
+        actual: describe(l),
+      });
+    }
+    const first = layers.indexOf(l);
+    if (first !== i) {
+      throw new LSTMError('INVALID_ARGUMENT', 'the same layer appears twice', {
+        argument: `layers[${i}]`,
+        expected: 'distinct layer objects',
+        actual: `the layer at layers[${first}]`,
+      });
+    }
+  });
+  return layers.slice() as Layer[];
+}
+
+/** The error fit and trainOnBatch raise for a model with int8 layers (null: every layer can train). */
+export function notTrainableModel(layers: readonly Layer[]): LSTMError | null {
+  const i = layers.findIndex((l) => l.inferenceOnly === true);
+  if (i < 0) return null;
+  return new LSTMError('NOT_TRAINABLE', 'this model has int8 weights and is for inference only', {
+    argument: `layers[${i}]`,
+    expected: 'f32 layers (train the f32 model, then quantize())',
+    actual: `${layers[i]!.kind} with int8 weights`,
+  });
+}
+
+/** generate() needs a model ending in Dense(softmax): its vocabulary is that layer's outputs. */
+export function generationVocabulary(layers: readonly Layer[]): number {
+  const last = layers[layers.length - 1]!,
+    vocab = (last as { outputSize?: number }).outputSize;
+  if (last.outputActivation !== 'softmax' || vocab === undefined) {
+    throw new LSTMError('INVALID_ARGUMENT', 'generate() needs a model ending in Dense(softmax)', {
+      argument: 'model',
+      expected: 'last layer Dense with activation softmax',
+      actual: last.kind,
+    });
+  }
+  return vocab;
+}

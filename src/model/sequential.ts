@@ -4,16 +4,25 @@
 import { checkOptions, describe, LSTMError } from '../errors.js';
 import type { ForwardContext, Layer } from '../layers/layer.js';
 import { toLayersModel, type LayersModelArtifacts, type ToLayersModelOptions } from '../io/keras-export.js';
-import { addPrefix, selectPrefix } from '../layers/layer.js';
 import { checkLengths } from '../layers/recurrent-checks.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { writeFileAtomic } from '../platform.js';
 import { hasRuntime, init } from '../runtime.js';
 import type { StateDict, Tensor } from '../tensor.js';
-import { asTensor, rows, stepWeights, type TensorLike, window } from './batches.js';
+import { asTensor, stepWeights, type TensorLike } from './batches.js';
+import { evaluateBatches, predictBatches, tbpttStep } from './batch-runs.js';
+import { loadModelStateDict, modelStateDict } from './prefixes.js';
 import { type FitOptions, type History, fitLoop, positiveInt, type Trainer } from './fit.js';
 import { type GenerateOptions, generate } from './generate.js';
-import { atomically, checkSamples, checkTargets, inferOutputShape } from './checks.js';
+import {
+  atomically,
+  checkLayers,
+  checkSamples,
+  checkTargets,
+  generationVocabulary,
+  inferOutputShape,
+  notTrainableModel,
+} from './checks.js';
 import { computeLoss, LOSSES, type LossName, type LossResult } from './losses.js';
 import { readUserMetadata, type SaveOptions, saveModel } from './model-file.js';
 import type {
@@ -73,32 +82,7 @@ export class Sequential {
   /** @throws {@link LSTMError} `INVALID_ARGUMENT` for an empty list, something that is not a layer, or the
    *  same layer twice. */
   constructor(layers: Layer[]) {
-    if (!Array.isArray(layers) || layers.length === 0) {
-      throw new LSTMError('INVALID_ARGUMENT', 'a model needs at least one layer', {
-        argument: 'layers',
-        expected: 'a non-empty array of layers',
-        actual: describe(layers),
-      });
-    }
-    layers.forEach((l, i) => {
-      if (!l || typeof (l as Layer).forwardTensor !== 'function') {
-        throw new LSTMError('INVALID_ARGUMENT', 'not a layer', {
-          argument: `layers[${i}]`,
-          expected: 'LSTM, Dense, Embedding, …',
-          actual: describe(l),
-        });
-      }
-      // A layer keeps one forward's activations for its backward, so it cannot appear twice.
-      const first = layers.indexOf(l);
-      if (first !== i) {
-        throw new LSTMError('INVALID_ARGUMENT', 'the same layer appears twice', {
-          argument: `layers[${i}]`,
-          expected: 'distinct layer objects',
-          actual: `the layer at layers[${first}]`,
-        });
-      }
-    });
-    this.layers = layers.slice();
+    this.layers = checkLayers(layers);
   }
 
   /** Set the loss, optimizer and metrics (again at any time; the optimizer's state stays with it).
@@ -208,33 +192,14 @@ export class Sequential {
 
   #stepTbptt(x: Tensor, y: Tensor, k: number): LossResult {
     this.#check(x, y, true);
-    const T = x.shape[1]!;
-    const perStep = y.shape.length >= 2 && y.shape[1] === T && this.layers.some((l) => l.returnSequences === true);
-    const carriers = this.layers.filter((l) => l.setCarry);
-    for (const l of carriers) l.setCarry!(true);
-    try {
-      let sum = 0,
-        steps = 0,
-        last: LossResult | null = null;
-      for (let from = 0; from < T; from += k) {
-        const to = Math.min(T, from + k),
-          xw = window(x, from, to);
-        if (perStep) {
-          last = this.#step(xw, window(y, from, to), true);
-          sum += last.loss * (to - from);
-          steps += to - from;
-        } else if (to < T)
-          this.#forward(xw, true); // carry the state forward only
-        else {
-          last = this.#step(xw, y, true);
-          sum = last.loss;
-          steps = 1;
-        }
-      }
-      return { ...last!, loss: sum / steps };
-    } finally {
-      for (const l of carriers) l.setCarry!(false);
-    }
+    return tbpttStep(
+      this.layers,
+      (xw, yw) => this.#step(xw, yw, true),
+      (xw) => this.#forward(xw, true),
+      x,
+      y,
+      k,
+    );
   }
 
   #lengths(lengths: ArrayLike<number> | undefined, X: Tensor): Int32Array | undefined {
@@ -243,13 +208,7 @@ export class Sequential {
 
   /** The first layer that cannot train (int8 weights), as the error fit and trainOnBatch raise. */
   #notTrainable(): LSTMError | null {
-    const i = this.layers.findIndex((l) => l.inferenceOnly === true);
-    if (i < 0) return null;
-    return new LSTMError('NOT_TRAINABLE', 'this model has int8 weights and is for inference only', {
-      argument: `layers[${i}]`,
-      expected: 'f32 layers (train the f32 model, then quantize())',
-      actual: `${this.layers[i]!.kind} with int8 weights`,
-    });
+    return notTrainableModel(this.layers);
   }
 
   /** A new inference-only model with int8 weights: LSTM, GRU, SimpleRNN and Dense layers quantized
@@ -306,16 +265,7 @@ export class Sequential {
    */
   generate(options: GenerateOptions): number[] {
     this.#live();
-    const last = this.layers[this.layers.length - 1]!;
-    const vocab = (last as { outputSize?: number }).outputSize;
-    if (last.outputActivation !== 'softmax' || vocab === undefined) {
-      throw new LSTMError('INVALID_ARGUMENT', 'generate() needs a model ending in Dense(softmax)', {
-        argument: 'model',
-        expected: 'last layer Dense with activation softmax',
-        actual: last.kind,
-      });
-    }
-    return generate(this.layers, vocab, options);
+    return generate(this.layers, generationVocabulary(this.layers), options);
   }
 
   /**
@@ -381,20 +331,7 @@ export class Sequential {
     }
     inferOutputShape(this.layers, X.shape);
     if (lengths || N === 0) return atomically(this.layers, () => this.#forward(X, false, lengths));
-    const all = Int32Array.from({ length: N }, (_, i) => i),
-      parts: Tensor[] = [];
-    atomically(this.layers, () => {
-      for (let from = 0; from < N; from += bs)
-        parts.push(this.#forward(rows(X, all, from, Math.min(N, from + bs)), false));
-    });
-    const per = parts[0]!.data.length / parts[0]!.shape[0]!,
-      out = new Float32Array(N * per);
-    let at = 0;
-    for (const p of parts) {
-      out.set(p.data, at);
-      at += p.data.length;
-    }
-    return { data: out, shape: [N, ...parts[0]!.shape.slice(1)] };
+    return atomically(this.layers, () => predictBatches((xb) => this.#forward(xb, false), X, bs));
   }
 
   /** The compiled loss (and accuracy, for classification losses) over x and y, without dropout or updates.
@@ -419,23 +356,7 @@ export class Sequential {
   }
 
   #evaluate(X: Tensor, Y: Tensor, batchSize: number, lengths?: Int32Array): { loss: number; accuracy?: number } {
-    const N = X.shape[0]!,
-      all = Int32Array.from({ length: N }, (_, i) => i);
-    let sum = 0,
-      correct = 0,
-      counted = 0,
-      isClass = false;
-    for (let from = 0; from < N; from += batchSize) {
-      const to = Math.min(N, from + batchSize);
-      const r = this.#step(rows(X, all, from, to), rows(Y, all, from, to), false, lengths?.subarray(from, to));
-      sum += r.loss * (to - from);
-      if (r.correct !== null) {
-        isClass = true;
-        correct += r.correct;
-        counted += r.count;
-      }
-    }
-    return isClass ? { loss: sum / N, accuracy: correct / counted } : { loss: sum / N };
+    return evaluateBatches((x, y, l) => this.#step(x, y, false, l), X, Y, batchSize, lengths);
   }
 
   /** Every layer's parameters, named `{prefix}{name}` with one prefix per layer (default `layers.{i}.`),
@@ -444,11 +365,7 @@ export class Sequential {
    *  @throws {@link LSTMError} `INVALID_ARGUMENT` for prefixes of the wrong count; `DISPOSED`. */
   stateDict(options: PrefixesOption = {}): StateDict {
     this.#live();
-    const prefixes = this.#prefixes(options.prefixes);
-    const out: StateDict = {};
-    for (const [i, l] of this.layers.entries())
-      if (prefixes[i] !== null) Object.assign(out, addPrefix(l.stateDict(), prefixes[i]));
-    return out;
+    return modelStateDict(this.layers, options.prefixes);
   }
 
   /** Load every layer from one state dict (a PyTorch module's: one prefix per layer, e.g. ['rnn.', 'fc.']).
@@ -463,59 +380,7 @@ export class Sequential {
    *  prefixes of the wrong count. */
   loadStateDict(dict: StateDict, options: PrefixesOption = {}): void {
     this.#live();
-    const all = this.#prefixes(options.prefixes),
-      prefixes = all.filter((p): p is string => p !== null);
-    const parts = this.layers.map((_, i) => (all[i] === null ? {} : selectPrefix(dict, { prefix: all[i]! })));
-    for (const k of Object.keys(dict)) {
-      if (!prefixes.some((p) => k.startsWith(p))) {
-        throw new LSTMError('STATE_DICT_UNEXPECTED', 'tensor under no layer prefix', {
-          argument: k,
-          expected: `a name starting with ${prefixes.join(' | ')}`,
-          actual: k,
-        });
-      }
-    }
-    // validate every layer before writing any (loadStateDict validates fully before it writes)
-    const saved = this.layers.map((l) => l.stateDict());
-    try {
-      for (const [i, l] of this.layers.entries()) {
-        try {
-          l.loadStateDict(parts[i]!);
-        } catch (e) {
-          // name the tensor as the caller's dict does ('rnn.bias_hh_l0', not 'bias_hh_l0')
-          if (e instanceof LSTMError && e.code.startsWith('STATE_DICT') && all[i])
-            throw new LSTMError(e.code, `layers[${i}] (${l.kind}) does not fit`, {
-              argument: `${all[i]}${e.argument}`,
-              ...(e.expected !== undefined ? { expected: e.expected } : {}),
-              ...(e.actual !== undefined ? { actual: e.actual } : {}),
-            });
-          throw e;
-        }
-      }
-    } catch (e) {
-      for (const [i, l] of this.layers.entries()) l.loadStateDict(saved[i]!);
-      throw e;
-    }
-  }
-
-  /** One prefix per layer (null: a parameter-free layer the caller gave no prefix). */
-  #prefixes(prefixes: string[] | undefined): (string | null)[] {
-    if (prefixes === undefined) return this.layers.map((_, i) => `layers.${i}.`);
-    const withParams = this.layers.filter((l) => l._blocks() !== null);
-    if (
-      !Array.isArray(prefixes) ||
-      (prefixes.length !== this.layers.length && prefixes.length !== withParams.length) ||
-      prefixes.some((p) => typeof p !== 'string')
-    ) {
-      throw new LSTMError('INVALID_ARGUMENT', 'one prefix per layer, or one per layer with parameters', {
-        argument: 'prefixes',
-        expected: `${this.layers.length} strings, or ${withParams.length} (for ${withParams.map((l) => l.kind).join(', ')})`,
-        actual: describe(prefixes),
-      });
-    }
-    if (prefixes.length === this.layers.length) return prefixes;
-    let k = 0;
-    return this.layers.map((l) => (l._blocks() !== null ? prefixes[k++]! : null));
+    loadModelStateDict(this.layers, dict, options.prefixes);
   }
 
   /** The model in TensorFlow.js' layers format { modelTopology, weightSpecs, weightData }, which
