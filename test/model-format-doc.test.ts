@@ -390,7 +390,11 @@ describe('docs/model-format.md: what a saved file holds', () => {
           if (param.includes('_reverse')) expect(parameterNames.has('_reverse')).toBe(true);
           const int8 =
             arch[Number(layer)].config.weights === 'int8' && /^weight(_(ih|hh)_l\d+(_reverse)?)?$/.test(param);
-          expected = int8 ? row((c) => c.includes('int8')) : row((c) => ticked(c).includes('layers.*'));
+          expected = int8
+            ? row((c) => c.includes('int8'))
+            : param.endsWith('_scale')
+              ? row((c) => ticked(c).includes('_scale'))
+              : row((c) => ticked(c).includes('layers.*'));
         } else expected = row((c) => ticked(c).includes(`${group}.*`));
         expect(ticked(expected[f16 ? 2 : 1]!), `${name}: ${tensor} dtype`).toEqual([dtype]);
       }

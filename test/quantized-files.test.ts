@@ -166,7 +166,17 @@ describe('model files', () => {
     await expect(again.fit(x, y)).rejects.toMatchObject({ code: 'NOT_TRAINABLE' });
     const f32Bytes = f32.save().length;
     expect(bytes.length).toBeLessThan(f32Bytes / 2);
-    for (const m of [f32, q, again]) m.dispose();
+    // save({ dtype: 'f16' }) halves the biases but not the scales: an f16 scale (11 bits) would move
+    // every output of its row by up to 2^-12 relative, so the scales come back bit for bit
+    const half = q.save({ dtype: 'f16' }),
+      hh = header(half);
+    for (const name of ['layers.1.weight_ih_l0_scale', 'layers.2.weight_hh_l0_reverse_scale', 'layers.3.weight_scale'])
+      expect(hh[name]!.dtype, name).toBe('F32');
+    expect(hh['layers.1.bias_hh_l0']!.dtype).toBe('F16');
+    const halfBack = await Sequential.load(half);
+    const scales = (m: Sequential) => m.stateDict()['layers.1.weight_hh_l0_scale']!.data;
+    expect(scales(halfBack)).toEqual(scales(q));
+    for (const m of [f32, q, again, halfBack]) m.dispose();
   });
 
   it("save({ dtype: 'f16' }) halves the weights, keeps the optimizer state f32, and reloads close", async () => {

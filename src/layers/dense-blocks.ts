@@ -135,7 +135,7 @@ class Int8Block implements DenseBlock {
         data: unpackRowsInt8(new Int8Array(arena.memory.buffer), block, this.K, this.cols),
         dtype: 'int8',
       },
-      [scaleName('weight')]: { shape: [this.O], data: unpackVector(f32, base + this.scaleAt, this.cols) },
+      [scaleName('weight')]: { shape: [this.O], data: unpackVector(f32, base + this.scaleAt, this.cols), dtype: 'f32' },
       bias: { shape: [this.O], data: unpackVector(f32, base + this.biasAt, this.cols) },
     };
   }

@@ -144,8 +144,9 @@ export class QuantizedRecurrentParams implements RecurrentBlock {
         out[e.name] = { shape, data: unpackRowsInt8(bytes, block + s.whh * 4, H, cols), dtype: 'int8' };
       else if (e.part === 2) out[e.name] = { shape, data: unpackVector(f32, base + s.bih, cols) };
       else if (e.part === 3) out[e.name] = { shape, data: unpackVector(f32, base + s.bhh, cols) };
-      else if (e.part === 5) out[e.name] = { shape, data: unpackVector(f32, base + s.sih, cols) };
-      else if (e.part === 6) out[e.name] = { shape, data: unpackVector(f32, base + s.shh, cols) };
+      // scales stay f32 in every file (an f16 scale would move every output of its row)
+      else if (e.part === 5) out[e.name] = { shape, data: unpackVector(f32, base + s.sih, cols), dtype: 'f32' };
+      else if (e.part === 6) out[e.name] = { shape, data: unpackVector(f32, base + s.shh, cols), dtype: 'f32' };
       else {
         const data = new Float32Array(3 * H);
         for (let q = 0; q < 3; q++) for (let u = 0; u < H; u++) data[q * H + u] = f32[base + s.peep + q * U + u]!;
