@@ -102,6 +102,23 @@ export function describe(value: unknown): string {
   return typeof value;
 }
 
+/**
+ * Options objects take only the keys they document: a misspelt option (`bidirectonal: true`) is an
+ * INVALID_ARGUMENT naming it, not a silent default, as model files already refuse unknown keys. Keys
+ * whose value is undefined are let through (a spread of optional fields).
+ */
+export function checkOptionKeys(options: unknown, allowed: readonly string[]): void {
+  if (options === null || typeof options !== 'object') return;
+  for (const key of Object.keys(options)) {
+    if ((options as Record<string, unknown>)[key] === undefined || allowed.includes(key)) continue;
+    throw new LSTMError('INVALID_ARGUMENT', 'unknown option', {
+      argument: key,
+      expected: allowed.length ? `one of ${allowed.join(', ')}` : 'no options',
+      actual: JSON.stringify(key),
+    });
+  }
+}
+
 /** A positive integer no larger than `max`; throws INVALID_ARGUMENT naming `argument`. */
 export function checkSize(argument: string, value: unknown, max = 1 << 24, min = 1): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
@@ -115,7 +132,11 @@ export function checkSize(argument: string, value: unknown, max = 1 << 24, min =
 }
 
 /** An options argument: an object, or absent ({}). */
-export function checkOptions<T extends object>(value: T | undefined, argument = 'options'): T {
+export function checkOptions<T extends object>(
+  value: T | undefined,
+  argument = 'options',
+  keys?: readonly string[],
+): T {
   if (value === undefined) return {} as T;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new LSTMError('INVALID_ARGUMENT', 'options must be an object', {
@@ -124,6 +145,7 @@ export function checkOptions<T extends object>(value: T | undefined, argument = 
       actual: describe(value),
     });
   }
+  if (keys) checkOptionKeys(value, keys);
   return value;
 }
 

@@ -3,7 +3,7 @@
 // runtime that was current when they were made. init({ threads }) makes a build's threaded runtime
 // current instead (src/threads/: a shared memory and a worker pool).
 import { Arena } from './arena.js';
-import { LSTMError, describe } from './errors.js';
+import { LSTMError, checkOptionKeys, describe } from './errors.js';
 import { type Kernels, USIZE_RESULTS } from './kernels.generated.js';
 import type { Pool } from './threads/pool.js';
 
@@ -238,6 +238,7 @@ export async function init(options: InitOptions = {}): Promise<InitInfo> {
       actual: describe(options),
     });
   }
+  checkOptionKeys(options, ['build', 'wasm', 'warmUp', 'threads', 'workerUrl']);
   const features = detectFeatures();
   const supported = supportedBuilds(features);
   if (options.build === undefined && options.wasm !== undefined) {

@@ -1,6 +1,6 @@
 // Keras' Activation layer (ActivationLayer here: `Activation` is already the type of activation names): an elementwise function (softmax: over the last axis), no parameters.
 // Plain JavaScript: one pass over the tensor, which is small next to the recurrent layers' work.
-import { LSTMError, describe } from '../errors.js';
+import { LSTMError, checkOptionKeys, describe } from '../errors.js';
 import type { Tensor, StateDict } from '../tensor.js';
 import type { Layer, PrefixOption } from './layer.js';
 import type { Activation as ActivationName } from './dense.js';
@@ -29,6 +29,7 @@ export class ActivationLayer implements Layer {
 
   /** @throws {@link LSTMError} `INVALID_ARGUMENT` for an unknown activation. */
   constructor(options: ActivationOptions) {
+    checkOptionKeys(options, ['activation']);
     const a = options?.activation;
     if (!NAMES.includes(a))
       throw new LSTMError('INVALID_ARGUMENT', 'unknown activation', {

@@ -1,12 +1,12 @@
 // Dense's options, validated without allocating (model files check a whole architecture before
 // building it), the activations' kernel ids and the padding of its packed block.
 import { ACT_LINEAR, ACT_RELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH, PANEL } from '../../assembly/abi.js';
-import { checkSeed, checkSize, describe, LSTMError } from '../errors.js';
+import { checkOptionKeys, checkSeed, checkSize, describe, LSTMError } from '../errors.js';
 import type { Kernels } from '../runtime.js';
 import type { LayerPlan } from './layer.js';
 import { type DenseBlock, denseBlock } from './dense-blocks.js';
 import { checkWeightDtype, type WeightDtype } from './quantize.js';
-import type { TrainabilityOptions } from './trainability.js';
+import { TRAINABILITY_OPTION_KEYS, type TrainabilityOptions } from './trainability.js';
 
 /** An element-wise output activation (softmax: over the last axis). */
 export type Activation = 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'softmax';
@@ -41,6 +41,16 @@ export interface DenseOptions extends TrainabilityOptions {
 }
 
 /** Validated Dense options, every default filled in (no allocation). */
+/** The options Dense's constructor takes (and a model file's Dense config holds). */
+export const DENSE_OPTION_KEYS: readonly string[] = [
+  'inputSize',
+  'outputSize',
+  'activation',
+  'seed',
+  'weights',
+  ...TRAINABILITY_OPTION_KEYS,
+];
+
 export function denseConfig(options: DenseOptions): {
   inputSize: number;
   outputSize: number;
@@ -55,6 +65,7 @@ export function denseConfig(options: DenseOptions): {
       actual: describe(options),
     });
   }
+  checkOptionKeys(options, DENSE_OPTION_KEYS);
   const activation = options.activation ?? 'linear';
   if (!ACTIVATIONS.includes(activation)) {
     throw new LSTMError('INVALID_ARGUMENT', 'unknown activation', {

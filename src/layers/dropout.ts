@@ -2,7 +2,7 @@
 // and the rest scaled by 1/(1 − rate), so predict (no dropout) needs no rescaling. The mask comes
 // from the layer's seeded stream: same seed, same masks, same losses; the stream's state is saved
 // with the model, so training resumes with the masks it would have drawn.
-import { checkSeed, describe, LSTMError } from '../errors.js';
+import { checkOptionKeys, checkSeed, describe, LSTMError } from '../errors.js';
 import { SeededStream } from '../random.js';
 import { shapeSize, shapeString, type StateDict, type Tensor } from '../tensor.js';
 import {
@@ -23,6 +23,9 @@ export interface DropoutOptions {
 }
 
 /** Validated Dropout options (no allocation). */
+/** The options Dropout's constructor takes (and a model file's Dropout config holds). */
+export const DROPOUT_OPTION_KEYS: readonly string[] = ['rate', 'seed'];
+
 export function dropoutConfig(options: DropoutOptions): { rate: number; seed: number } {
   if (options === null || typeof options !== 'object') {
     throw new LSTMError('INVALID_ARGUMENT', 'Dropout options must be an object', {
@@ -31,6 +34,7 @@ export function dropoutConfig(options: DropoutOptions): { rate: number; seed: nu
       actual: describe(options),
     });
   }
+  checkOptionKeys(options, DROPOUT_OPTION_KEYS);
   const rate = options.rate;
   if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) {
     throw new LSTMError('INVALID_ARGUMENT', 'dropout rate must be in [0, 1)', {

@@ -1,7 +1,7 @@
 // nn.Embedding: token ids [N, T] -> vectors [N, T, dim]. weight [numEmbeddings, dim] (PyTorch
 // name), initialised N(0, 1) as in PyTorch. The gather and the scatter-add of its gradient are
 // plain copies; the parameters live in the arena so optimizers update them like any layer's.
-import { checkSeed, checkSize, describe, LSTMError } from '../errors.js';
+import { checkOptionKeys, checkSeed, checkSize, describe, LSTMError } from '../errors.js';
 import { Holdings, own, release } from '../owned.js';
 import { mulberry32 } from '../random.js';
 import { currentRuntime, type Runtime } from '../runtime.js';
@@ -10,7 +10,7 @@ import type { ForwardContext, Layer, LayerPlan, ParameterBlock, PrefixOption } f
 import { trailingLengths } from './masking.js';
 import { addPrefix, selectPrefix } from './layer.js';
 import { checkTensor } from './recurrent-params.js';
-import { Trainability, type TrainabilityOptions } from './trainability.js';
+import { TRAINABILITY_OPTION_KEYS, Trainability, type TrainabilityOptions } from './trainability.js';
 
 /** Options of {@link Embedding}. */
 export interface EmbeddingOptions extends TrainabilityOptions {
@@ -26,6 +26,15 @@ export interface EmbeddingOptions extends TrainabilityOptions {
 }
 
 /** Validated Embedding options, every default filled in (no allocation). */
+/** The options Embedding's constructor takes (and a model file's Embedding config holds). */
+export const EMBEDDING_OPTION_KEYS: readonly string[] = [
+  'numEmbeddings',
+  'embeddingDim',
+  'seed',
+  'maskZero',
+  ...TRAINABILITY_OPTION_KEYS,
+];
+
 export function embeddingConfig(options: EmbeddingOptions): {
   numEmbeddings: number;
   embeddingDim: number;
@@ -39,6 +48,7 @@ export function embeddingConfig(options: EmbeddingOptions): {
       actual: describe(options),
     });
   }
+  checkOptionKeys(options, EMBEDDING_OPTION_KEYS);
   if (options.maskZero !== undefined && typeof options.maskZero !== 'boolean')
     throw new LSTMError('INVALID_ARGUMENT', 'must be a boolean', {
       argument: 'maskZero',

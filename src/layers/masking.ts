@@ -3,7 +3,7 @@
 // instead (ctx.lengths), so only trailing padding is representable: every sequence's real steps
 // must come first. A mask with a real step after a padded one is rejected (INVALID_ARGUMENT on x)
 // rather than silently treated as shorter.
-import { LSTMError, describe } from '../errors.js';
+import { LSTMError, checkOptionKeys, describe } from '../errors.js';
 import type { Tensor, StateDict } from '../tensor.js';
 import { shapeString } from '../tensor.js';
 import type { Layer, ForwardContext, PrefixOption } from './layer.js';
@@ -57,6 +57,7 @@ export class Masking implements Layer {
 
   /** @throws {@link LSTMError} `INVALID_ARGUMENT` for a maskValue that is not a number (or NaN). */
   constructor(options: MaskingOptions = {}) {
+    checkOptionKeys(options, ['maskValue']);
     const v = options?.maskValue ?? 0;
     if (typeof v !== 'number' || Number.isNaN(v))
       throw new LSTMError('INVALID_ARGUMENT', 'maskValue must be a number', {

@@ -2,7 +2,7 @@
 // recurrent weight [G·H, K], one per gate unit). A quantized state dict keeps PyTorch's names; each
 // weight holds integers in [−127, 127] (tensor dtype 'int8': float32 in memory, I8 in files) and
 // gains `{name}_scale` [rows]: weight ≈ q · scale.
-import { describe, LSTMError } from '../errors.js';
+import { checkOptionKeys, describe, LSTMError } from '../errors.js';
 import type { StateDict, Tensor } from '../tensor.js';
 import { checkTensor } from './recurrent-params.js';
 
@@ -18,6 +18,7 @@ export interface QuantizeOptions {
 
 /** The one option of quantize(), checked. */
 export function checkQuantizeOptions(options: unknown): QuantizeOptions {
+  checkOptionKeys(options, ['weights']);
   const weights = (options as { weights?: unknown } | null)?.weights;
   if (weights !== 'int8') {
     throw new LSTMError('INVALID_ARGUMENT', 'unsupported weight dtype', {

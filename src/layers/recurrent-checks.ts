@@ -1,6 +1,6 @@
 // Validation of what callers pass to a recurrent layer's forward and backward: every argument
 // checked (with a typed error naming it) before anything is written.
-import { checkFloat32, checkSize, describe, LSTMError } from '../errors.js';
+import { checkFloat32, checkOptionKeys, checkSize, describe, LSTMError } from '../errors.js';
 import type { BackwardOptions, CellSpec, ForwardOptions, RecurrentConfig } from './recurrent-config.js';
 
 /** wasm32 memory holds at most 2^30 floats: no dimension can be larger. */
@@ -77,6 +77,7 @@ export function checkForwardArgs(
       actual: describe(options),
     });
   }
+  checkOptionKeys(options, ['batch', 'steps', 'h0', 'c0', 'lengths', 'training']);
   const B = checkSize('batch', options.batch === undefined ? 1 : options.batch, MAX_ROWS);
   let T: number;
   if (options.steps !== undefined) T = checkSize('steps', options.steps, MAX_ROWS);
@@ -123,6 +124,7 @@ export function checkBackwardArgs(
       actual: describe(options),
     });
   }
+  checkOptionKeys(options, ['dh', 'dc', 'recordGradNorms']);
   const shape = `[numLayers·directions=${S}, batch=${B}, hidden=${H}]`;
   checkState('dh', spec, options.dh, S * B * H, shape, false);
   checkState('dc', spec, options.dc, S * B * H, shape, true);

@@ -1,9 +1,9 @@
 // The options of every recurrent layer, validated once into a RecurrentConfig, and the CellSpec that
 // tells the shared machinery which kernel cell a layer class runs.
 import { FLAG_CLIP, FLAG_HARD_GATES } from '../../assembly/abi.js';
-import { checkSeed, checkSize, describe, LSTMError } from '../errors.js';
+import { checkOptionKeys, checkSeed, checkSize, describe, LSTMError } from '../errors.js';
 import { checkWeightDtype, type WeightDtype } from './quantize.js';
-import type { TrainabilityOptions } from './trainability.js';
+import { TRAINABILITY_OPTION_KEYS, type TrainabilityOptions } from './trainability.js';
 
 /** Which kernel cell (assembly/cells.ts) a layer runs, and how PyTorch's parameters map onto it. */
 export interface CellSpec {
@@ -237,6 +237,31 @@ function hardGates(spec: CellSpec, value: unknown): { alpha: number; beta: numbe
   });
 }
 
+const RECURRENT_KEYS = [
+  'inputSize',
+  'hiddenSize',
+  'numLayers',
+  'bidirectional',
+  'seed',
+  'returnSequences',
+  'forgetBias',
+  'stateful',
+  'recurrentDropout',
+  'recurrentActivation',
+  'goBackwards',
+  'cellClip',
+  'mergeMode',
+  'weights',
+  ...TRAINABILITY_OPTION_KEYS,
+];
+
+/** The options each recurrent kind's constructor takes; a model file's layer config holds the same keys. */
+export const RECURRENT_OPTION_KEYS: Readonly<Record<'LSTM' | 'GRU' | 'SimpleRNN', readonly string[]>> = {
+  LSTM: [...RECURRENT_KEYS, 'peephole', 'coupledInputForget'],
+  GRU: [...RECURRENT_KEYS, 'resetAfter'],
+  SimpleRNN: [...RECURRENT_KEYS, 'nonlinearity'],
+};
+
 export function recurrentConfig(options: RecurrentOptions, spec: CellSpec): RecurrentConfig {
   if (options === null || typeof options !== 'object') {
     throw new LSTMError('INVALID_ARGUMENT', `${spec.kind} options must be an object`, {
@@ -245,6 +270,7 @@ export function recurrentConfig(options: RecurrentOptions, spec: CellSpec): Recu
       actual: describe(options),
     });
   }
+  checkOptionKeys(options, RECURRENT_OPTION_KEYS[spec.kind as keyof typeof RECURRENT_OPTION_KEYS] ?? RECURRENT_KEYS);
   const bidirectional = bool('bidirectional', options.bidirectional, false);
   const seed = checkSeed('seed', options.seed);
   const rd = options.recurrentDropout ?? 0;

@@ -4,6 +4,9 @@
 // optimizers see only the trainable float ranges of the packed block (ParameterBlock.ranges).
 import { describe, LSTMError } from '../errors.js';
 
+/** The keys of {@link TrainabilityOptions}, which every layer with parameters takes. */
+export const TRAINABILITY_OPTION_KEYS = ['trainable', 'frozenParameters'] as const;
+
 /** Freezing options every layer with parameters takes (saved with the model). */
 export interface TrainabilityOptions {
   /** false: no parameter of this layer is updated by optimizers (default true). */

@@ -1,6 +1,6 @@
 // Training callbacks as Keras users know them: hooks around training, epochs and batches, plus
 // EarlyStopping and ModelCheckpoint. fit calls setModel(model) on each before training starts.
-import { describe, LSTMError } from '../errors.js';
+import { checkOptionKeys, describe, LSTMError } from '../errors.js';
 import type { StateDict } from '../tensor.js';
 import type { EpochLogs } from './fit.js';
 
@@ -137,6 +137,7 @@ export class EarlyStopping implements Callback {
   /** @throws {@link LSTMError} `INVALID_ARGUMENT` for a patience that is not an integer ≥ 0, a minDelta
    *  that is not finite, or an unknown mode. */
   constructor(options: EarlyStoppingOptions = {}) {
+    checkOptionKeys(options, ['monitor', 'minDelta', 'patience', 'mode', 'restoreBestWeights']);
     this.monitor = options.monitor ?? 'val_loss';
     this.minDelta = Math.abs(options.minDelta ?? 0);
     this.patience = options.patience ?? 0;
@@ -248,6 +249,7 @@ export class ModelCheckpoint implements Callback {
         actual: describe(options),
       });
     }
+    checkOptionKeys(options, ['path', 'save', 'saveBestOnly', 'monitor', 'mode']);
     if (options.path !== undefined && typeof options.path !== 'string') {
       throw new LSTMError('INVALID_ARGUMENT', 'must be a string', {
         argument: 'path',

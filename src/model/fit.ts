@@ -29,6 +29,21 @@ export interface EpochLogs {
   skippedBatches?: number;
 }
 
+/** The keys of {@link FitOptions}. */
+export const FIT_OPTION_KEYS: readonly string[] = [
+  'epochs',
+  'batchSize',
+  'shuffle',
+  'validationSplit',
+  'seed',
+  'lengths',
+  'tbptt',
+  'onNonFinite',
+  'callbacks',
+  'onEpochEnd',
+  'onBatchEnd',
+];
+
 /** Options of {@link Sequential.fit}. */
 export interface FitOptions {
   /** Passes over the training samples; an integer ≥ 1, default 1. */

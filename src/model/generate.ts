@@ -43,7 +43,12 @@ function sample(p: Float32Array, temperature: number, u: number): number {
 }
 
 export function generate(layers: Layer[], vocab: number, options: GenerateOptions): number[] {
-  const { prompt, steps } = checkOptions(options) as Partial<GenerateOptions>,
+  const { prompt, steps } = checkOptions(options, 'options', [
+      'prompt',
+      'steps',
+      'temperature',
+      'seed',
+    ]) as Partial<GenerateOptions>,
     temperature = options?.temperature ?? 1;
   if (!Array.isArray(prompt) || prompt.length === 0) {
     throw new LSTMError('INVALID_ARGUMENT', 'prompt must be a non-empty array of token ids', {

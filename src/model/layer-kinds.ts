@@ -2,8 +2,9 @@
 // built from a config will hold (a pure function next to each class: nothing is allocated), and how
 // to build it. Model files are checked against the plans before any layer is built.
 import { Dense, type DenseOptions, densePlan } from '../layers/dense.js';
-import { Dropout, type DropoutOptions, dropoutPlan } from '../layers/dropout.js';
-import { Embedding, type EmbeddingOptions, embeddingPlan } from '../layers/embedding.js';
+import { DENSE_OPTION_KEYS } from '../layers/dense-config.js';
+import { DROPOUT_OPTION_KEYS, Dropout, type DropoutOptions, dropoutPlan } from '../layers/dropout.js';
+import { EMBEDDING_OPTION_KEYS, Embedding, type EmbeddingOptions, embeddingPlan } from '../layers/embedding.js';
 import { GRU, type GRUOptions, gruSpec } from '../layers/gru.js';
 import { ActivationLayer, type ActivationOptions } from '../layers/activation.js';
 import type { Layer, LayerPlan } from '../layers/layer.js';
@@ -12,7 +13,7 @@ import { Reverse } from '../layers/reverse.js';
 import { Trainability } from '../layers/trainability.js';
 import { LSTM, type LSTMVariantOptions, lstmSpec } from '../layers/lstm.js';
 import type { CellSpec, RecurrentOptions } from '../layers/recurrent-config.js';
-import { recurrentConfig } from '../layers/recurrent-config.js';
+import { RECURRENT_OPTION_KEYS, recurrentConfig } from '../layers/recurrent-config.js';
 import { recurrentBlock } from '../layers/quantized-params.js';
 import { rnnSpec, SimpleRNN, type SimpleRNNOptions } from '../layers/rnn.js';
 import { currentRuntime } from '../runtime.js';
@@ -33,9 +34,6 @@ export interface LayerKind {
   create(config: Record<string, unknown>): Layer;
 }
 
-/** Options every layer with parameters takes (trainability.ts). */
-const TRAINABILITY = ['trainable', 'frozenParameters'] as const;
-
 /** The plan, after the trainability options are checked against its parameter names. */
 function withTrainability(config: Record<string, unknown>, plan: LayerPlan): LayerPlan {
   new Trainability(config, plan.ranges);
@@ -55,31 +53,13 @@ function stateless(options: readonly string[], create: (config: Record<string, u
   };
 }
 
-const RECURRENT_OPTIONS = [
-  'inputSize',
-  'hiddenSize',
-  'numLayers',
-  'bidirectional',
-  'seed',
-  'returnSequences',
-  'forgetBias',
-  'stateful',
-  'recurrentDropout',
-  'recurrentActivation',
-  'goBackwards',
-  'cellClip',
-  'mergeMode',
-  'weights',
-  ...TRAINABILITY,
-] as const;
-
 function recurrent(
-  extra: readonly string[],
+  kind: keyof typeof RECURRENT_OPTION_KEYS,
   spec: (o: RecurrentOptions) => CellSpec,
   create: (o: RecurrentOptions) => Layer,
 ): LayerKind {
   return {
-    options: [...RECURRENT_OPTIONS, ...extra],
+    options: RECURRENT_OPTION_KEYS[kind],
     plan(config) {
       const o = config as unknown as RecurrentOptions,
         s = spec(o),
@@ -106,22 +86,22 @@ const NO_RUN_STATE: RunStatePlan = { rng: false, carry: null };
 
 export const LAYER_KINDS: Readonly<Record<string, LayerKind>> = {
   LSTM: recurrent(
-    ['peephole', 'coupledInputForget'],
+    'LSTM',
     (o) => lstmSpec(o as LSTMVariantOptions),
     (o) => new LSTM(o as LSTMVariantOptions),
   ),
   GRU: recurrent(
-    ['resetAfter'],
+    'GRU',
     (o) => gruSpec(o as GRUOptions),
     (o) => new GRU(o as GRUOptions),
   ),
   SimpleRNN: recurrent(
-    ['nonlinearity'],
+    'SimpleRNN',
     (o) => rnnSpec(o as SimpleRNNOptions),
     (o) => new SimpleRNN(o as SimpleRNNOptions),
   ),
   Dense: {
-    options: ['inputSize', 'outputSize', 'activation', 'seed', 'weights', ...TRAINABILITY],
+    options: DENSE_OPTION_KEYS,
     plan: (config) => ({
       ...withTrainability(config, densePlan(config as unknown as DenseOptions, currentRuntime().kernels)),
       runState: NO_RUN_STATE,
@@ -129,7 +109,7 @@ export const LAYER_KINDS: Readonly<Record<string, LayerKind>> = {
     create: (config) => new Dense(config as unknown as DenseOptions),
   },
   Embedding: {
-    options: ['numEmbeddings', 'embeddingDim', 'seed', 'maskZero', ...TRAINABILITY],
+    options: EMBEDDING_OPTION_KEYS,
     plan: (config) => ({
       ...withTrainability(config, embeddingPlan(config as unknown as EmbeddingOptions)),
       runState: NO_RUN_STATE,
@@ -137,7 +117,7 @@ export const LAYER_KINDS: Readonly<Record<string, LayerKind>> = {
     create: (config) => new Embedding(config as unknown as EmbeddingOptions),
   },
   Dropout: {
-    options: ['rate', 'seed'],
+    options: DROPOUT_OPTION_KEYS,
     plan: (config) => ({ ...dropoutPlan(config as unknown as DropoutOptions), runState: { rng: true, carry: null } }),
     create: (config) => new Dropout(config as unknown as DropoutOptions),
   },

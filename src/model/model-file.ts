@@ -82,7 +82,7 @@ function userMetadata(m: unknown): Record<string, string> {
 }
 
 export function saveModel(m: ModelParts, options?: SaveOptions): Uint8Array {
-  const o = checkOptions(options),
+  const o = checkOptions(options, 'options', ['dtype', 'metadata']),
     user = userMetadata(o.metadata),
     dtype = o.dtype ?? 'f32';
   if (dtype !== 'f32' && dtype !== 'f16') {

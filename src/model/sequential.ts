@@ -1,7 +1,7 @@
 // A stack of layers trained end to end: compile, trainOnBatch, fit, predict, evaluate, generate,
 // save/load. Every layer's forward/backward is one or a few wasm calls over the whole batch and
 // sequence; this file only moves tensors between layers, through the Layer interface alone.
-import { checkOptions, describe, LSTMError } from '../errors.js';
+import { checkOptionKeys, checkOptions, describe, LSTMError } from '../errors.js';
 import type { ForwardContext, Layer } from '../layers/layer.js';
 import { toLayersModel, type LayersModelArtifacts, type ToLayersModelOptions } from '../io/keras-export.js';
 import { checkLengths } from '../layers/recurrent-checks.js';
@@ -12,7 +12,7 @@ import type { StateDict, Tensor } from '../tensor.js';
 import { asTensor, stepWeights, type TensorLike } from './batches.js';
 import { evaluateBatches, predictBatches, tbpttStep } from './batch-runs.js';
 import { loadModelStateDict, modelStateDict } from './prefixes.js';
-import { type FitOptions, type History, fitLoop, positiveInt, type Trainer } from './fit.js';
+import { FIT_OPTION_KEYS, type FitOptions, type History, fitLoop, positiveInt, type Trainer } from './fit.js';
 import { type GenerateOptions, generate } from './generate.js';
 import {
   atomically,
@@ -90,6 +90,7 @@ export class Sequential {
    *  optimizer; `DISPOSED`. */
   compile(options: CompileOptions): void {
     this.#live();
+    checkOptionKeys(options, ['loss', 'optimizer', 'metrics']);
     if (!options || !LOSSES.includes(options.loss)) {
       throw new LSTMError('INVALID_ARGUMENT', 'unknown loss', {
         argument: 'loss',
@@ -240,7 +241,7 @@ export class Sequential {
     this.#live();
     const frozen = this.#notTrainable();
     if (frozen) throw frozen;
-    options = checkOptions(options);
+    options = checkOptions(options, 'options', ['lengths']);
     const X = asTensor(x, 'x'),
       Y = asTensor(y, 'y'),
       lengths = this.#lengths(options.lengths, X);
@@ -295,7 +296,7 @@ export class Sequential {
     this.#live();
     const frozen = this.#notTrainable();
     if (frozen) throw frozen;
-    options = checkOptions(options);
+    options = checkOptions(options, 'options', FIT_OPTION_KEYS);
     const X = asTensor(x, 'x'),
       Y = asTensor(y, 'y');
     this.#check(X, Y, true);
@@ -320,7 +321,7 @@ export class Sequential {
    *  option is out of range; `DISPOSED`. */
   predict(x: TensorLike, options: PredictOptions = {}): Tensor {
     this.#live();
-    options = checkOptions(options);
+    options = checkOptions(options, 'options', ['batchSize', 'lengths']);
     const X = asTensor(x, 'x'),
       N = X.shape[0]!;
     const lengths = this.#lengths(options.lengths, X);
@@ -339,7 +340,7 @@ export class Sequential {
    *  `SHAPE_MISMATCH`; `DISPOSED`. */
   evaluate(x: TensorLike, y: TensorLike, options: EvaluateOptions = {}): EvaluateResult {
     this.#live();
-    options = checkOptions(options);
+    options = checkOptions(options, 'options', ['batchSize', 'lengths']);
     const X = asTensor(x, 'x'),
       Y = asTensor(y, 'y');
     const lengths = this.#lengths(options.lengths, X);

@@ -1,7 +1,7 @@
 // What every optimizer shares: the common options, gradient clipping over all layers of a step,
 // per-layer state buffers in the layer's arena, saving and restoring that state. Each update rule
 // (rules.ts) is a kernel over a whole packed parameter block, one wasm call per layer.
-import { describe, LSTMError } from '../errors.js';
+import { checkOptionKeys, describe, LSTMError } from '../errors.js';
 import type { ParameterBlock } from '../layers/layer.js';
 import { Holdings, own, release } from '../owned.js';
 import type { Runtime } from '../runtime.js';
@@ -112,7 +112,8 @@ export abstract class Optimizer {
   /** Global gradient norm before clipping, from the last step() (NaN before any). */
   lastGradNorm = NaN;
 
-  protected constructor(options: OptimizerOptions, defaultLearningRate: number) {
+  /** ruleKeys: the option names of the subclass's own rule (momentum, betas, …), beside OptimizerOptions'. */
+  protected constructor(options: OptimizerOptions, defaultLearningRate: number, ruleKeys: readonly string[]) {
     if (options === null || typeof options !== 'object') {
       throw new LSTMError('INVALID_ARGUMENT', 'optimizer options must be an object', {
         argument: 'options',
@@ -120,6 +121,7 @@ export abstract class Optimizer {
         actual: describe(options),
       });
     }
+    checkOptionKeys(options, ['learningRate', 'clipNorm', 'clipValue', 'weightDecay', 'schedule', ...ruleKeys]);
     this.#learningRate = nonNegative('learningRate', options.learningRate, defaultLearningRate);
     this.initialLearningRate = this.#learningRate;
     if (options.schedule !== undefined && !(options.schedule instanceof LearningRateSchedule)) {

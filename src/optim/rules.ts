@@ -32,7 +32,7 @@ export class SGD extends Optimizer {
 
   /** @throws {@link LSTMError} `INVALID_ARGUMENT` for an option out of range, or nesterov without momentum. */
   constructor(options: SGDOptions = {}) {
-    super(options, 0.01);
+    super(options, 0.01, ['momentum', 'nesterov']);
     const momentum = fraction('momentum', options.momentum, 0),
       nesterov = options.nesterov ?? false;
     if (typeof nesterov !== 'boolean') {
@@ -110,7 +110,7 @@ export class Adam extends Optimizer {
 
   /** @throws {@link LSTMError} `INVALID_ARGUMENT` for an option out of range. */
   constructor(options: AdamOptions = {}) {
-    super(options, 0.001);
+    super(options, 0.001, ['beta1', 'beta2', 'epsilon']);
     this.rule = {
       beta1: fraction('beta1', options.beta1, 0.9),
       beta2: fraction('beta2', options.beta2, 0.999),
@@ -184,7 +184,7 @@ export class RMSprop extends Optimizer {
 
   /** @throws {@link LSTMError} `INVALID_ARGUMENT` for an option out of range. */
   constructor(options: RMSpropOptions = {}) {
-    super(options, 0.01);
+    super(options, 0.01, ['alpha', 'epsilon', 'momentum']);
     this.rule = {
       alpha: fraction('alpha', options.alpha, 0.99),
       epsilon: nonNegative('epsilon', options.epsilon, 1e-8),

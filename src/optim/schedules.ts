@@ -2,7 +2,7 @@
 // optimizer's learningRate is set from the schedule after every epoch. A schedule belongs to its
 // optimizer (`new Adam({ learningRate, schedule: new StepLR({ stepSize: 10 }) })`), so a saved model
 // keeps it, its position and the current rate, and training resumes bit-identically.
-import { describe, LSTMError } from '../errors.js';
+import { checkOptionKeys, describe, LSTMError } from '../errors.js';
 
 /** What a schedule sees at the end of an epoch: fit's {@link EpochLogs} by name (`loss`, `val_loss`,
  *  `valLoss`, `accuracy`, …). */
@@ -98,6 +98,7 @@ export class StepLR extends LearningRateSchedule {
   /** @throws {@link LSTMError} `INVALID_ARGUMENT` for a stepSize that is not a positive integer or gamma ≤ 0. */
   constructor(options: StepLROptions) {
     super();
+    checkOptionKeys(options, ['stepSize', 'gamma']);
     this.stepSize = positive('stepSize', options?.stepSize);
     if (!Number.isInteger(this.stepSize)) positive('stepSize', Number.NaN);
     this.gamma = positive('gamma', options.gamma, 0.1);
@@ -129,6 +130,7 @@ export class ExponentialLR extends LearningRateSchedule {
   /** @throws {@link LSTMError} `INVALID_ARGUMENT` for gamma ≤ 0 or not finite. */
   constructor(options: ExponentialLROptions) {
     super();
+    checkOptionKeys(options, ['gamma']);
     this.gamma = positive('gamma', options?.gamma);
   }
 
@@ -162,6 +164,7 @@ export class CosineAnnealingLR extends LearningRateSchedule {
   /** @throws {@link LSTMError} `INVALID_ARGUMENT` for tMax ≤ 0 or etaMin < 0. */
   constructor(options: CosineAnnealingLROptions) {
     super();
+    checkOptionKeys(options, ['tMax', 'etaMin']);
     this.tMax = positive('tMax', options?.tMax);
     this.etaMin = nonNegative('etaMin', options.etaMin, 0);
   }
@@ -224,6 +227,7 @@ export class ReduceLROnPlateau extends LearningRateSchedule {
   /** @throws {@link LSTMError} `INVALID_ARGUMENT` for an option out of range. */
   constructor(options: ReduceLROnPlateauOptions = {}) {
     super();
+    checkOptionKeys(options, ['monitor', 'mode', 'factor', 'patience', 'threshold', 'cooldown', 'minLr']);
     this.monitor = options.monitor ?? 'val_loss';
     if (typeof this.monitor !== 'string')
       throw new LSTMError('INVALID_ARGUMENT', 'must be a metric name', {
