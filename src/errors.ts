@@ -109,7 +109,9 @@ export function describe(value: unknown): string {
  */
 export function checkOptionKeys(options: unknown, allowed: readonly string[]): void {
   if (options === null || typeof options !== 'object') return;
-  for (const key of Object.keys(options)) {
+  // for-in, not Object.keys: forward() and backward() check their options on every call, allocation-free
+  for (const key in options) {
+    if (!Object.hasOwn(options, key)) continue;
     if ((options as Record<string, unknown>)[key] === undefined || allowed.includes(key)) continue;
     throw new LSTMError('INVALID_ARGUMENT', 'unknown option', {
       argument: key,

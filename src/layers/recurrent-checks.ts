@@ -50,6 +50,9 @@ function checkState(
 }
 
 /** forward(x, options): the batch and step counts (steps inferred from x when absent) and lengths. */
+const FORWARD_OPTION_KEYS: readonly string[] = ['batch', 'steps', 'h0', 'c0', 'lengths', 'training'];
+const BACKWARD_OPTION_KEYS: readonly string[] = ['dh', 'dc', 'recordGradNorms'];
+
 export function checkForwardArgs(
   c: RecurrentConfig,
   spec: CellSpec,
@@ -77,7 +80,7 @@ export function checkForwardArgs(
       actual: describe(options),
     });
   }
-  checkOptionKeys(options, ['batch', 'steps', 'h0', 'c0', 'lengths', 'training']);
+  checkOptionKeys(options, FORWARD_OPTION_KEYS);
   const B = checkSize('batch', options.batch === undefined ? 1 : options.batch, MAX_ROWS);
   let T: number;
   if (options.steps !== undefined) T = checkSize('steps', options.steps, MAX_ROWS);
@@ -124,7 +127,7 @@ export function checkBackwardArgs(
       actual: describe(options),
     });
   }
-  checkOptionKeys(options, ['dh', 'dc', 'recordGradNorms']);
+  checkOptionKeys(options, BACKWARD_OPTION_KEYS);
   const shape = `[numLayers·directions=${S}, batch=${B}, hidden=${H}]`;
   checkState('dh', spec, options.dh, S * B * H, shape, false);
   checkState('dc', spec, options.dc, S * B * H, shape, true);

@@ -42,6 +42,11 @@ export type { SaveOptions } from './model-file.js';
 export type { CompileOptions } from './model-options.js';
 import { writeOnnx, type OnnxExportOptions } from '../io/onnx-hook.js';
 
+// the option keys of compile, trainOnBatch, predict and evaluate (errors.ts checkOptionKeys)
+const COMPILE_KEYS: readonly string[] = ['loss', 'optimizer', 'metrics'];
+const TRAIN_ON_BATCH_KEYS: readonly string[] = ['lengths'];
+const PREDICT_KEYS: readonly string[] = ['batchSize', 'lengths'];
+
 /** Losses whose gradient folds the last layer's activation in (p − y, exact, never divides by p). */
 const FUSED: Record<string, LossName[]> = {
   softmax: ['categoricalCrossentropy', 'sparseCategoricalCrossentropy'],
@@ -90,7 +95,7 @@ export class Sequential {
    *  optimizer; `DISPOSED`. */
   compile(options: CompileOptions): void {
     this.#live();
-    checkOptionKeys(options, ['loss', 'optimizer', 'metrics']);
+    checkOptionKeys(options, COMPILE_KEYS);
     if (!options || !LOSSES.includes(options.loss)) {
       throw new LSTMError('INVALID_ARGUMENT', 'unknown loss', {
         argument: 'loss',
@@ -241,7 +246,7 @@ export class Sequential {
     this.#live();
     const frozen = this.#notTrainable();
     if (frozen) throw frozen;
-    options = checkOptions(options, 'options', ['lengths']);
+    options = checkOptions(options, 'options', TRAIN_ON_BATCH_KEYS);
     const X = asTensor(x, 'x'),
       Y = asTensor(y, 'y'),
       lengths = this.#lengths(options.lengths, X);
@@ -321,7 +326,7 @@ export class Sequential {
    *  option is out of range; `DISPOSED`. */
   predict(x: TensorLike, options: PredictOptions = {}): Tensor {
     this.#live();
-    options = checkOptions(options, 'options', ['batchSize', 'lengths']);
+    options = checkOptions(options, 'options', PREDICT_KEYS);
     const X = asTensor(x, 'x'),
       N = X.shape[0]!;
     const lengths = this.#lengths(options.lengths, X);
@@ -340,7 +345,7 @@ export class Sequential {
    *  `SHAPE_MISMATCH`; `DISPOSED`. */
   evaluate(x: TensorLike, y: TensorLike, options: EvaluateOptions = {}): EvaluateResult {
     this.#live();
-    options = checkOptions(options, 'options', ['batchSize', 'lengths']);
+    options = checkOptions(options, 'options', PREDICT_KEYS);
     const X = asTensor(x, 'x'),
       Y = asTensor(y, 'y');
     const lengths = this.#lengths(options.lengths, X);
