@@ -6,6 +6,9 @@ import type { Layer, PrefixOption } from './layer.js';
 import type { Activation as ActivationName } from './dense.js';
 import { noParameters } from './masking.js';
 
+/** The options ActivationLayer's constructor takes (and a model file's config holds). */
+export const ACTIVATION_OPTION_KEYS: readonly string[] = ['activation'];
+
 const NAMES: ActivationName[] = ['linear', 'relu', 'sigmoid', 'tanh', 'softmax'];
 
 /** Options of {@link ActivationLayer}. */
@@ -29,7 +32,7 @@ export class ActivationLayer implements Layer {
 
   /** @throws {@link LSTMError} `INVALID_ARGUMENT` for an unknown activation. */
   constructor(options: ActivationOptions) {
-    checkOptionKeys(options, ['activation']);
+    checkOptionKeys(options, ACTIVATION_OPTION_KEYS);
     const a = options?.activation;
     if (!NAMES.includes(a))
       throw new LSTMError('INVALID_ARGUMENT', 'unknown activation', {

@@ -9,6 +9,9 @@ import { shapeString } from '../tensor.js';
 import type { Layer, ForwardContext, PrefixOption } from './layer.js';
 import { selectPrefix } from './layer.js';
 
+/** The options Masking's constructor takes (and a model file's config holds). */
+export const MASKING_OPTION_KEYS: readonly string[] = ['maskValue'];
+
 /** Per-sequence lengths from a step mask: `real(n, t)` for t < length, padding after. Combined
  *  with lengths already in the context by taking the smaller of the two. */
 export function trailingLengths(
@@ -57,7 +60,7 @@ export class Masking implements Layer {
 
   /** @throws {@link LSTMError} `INVALID_ARGUMENT` for a maskValue that is not a number (or NaN). */
   constructor(options: MaskingOptions = {}) {
-    checkOptionKeys(options, ['maskValue']);
+    checkOptionKeys(options, MASKING_OPTION_KEYS);
     const v = options?.maskValue ?? 0;
     if (typeof v !== 'number' || Number.isNaN(v))
       throw new LSTMError('INVALID_ARGUMENT', 'maskValue must be a number', {

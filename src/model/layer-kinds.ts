@@ -6,9 +6,9 @@ import { DENSE_OPTION_KEYS } from '../layers/dense-config.js';
 import { DROPOUT_OPTION_KEYS, Dropout, type DropoutOptions, dropoutPlan } from '../layers/dropout.js';
 import { EMBEDDING_OPTION_KEYS, Embedding, type EmbeddingOptions, embeddingPlan } from '../layers/embedding.js';
 import { GRU, type GRUOptions, gruSpec } from '../layers/gru.js';
-import { ActivationLayer, type ActivationOptions } from '../layers/activation.js';
+import { ACTIVATION_OPTION_KEYS, ActivationLayer, type ActivationOptions } from '../layers/activation.js';
 import type { Layer, LayerPlan } from '../layers/layer.js';
-import { Masking, type MaskingOptions } from '../layers/masking.js';
+import { MASKING_OPTION_KEYS, Masking, type MaskingOptions } from '../layers/masking.js';
 import { Reverse } from '../layers/reverse.js';
 import { Trainability } from '../layers/trainability.js';
 import { LSTM, type LSTMVariantOptions, lstmSpec } from '../layers/lstm.js';
@@ -121,8 +121,11 @@ export const LAYER_KINDS: Readonly<Record<string, LayerKind>> = {
     plan: (config) => ({ ...dropoutPlan(config as unknown as DropoutOptions), runState: { rng: true, carry: null } }),
     create: (config) => new Dropout(config as unknown as DropoutOptions),
   },
-  Masking: stateless(['maskValue'], (config) => new Masking(config as MaskingOptions)),
-  Activation: stateless(['activation'], (config) => new ActivationLayer(config as unknown as ActivationOptions)),
+  Masking: stateless(MASKING_OPTION_KEYS, (config) => new Masking(config as MaskingOptions)),
+  Activation: stateless(
+    ACTIVATION_OPTION_KEYS,
+    (config) => new ActivationLayer(config as unknown as ActivationOptions),
+  ),
   Reverse: stateless([], () => new Reverse()),
 };
 
