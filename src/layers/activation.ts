@@ -1,10 +1,10 @@
 // Keras' Activation layer (ActivationLayer here: `Activation` is already the type of activation names): an elementwise function (softmax: over the last axis), no parameters.
 // Plain JavaScript: one pass over the tensor, which is small next to the recurrent layers' work.
 import { LSTMError, checkOptionKeys, describe } from '../errors.js';
-import type { Tensor, StateDict } from '../tensor.js';
-import type { Layer, PrefixOption } from './layer.js';
+import type { Tensor } from '../tensor.js';
+import type { Layer } from './layer.js';
 import type { Activation as ActivationName } from './dense.js';
-import { noParameters } from './masking.js';
+import { ParameterFreeLayer } from './parameter-free.js';
 
 /** The options ActivationLayer's constructor takes (and a model file's config holds). */
 export const ACTIVATION_OPTION_KEYS: readonly string[] = ['activation'];
@@ -21,17 +21,17 @@ export interface ActivationOptions {
  * Keras' Activation layer (named ActivationLayer here: {@link Activation} is the type of the names):
  * an element-wise function of any tensor (softmax: over the last axis). No parameters.
  */
-export class ActivationLayer implements Layer {
+export class ActivationLayer extends ParameterFreeLayer implements Layer {
   /** 'Activation' (Keras' class name, as saved in model files). */
   readonly kind = 'Activation';
   /** The function it applies. */
   readonly activation: ActivationName;
   #y: Float32Array | null = null; // the last output: every derivative here is a function of it
   #last = 1; // size of the last axis (softmax)
-  #disposed = false;
 
   /** @throws {@link LSTMError} `INVALID_ARGUMENT` for an unknown activation. */
   constructor(options: ActivationOptions) {
+    super();
     checkOptionKeys(options, ACTIVATION_OPTION_KEYS);
     const a = options?.activation;
     if (!NAMES.includes(a))
@@ -43,10 +43,6 @@ export class ActivationLayer implements Layer {
     this.activation = a;
   }
 
-  /** true after {@link ActivationLayer.dispose}. */
-  get disposed(): boolean {
-    return this.#disposed;
-  }
   config(): Record<string, unknown> {
     return { activation: this.activation };
   }
@@ -138,23 +134,5 @@ export class ActivationLayer implements Layer {
         }
     }
     return { data: dx, shape: dy.shape.slice() };
-  }
-
-  stateDict(_options?: PrefixOption): StateDict {
-    return {};
-  }
-  loadStateDict(dict: StateDict, options?: PrefixOption): void {
-    noParameters('Activation', dict, options);
-  }
-  gradients(): StateDict {
-    return {};
-  }
-  zeroGrad(): void {}
-  dispose(): void {
-    this.#disposed = true;
-  }
-  /** @internal No parameters. */
-  _blocks(): null {
-    return null;
   }
 }

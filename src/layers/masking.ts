@@ -4,10 +4,10 @@
 // must come first. A mask with a real step after a padded one is rejected (INVALID_ARGUMENT on x)
 // rather than silently treated as shorter.
 import { LSTMError, checkOptionKeys, describe } from '../errors.js';
-import type { Tensor, StateDict } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
 import { shapeString } from '../tensor.js';
-import type { Layer, ForwardContext, PrefixOption } from './layer.js';
-import { selectPrefix } from './layer.js';
+import type { Layer, ForwardContext } from './layer.js';
+import { ParameterFreeLayer } from './parameter-free.js';
 
 /** The options Masking's constructor takes (and a model file's config holds). */
 export const MASKING_OPTION_KEYS: readonly string[] = ['maskValue'];
@@ -50,16 +50,16 @@ export interface MaskingOptions {
  * which then skip those steps. Padding must be trailing: a real step after a padded one is
  * `INVALID_ARGUMENT` (this library's layers take lengths, not arbitrary masks). No parameters.
  */
-export class Masking implements Layer {
+export class Masking extends ParameterFreeLayer implements Layer {
   /** 'Masking'. */
   readonly kind = 'Masking';
   /** A step whose features all equal this is padding. */
   readonly maskValue: number;
   #mask: Uint8Array | null = null;
-  #disposed = false;
 
   /** @throws {@link LSTMError} `INVALID_ARGUMENT` for a maskValue that is not a number (or NaN). */
   constructor(options: MaskingOptions = {}) {
+    super();
     checkOptionKeys(options, MASKING_OPTION_KEYS);
     const v = options?.maskValue ?? 0;
     if (typeof v !== 'number' || Number.isNaN(v))
@@ -71,10 +71,6 @@ export class Masking implements Layer {
     this.maskValue = v;
   }
 
-  /** true after {@link Masking.dispose}. */
-  get disposed(): boolean {
-    return this.#disposed;
-  }
   config(): Record<string, unknown> {
     return { maskValue: this.maskValue };
   }
@@ -135,33 +131,4 @@ export class Masking implements Layer {
     for (let r = 0; r < m.length; r++) if (m[r]) out.set(dy.data.subarray(r * F, r * F + F), r * F);
     return { data: out, shape: dy.shape.slice() };
   }
-
-  stateDict(_options?: PrefixOption): StateDict {
-    return {};
-  }
-  loadStateDict(dict: StateDict, options?: PrefixOption): void {
-    noParameters('Masking', dict, options);
-  }
-  gradients(): StateDict {
-    return {};
-  }
-  zeroGrad(): void {}
-  dispose(): void {
-    this.#disposed = true;
-  }
-  /** @internal No parameters. */
-  _blocks(): null {
-    return null;
-  }
-}
-
-/** loadStateDict of a parameter-free layer: any tensor (under the prefix) is unexpected. */
-export function noParameters(kind: string, dict: StateDict, options?: PrefixOption): void {
-  const keys = Object.keys(selectPrefix(dict, options));
-  if (keys.length)
-    throw new LSTMError('STATE_DICT_UNEXPECTED', `${kind} has no parameters`, {
-      argument: keys[0]!,
-      expected: 'nothing',
-      actual: keys.join(', '),
-    });
 }

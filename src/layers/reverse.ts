@@ -4,10 +4,10 @@
 // positions. The Keras importer puts a Reverse after such a layer; the exporter folds the pair
 // back into one Keras layer.
 import { LSTMError, describe } from '../errors.js';
-import type { Tensor, StateDict } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
 import { shapeString } from '../tensor.js';
-import type { Layer, PrefixOption } from './layer.js';
-import { noParameters } from './masking.js';
+import type { Layer } from './layer.js';
+import { ParameterFreeLayer } from './parameter-free.js';
 
 function reverseTime(t: Tensor, argument: string): Tensor {
   const s = t?.shape;
@@ -32,15 +32,10 @@ function reverseTime(t: Tensor, argument: string): Tensor {
  * outputs in processing order while this library's {@link RecurrentOptions.goBackwards} layers keep them
  * aligned with their inputs. No parameters.
  */
-export class Reverse implements Layer {
+export class Reverse extends ParameterFreeLayer implements Layer {
   /** 'Reverse'. */
   readonly kind = 'Reverse';
-  #disposed = false;
 
-  /** true after {@link Reverse.dispose}. */
-  get disposed(): boolean {
-    return this.#disposed;
-  }
   config(): Record<string, unknown> {
     return {};
   }
@@ -59,22 +54,5 @@ export class Reverse implements Layer {
   }
   backwardTensor(dy: Tensor): Tensor {
     return reverseTime(dy, 'dy');
-  }
-  stateDict(_options?: PrefixOption): StateDict {
-    return {};
-  }
-  loadStateDict(dict: StateDict, options?: PrefixOption): void {
-    noParameters('Reverse', dict, options);
-  }
-  gradients(): StateDict {
-    return {};
-  }
-  zeroGrad(): void {}
-  dispose(): void {
-    this.#disposed = true;
-  }
-  /** @internal No parameters. */
-  _blocks(): null {
-    return null;
   }
 }
