@@ -3,7 +3,7 @@
 // init({ threads }), so pages that never ask for threads do not download it); otherwise, or once the
 // pool is terminated, it is the plain one-thread kernel call.
 import type { Descriptor } from '../kernel/descriptor.js';
-import type { Runtime } from '../runtime.js';
+import type { Kernels, Runtime } from '../runtime.js';
 
 type Ops = typeof import('./split-ops.js');
 const ops = (rt: Runtime): Ops | null => (rt.pool && !rt.pool.terminated ? rt.pool.ops : null);
@@ -30,57 +30,21 @@ export function transpose3(rt: Runtime, src: number, A: number, B: number, F: nu
 }
 
 /** denseForward: x [M, K] → y [M, NP]. */
-export function denseForward(
-  rt: Runtime,
-  ...a: [x: number, M: number, K: number, w: number, b: number, N: number, NP: number, y: number, act: number]
-): void {
+export function denseForward(rt: Runtime, ...a: Parameters<Kernels['denseForward']>): void {
   const o = ops(rt);
   if (o) o.denseForward(rt, ...a);
   else rt.kernels.denseForward(...a);
 }
 
 /** denseForwardInt8 (Dense with int8 weights; x quantized per row into the last argument, scratch). */
-export function denseForwardInt8(
-  rt: Runtime,
-  ...a: [
-    x: number,
-    M: number,
-    K: number,
-    wq: number,
-    sw: number,
-    b: number,
-    N: number,
-    NP: number,
-    y: number,
-    act: number,
-    scratch: number,
-  ]
-): void {
+export function denseForwardInt8(rt: Runtime, ...a: Parameters<Kernels['denseForwardInt8']>): void {
   const o = ops(rt);
   if (o) o.denseForwardInt8(rt, ...a);
   else rt.kernels.denseForwardInt8(...a);
 }
 
 /** denseBackward, same arguments as the kernel. */
-export function denseBackward(
-  rt: Runtime,
-  ...a: [
-    x: number,
-    M: number,
-    K: number,
-    w: number,
-    N: number,
-    NP: number,
-    y: number,
-    dy: number,
-    act: number,
-    gw: number,
-    gb: number,
-    dx: number,
-    wT: number,
-    dwScratch: number,
-  ]
-): void {
+export function denseBackward(rt: Runtime, ...a: Parameters<Kernels['denseBackward']>): void {
   const o = ops(rt);
   if (o) o.denseBackward(rt, ...a);
   else rt.kernels.denseBackward(...a);
