@@ -38,18 +38,14 @@ export class QuantizedRecurrentParams implements RecurrentBlock {
   readonly #kernels: Kernels;
 
   constructor(c: RecurrentConfig, spec: CellSpec, kernels: Kernels) {
-    const H = c.hiddenSize,
-      G = spec.storedGates.length;
+    const H = c.hiddenSize;
     this.#f32 = new RecurrentParams(c, spec, kernels);
     this.#kernels = kernels;
     this.#H = H;
     this.N = this.#f32.N;
     this.U = this.#f32.U;
     this.count = this.#f32.count;
-    this.#cols = new Int32Array(G * H);
-    spec.storedGates.forEach((gate, j) => {
-      for (let u = 0; u < H; u++) this.#cols[j * H + u] = kernels.cellGateColumn(spec.cell, gate, u, H);
-    });
+    this.#cols = this.#f32.cols;
     const N = this.N;
     let at = 0; // floats
     for (const f of this.#f32.slots) {

@@ -70,7 +70,7 @@ export class RecurrentParams implements RecurrentBlock {
   readonly shapes: ParamShape[] = [];
   readonly #H: number;
   /** the kernel column of each stored gate row, [G·H] (the kernel's cellGateColumn) */
-  readonly #cols: Int32Array;
+  readonly cols: Int32Array;
   readonly #spec: CellSpec;
 
   constructor(c: RecurrentConfig, spec: CellSpec, kernels: Kernels) {
@@ -80,9 +80,9 @@ export class RecurrentParams implements RecurrentBlock {
     this.#spec = spec;
     this.N = kernels.cellColumns(spec.cell, H);
     this.U = kernels.cellUnits(spec.cell, H);
-    this.#cols = new Int32Array(G * H);
+    this.cols = new Int32Array(G * H);
     spec.storedGates.forEach((gate, j) => {
-      for (let u = 0; u < H; u++) this.#cols[j * H + u] = kernels.cellGateColumn(spec.cell, gate, u, H);
+      for (let u = 0; u < H; u++) this.cols[j * H + u] = kernels.cellGateColumn(spec.cell, gate, u, H);
     });
     let at = 0;
     for (let layer = 0; layer < c.numLayers; layer++) {
@@ -159,7 +159,7 @@ export class RecurrentParams implements RecurrentBlock {
       base = block >>> 2,
       H = this.#H,
       U = this.U,
-      cols = this.#cols;
+      cols = this.cols;
     for (const p of this.shapes) {
       const data = dict[p.name]!.data,
         s = p.slot;
@@ -177,7 +177,7 @@ export class RecurrentParams implements RecurrentBlock {
       base = block >>> 2,
       H = this.#H,
       U = this.U,
-      cols = this.#cols,
+      cols = this.cols,
       out: StateDict = {};
     for (const p of this.shapes) {
       const s = p.slot;
