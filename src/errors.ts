@@ -121,6 +121,19 @@ export function checkOptionKeys(options: unknown, allowed: readonly string[]): v
   }
 }
 
+/** A boolean, or `fallback` when absent; throws INVALID_ARGUMENT naming `argument`. */
+export function checkBool(argument: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') {
+    throw new LSTMError('INVALID_ARGUMENT', 'must be a boolean', {
+      argument,
+      expected: 'true or false',
+      actual: describe(value),
+    });
+  }
+  return value;
+}
+
 /** A positive integer no larger than `max`; throws INVALID_ARGUMENT naming `argument`. */
 export function checkSize(argument: string, value: unknown, max = 1 << 24, min = 1): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {

@@ -1,7 +1,7 @@
 // nn.Embedding: token ids [N, T] -> vectors [N, T, dim]. weight [numEmbeddings, dim] (PyTorch
 // name), initialised N(0, 1) as in PyTorch. The gather and the scatter-add of its gradient are
 // plain copies; the parameters live in the arena so optimizers update them like any layer's.
-import { checkOptionKeys, checkSeed, checkSize, describe, LSTMError } from '../errors.js';
+import { checkOptionKeys, checkSeed, checkSize, describe, LSTMError, checkBool } from '../errors.js';
 import { Holdings, own, release } from '../owned.js';
 import { mulberry32 } from '../random.js';
 import { currentRuntime, type Runtime } from '../runtime.js';
@@ -49,12 +49,7 @@ export function embeddingConfig(options: EmbeddingOptions): {
     });
   }
   checkOptionKeys(options, EMBEDDING_OPTION_KEYS);
-  if (options.maskZero !== undefined && typeof options.maskZero !== 'boolean')
-    throw new LSTMError('INVALID_ARGUMENT', 'must be a boolean', {
-      argument: 'maskZero',
-      expected: 'true or false',
-      actual: describe(options.maskZero),
-    });
+  checkBool('maskZero', options.maskZero, false);
   return {
     numEmbeddings: checkSize('numEmbeddings', options.numEmbeddings, 1 << 24),
     embeddingDim: checkSize('embeddingDim', options.embeddingDim, 1 << 16),

@@ -3,7 +3,7 @@
 // resetAfter: false applies r before the recurrent product instead: n = tanh(W_in·x + b_in +
 // W_hn·(r∘h) + b_hn) (Keras reset_after=False, ONNX linear_before_reset=0, tfjs's GRU).
 import { CELL_GRU, CELL_GRU_RESET_BEFORE } from '../../assembly/abi.js';
-import { describe, LSTMError } from '../errors.js';
+import { LSTMError, checkBool } from '../errors.js';
 import { type CellSpec, Recurrent, type RecurrentOptions } from './recurrent.js';
 
 /** Options of {@link GRU}: the recurrent options (without forgetBias) plus where the reset gate acts. */
@@ -14,14 +14,7 @@ export interface GRUOptions extends Omit<RecurrentOptions, 'forgetBias'> {
 
 /** The kernel cell a GRU with these options runs. */
 export function gruSpec(options: GRUOptions): CellSpec {
-  const resetAfter = options?.resetAfter ?? true;
-  if (typeof resetAfter !== 'boolean') {
-    throw new LSTMError('INVALID_ARGUMENT', 'must be a boolean', {
-      argument: 'resetAfter',
-      expected: 'true or false',
-      actual: describe(resetAfter),
-    });
-  }
+  const resetAfter = checkBool('resetAfter', options?.resetAfter, true);
   return {
     kind: 'GRU',
     cell: resetAfter ? CELL_GRU : CELL_GRU_RESET_BEFORE,

@@ -2,7 +2,7 @@
 // c_{t−1}, o sees c_t, through per-unit weights `weight_peephole_l{k}` [3H] in order i, f, o) and the
 // coupled input-forget gate (i = 1 − f; only f, g, o weights are stored: [3H, ·]).
 import { CELL_LSTM, FLAG_CIFG, FLAG_PEEPHOLE } from '../../assembly/abi.js';
-import { describe, LSTMError } from '../errors.js';
+import { LSTMError, checkBool } from '../errors.js';
 import {
   type BackwardOptions,
   type BackwardResult,
@@ -23,22 +23,10 @@ export interface LSTMVariantOptions extends RecurrentOptions {
   coupledInputForget?: boolean;
 }
 
-function flag(argument: string, value: unknown): boolean {
-  if (value === undefined) return false;
-  if (typeof value !== 'boolean') {
-    throw new LSTMError('INVALID_ARGUMENT', 'must be a boolean', {
-      argument,
-      expected: 'true or false',
-      actual: describe(value),
-    });
-  }
-  return value;
-}
-
 /** The kernel cell an LSTM with these options runs (validates the variant flags). */
 export function lstmSpec(o: LSTMVariantOptions): CellSpec {
-  const cifg = flag('coupledInputForget', o?.coupledInputForget),
-    peephole = flag('peephole', o?.peephole);
+  const cifg = checkBool('coupledInputForget', o?.coupledInputForget, false),
+    peephole = checkBool('peephole', o?.peephole, false);
   return {
     kind: 'LSTM',
     cell: CELL_LSTM,

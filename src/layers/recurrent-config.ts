@@ -1,7 +1,7 @@
 // The options of every recurrent layer, validated once into a RecurrentConfig, and the CellSpec that
 // tells the shared machinery which kernel cell a layer class runs.
 import { FLAG_CLIP, FLAG_HARD_GATES } from '../../assembly/abi.js';
-import { checkOptionKeys, checkSeed, checkSize, describe, LSTMError } from '../errors.js';
+import { checkOptionKeys, checkSeed, checkSize, describe, LSTMError, checkBool } from '../errors.js';
 import { checkWeightDtype, type WeightDtype } from './quantize.js';
 import { TRAINABILITY_OPTION_KEYS, type TrainabilityOptions } from './trainability.js';
 
@@ -194,18 +194,6 @@ const MAX_HIDDEN = 1 << 16;
 const MAX_LAYERS = 1024;
 const MERGE_MODES: MergeMode[] = ['concat', 'sum', 'mul', 'ave'];
 
-function bool(argument: string, value: unknown, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') {
-    throw new LSTMError('INVALID_ARGUMENT', 'must be a boolean', {
-      argument,
-      expected: 'true or false',
-      actual: describe(value),
-    });
-  }
-  return value;
-}
-
 function finite(argument: string, value: unknown, expected: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
     throw new LSTMError('INVALID_ARGUMENT', 'must be a finite number', { argument, expected, actual: describe(value) });
@@ -271,7 +259,7 @@ export function recurrentConfig(options: RecurrentOptions, spec: CellSpec): Recu
     });
   }
   checkOptionKeys(options, RECURRENT_OPTION_KEYS[spec.kind as keyof typeof RECURRENT_OPTION_KEYS] ?? RECURRENT_KEYS);
-  const bidirectional = bool('bidirectional', options.bidirectional, false);
+  const bidirectional = checkBool('bidirectional', options.bidirectional, false);
   const seed = checkSeed('seed', options.seed);
   const rd = options.recurrentDropout ?? 0;
   if (typeof rd !== 'number' || !(rd >= 0 && rd < 1)) {
@@ -292,7 +280,7 @@ export function recurrentConfig(options: RecurrentOptions, spec: CellSpec): Recu
     }
     forgetBias = finite('forgetBias', options.forgetBias, 'a number such as 1');
   }
-  const goBackwards = bool('goBackwards', options.goBackwards, false);
+  const goBackwards = checkBool('goBackwards', options.goBackwards, false);
   if (goBackwards && bidirectional) {
     throw new LSTMError('INVALID_ARGUMENT', 'a bidirectional layer already runs both ways', {
       argument: 'goBackwards',
@@ -327,9 +315,9 @@ export function recurrentConfig(options: RecurrentOptions, spec: CellSpec): Recu
     bidirectional,
     directions: bidirectional ? 2 : 1,
     seed,
-    returnSequences: bool('returnSequences', options.returnSequences, false),
+    returnSequences: checkBool('returnSequences', options.returnSequences, false),
     forgetBias,
-    stateful: bool('stateful', options.stateful, false),
+    stateful: checkBool('stateful', options.stateful, false),
     recurrentDropout: rd,
     hardGates: hard,
     goBackwards,

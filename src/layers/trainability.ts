@@ -2,7 +2,7 @@
 // Keras) freezes all of them; `layer.freezeParameters(['bias_hh_l0'])` freezes some by name (e.g. the
 // bias a one-bias framework never trained). Frozen parameters get no update and no optimizer state;
 // optimizers see only the trainable float ranges of the packed block (ParameterBlock.ranges).
-import { describe, LSTMError } from '../errors.js';
+import { describe, LSTMError, checkBool } from '../errors.js';
 
 /** The keys of {@link TrainabilityOptions}, which every layer with parameters takes. */
 export const TRAINABILITY_OPTION_KEYS = ['trainable', 'frozenParameters'] as const;
@@ -24,15 +24,7 @@ export class Trainability {
 
   constructor(options: TrainabilityOptions, ranges: ReadonlyMap<string, readonly [number, number]>) {
     this.#ranges = ranges;
-    const t = options.trainable ?? true;
-    if (typeof t !== 'boolean') {
-      throw new LSTMError('INVALID_ARGUMENT', 'must be a boolean', {
-        argument: 'trainable',
-        expected: 'true or false',
-        actual: describe(t),
-      });
-    }
-    this.trainable = t;
+    this.trainable = checkBool('trainable', options.trainable, true);
     if (options.frozenParameters !== undefined) this.freeze(options.frozenParameters);
   }
 

@@ -1,7 +1,7 @@
 // The training loop of Sequential.fit: epochs of shuffled batches, truncated BPTT, a validation
 // split, the epoch logs and history. The model supplies the steps (a Trainer); this file only
 // schedules them.
-import { checkSeed, describe, LSTMError } from '../errors.js';
+import { checkSeed, describe, LSTMError, checkBool } from '../errors.js';
 import { checkLengths } from '../layers/recurrent-checks.js';
 import { mulberry32 } from '../random.js';
 import { shapeString, type Tensor } from '../tensor.js';
@@ -203,13 +203,7 @@ export async function fitLoop(trainer: Trainer, X: Tensor, Y: Tensor, options: F
       });
     }
   }
-  if (options.shuffle !== undefined && typeof options.shuffle !== 'boolean') {
-    throw new LSTMError('INVALID_ARGUMENT', 'must be a boolean', {
-      argument: 'shuffle',
-      expected: 'true or false',
-      actual: describe(options.shuffle),
-    });
-  }
+  checkBool('shuffle', options.shuffle, true);
   const rng = mulberry32(checkSeed('seed', options.seed));
   const order = Int32Array.from({ length: nTrain }, (_, i) => i);
   const valIndex = Int32Array.from({ length: nVal }, (_, i) => nTrain + i);

@@ -2,7 +2,7 @@
 // (assembly/optim.ts), and the registry model files are read through. Adding an optimizer = its
 // kernel (assembly/optim.ts, exported in assembly/index.ts), a class here, one line in OPTIMIZERS,
 // and its test against a float64 transcription of PyTorch's rule (test/optim.test.ts).
-import { describe, LSTMError } from '../errors.js';
+import { describe, LSTMError, checkBool } from '../errors.js';
 import { elementwise } from '../threads/split.js';
 import type { ParameterBlock } from '../layers/layer.js';
 import { fraction, nonNegative, Optimizer, type OptimizerOptions } from './optimizer.js';
@@ -34,14 +34,7 @@ export class SGD extends Optimizer {
   constructor(options: SGDOptions = {}) {
     super(options, 0.01, ['momentum', 'nesterov']);
     const momentum = fraction('momentum', options.momentum, 0),
-      nesterov = options.nesterov ?? false;
-    if (typeof nesterov !== 'boolean') {
-      throw new LSTMError('INVALID_ARGUMENT', 'must be a boolean', {
-        argument: 'nesterov',
-        expected: 'true or false',
-        actual: describe(nesterov),
-      });
-    }
+      nesterov = checkBool('nesterov', options.nesterov, false);
     if (nesterov && momentum === 0) {
       throw new LSTMError('INVALID_ARGUMENT', 'Nesterov momentum needs momentum > 0', {
         argument: 'nesterov',
